@@ -1,0 +1,31 @@
+/**
+ * The commands the shim handles itself. Anything not listed goes to runc untouched.
+ * Modules are imported lazily so a command loads only what it uses (this sits on every
+ * container start).
+ *
+ * NOTE when adding a shim-only command also update the README's "Command line" section
+ * (and make sure runc has no command of that name).
+ */
+import type { ParsedArgv } from '../cli/argv.js';
+import type { RuntimeLogTarget } from '../log.js';
+
+export interface CommandContext {
+  argv: ParsedArgv;
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  log: RuntimeLogTarget;
+}
+
+/** Returns the process exit code. Throwing an OpenclawError reports it to the runtime log. */
+export type CommandHandler = (ctx: CommandContext) => Promise<number>;
+
+export const SHIM_COMMANDS: Record<string, () => Promise<CommandHandler>> = {
+  // runc commands the shim wraps
+  create: async () => (await import('./create.js')).createCommand,
+  run: async () => (await import('./create.js')).createCommand,
+  delete: async () => (await import('./delete.js')).deleteCommand,
+  features: async () => (await import('./features.js')).featuresCommand,
+  // shim-only commands
+  merge: async () => (await import('./merge.js')).mergeCommand,
+  validate: async () => (await import('./validate.js')).validateCommand,
+};

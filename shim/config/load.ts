@@ -1,0 +1,62 @@
+/**
+ * Loads the runtime config (TOML). Precedence: --openclaw-config, then OPENCLAW_CONFIG,
+ * then /etc/openclaw/config.toml. A missing default file means built-in defaults; a missing
+ * file that was named explicitly is an error (the operator meant something).
+ */
+import { readFileSync } from 'node:fs';
+import TOML from '@iarna/toml';
+import { OpenclawError, fieldPath } from '../errors.js';
+import { RuntimeConfigSchema, DEFAULT_CONFIG_PATH, type RuntimeConfig } from './schema.js';
+
+export interface LoadedConfig {
+  config: RuntimeConfig;
+  /** The file it came from, or undefined for built-in defaults. */
+  path?: string;
+}
+
+export function configPathFor(flag: string | undefined, env: NodeJS.ProcessEnv): { path: string; explicit: boolean } {
+  if (flag) return { path: flag, explicit: true };
+  if (env.OPENCLAW_CONFIG) return { path: env.OPENCLAW_CONFIG, explicit: true };
+  return { path: DEFAULT_CONFIG_PATH, explicit: false };
+}
+
+export function loadConfig(flag: string | undefined, env: NodeJS.ProcessEnv): LoadedConfig {
+  const { path, explicit } = configPathFor(flag, env);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' && !explicit) return { config: RuntimeConfigSchema.parse({}) };
+    throw new OpenclawError('config', `cannot read the runtime config (${code ?? String(err)})`, {
+      file: path,
+      fix: code === 'ENOENT' ? 'create the file or point --openclaw-config / OPENCLAW_CONFIG at an existing one' : 'make the file readable by root',
+    });
+  }
+  return { config: parseConfigText(text, path), path };
+}
+
+export function parseConfigText(text: string, path: string): RuntimeConfig {
+  let raw: unknown;
+  try {
+    raw = TOML.parse(text);
+  } catch (err) {
+    const e = err as Error & { line?: number; col?: number };
+    throw new OpenclawError('config', `invalid TOML${e.line !== undefined ? ` at line ${e.line + 1}, column ${(e.col ?? 0) + 1}` : ''}: ${e.message.split('\n')[0]}`, {
+      file: path,
+      fix: 'correct the TOML syntax',
+    });
+  }
+  const result = RuntimeConfigSchema.safeParse(raw);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    const unknown = issue.code === 'unrecognized_keys' ? issue.keys : undefined;
+    const field = fieldPath(unknown ? [...issue.path, unknown[0]!] : issue.path);
+    throw new OpenclawError('config', unknown ? `unknown key "${unknown.join('", "')}"` : issue.message, {
+      file: path,
+      field,
+      fix: unknown ? 'remove the key or correct its spelling (see README "Configuration")' : 'correct the value (see README "Configuration")',
+    });
+  }
+  return result.data;
+}

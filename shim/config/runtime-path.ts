@@ -1,0 +1,61 @@
+/**
+ * Finds the low-level runtime binary (runc, else crun) from the config's candidates.
+ * Absolute paths are taken as they are; names are looked up on PATH, skipping this shim
+ * itself (an operator may install the shim as "runc" earlier on PATH).
+ */
+import { accessSync, constants, realpathSync, statSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import { OpenclawError } from '../errors.js';
+import { loadConfig } from './load.js';
+
+function isExecutableFile(p: string): boolean {
+  try {
+    accessSync(p, constants.X_OK);
+    return statSync(p).isFile();
+  } catch {
+    return false;
+  }
+}
+
+function selfPaths(): Set<string> {
+  const out = new Set<string>();
+  for (const p of [process.argv[1]]) {
+    if (!p) continue;
+    try {
+      out.add(realpathSync(p));
+    } catch {
+      /* ignore */
+    }
+  }
+  return out;
+}
+
+export function findRuntime(candidates: readonly string[], env: NodeJS.ProcessEnv): string {
+  const self = selfPaths();
+  const dirs = (env.PATH ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin').split(delimiter).filter(Boolean);
+  for (const c of candidates) {
+    const paths = c.includes('/') ? [c] : dirs.map((d) => join(d, c));
+    for (const p of paths) {
+      if (!isExecutableFile(p)) continue;
+      try {
+        if (self.has(realpathSync(p))) continue;
+      } catch {
+        continue;
+      }
+      return p;
+    }
+  }
+  throw new OpenclawError('runtime', `no low-level OCI runtime found (looked for ${candidates.join(', ')})`, {
+    field: 'runtime.candidates',
+    fix: 'install runc (apt-get install runc) or set runtime.candidates in the openclaw config to its absolute path',
+  });
+}
+
+export async function resolveLowLevelRuntime(configFlag: string | undefined, env: NodeJS.ProcessEnv): Promise<string> {
+  const { config, path } = loadConfig(configFlag, env);
+  try {
+    return findRuntime(config.runtime.candidates, env);
+  } catch (err) {
+    throw err instanceof OpenclawError && path ? err.inFile(path) : err;
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * Where the shim's messages go. Docker and containerd show a runtime's error only from the
+ * `--log` file runc was given (the last line with level "error"), so every failure is
+ * written there in runc's own format (logrus JSON or text, per --log-format) and to stderr.
+ * Nothing is ever written to stdout: it belongs to runc (`state`, `features`, ...).
+ *
+ * The optional debug log (config `log.file`) goes through winston, loaded only when a file
+ * is configured, so the common path does not pay for it.
+ */
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Logger } from 'winston';
+
+export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
+
+export interface RuntimeLogTarget {
+  /** runc's --log file, if the caller gave one. */
+  file?: string;
+  /** runc's --log-format: json or text (runc's default). */
+  format?: string;
+}
+
+/** One line in runc's log format. Exported for tests. */
+export function formatRuncLogLine(level: LogLevel, msg: string, format: string | undefined, now = new Date()): string {
+  const time = now.toISOString();
+  if (format === 'json') return `${JSON.stringify({ level, msg, time })}\n`;
+  // logrus TextFormatter: time="..." level=error msg="..."
+  return `time="${time}" level=${level} msg=${JSON.stringify(msg)}\n`;
+}
+
+export function writeRuntimeLog(target: RuntimeLogTarget, level: LogLevel, msg: string): void {
+  if (!target.file) return;
+  try {
+    appendFileSync(target.file, formatRuncLogLine(level, msg, target.format));
+  } catch {
+    // The log file is the caller's; if we cannot write it, stderr still carries the message.
+  }
+}
+
+/** A failure the caller must see: runc log file + stderr. */
+export function reportFailure(target: RuntimeLogTarget, msg: string): void {
+  writeRuntimeLog(target, 'error', `openclaw-runtime: ${msg}`);
+  process.stderr.write(`openclaw-runtime: ${msg}\n`);
+}
+
+let debugLogger: Logger | undefined;
+
+/** Opens the shim's own JSON-lines log (config log.file) with winston. */
+export async function openDebugLog(file: string, level: LogLevel): Promise<void> {
+  if (!file) return;
+  const winston = (await import('winston')).default;
+  mkdirSync(dirname(file), { recursive: true });
+  debugLogger = winston.createLogger({
+    level,
+    format: winston.format.combine(winston.format.timestamp(), winston.format.json()),
+    transports: [new winston.transports.File({ filename: file })],
+  });
+}
+
+export function debugLog(level: LogLevel, msg: string, meta: Record<string, unknown> = {}): void {
+  debugLogger?.log(level, msg, { pid: process.pid, ...meta });
+}
+
+/** Flushes winston before exit (it writes asynchronously). */
+export function closeDebugLog(): Promise<void> {
+  const logger = debugLogger;
+  if (!logger) return Promise.resolve();
+  return new Promise((resolve) => {
+    logger.on('finish', () => resolve());
+    logger.end();
+    setTimeout(resolve, 500).unref();
+  });
+}

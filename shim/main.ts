@@ -1,0 +1,47 @@
+/**
+ * Entry point: parse the command line, run the shim's own handler for the few commands it
+ * wraps (create, run, delete, features, and its own), hand everything else to runc.
+ */
+import { parseArgv } from './cli/argv.js';
+import { runInherited, exitLike, inheritedFds } from './cli/passthrough.js';
+import { SHIM_COMMANDS } from './commands/index.js';
+import { isOpenclawError } from './errors.js';
+import { reportFailure, closeDebugLog, type RuntimeLogTarget } from './log.js';
+import { resolveLowLevelRuntime } from './config/runtime-path.js';
+
+/** `--preserve-fds N` anywhere in a command's flags (exec, create, run). */
+function preserveFdsOf(args: readonly string[]): number {
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i] as string;
+    const m = /^--?preserve-fds(?:=(.*))?$/.exec(a);
+    if (m) {
+      const v = m[1] ?? args[i + 1];
+      const n = Number.parseInt(v ?? '', 10);
+      return Number.isFinite(n) && n > 0 ? n : 0;
+    }
+  }
+  return 0;
+}
+
+export async function main(argv: readonly string[]): Promise<never> {
+  let log: RuntimeLogTarget = {};
+  try {
+    const parsed = parseArgv(argv);
+    log = { file: parsed.globals.log, format: parsed.globals.logFormat };
+    const load = parsed.command === undefined ? undefined : SHIM_COMMANDS[parsed.command];
+    if (load) {
+      const handler = await load();
+      const code = await handler({ argv: parsed, cwd: process.cwd(), env: process.env, log });
+      await closeDebugLog();
+      process.exit(code);
+    }
+    const runtime = await resolveLowLevelRuntime(parsed.shim.openclawConfig, process.env);
+    const result = await runInherited(runtime, parsed.runcArgv, inheritedFds(preserveFdsOf(parsed.commandArgs)));
+    exitLike(result);
+  } catch (err) {
+    const msg = isOpenclawError(err) ? err.message : `internal error: ${(err as Error)?.stack ?? String(err)}`;
+    reportFailure(log, msg);
+    await closeDebugLog();
+    process.exit(isOpenclawError(err) ? 1 : 2);
+  }
+}

@@ -1,0 +1,275 @@
+/**
+ * The SandboxProfile schema: the single source of the profile's types (z.infer below).
+ * Objects are strict, so a misspelt key is an error naming its path.
+ *
+ * Shape (restored from the seed design note 004, whose YAML lost its indentation):
+ *
+ *   apiVersion: security.openclaw.org/v1alpha1
+ *   kind: SandboxProfile
+ *   metadata: { name, description? }
+ *   spec:
+ *     isolation:
+ *       namespaces: { network, ipc, uts, mount, pid, user, cgroup }
+ *       cgroups: { memory, memorySwap, pids: { max }, cpus }
+ *       syscallFilter: { defaultAction, architectures, whitelist, blacklist, rules, ... }
+ *     filesystem: { readonlyRootfs, allowedBindMounts, maskedPaths, readonlyPaths }
+ *     process: { noNewPrivileges, capabilities, rlimits }
+ *     devices: { gpus }
+ *
+ * The seed's text leaves open whether `cgroups` and `syscallFilter` sit under `isolation` or
+ * directly under `spec`; both readings are accepted (never both at once), and normalise to
+ * the `isolation` form.
+ *
+ * NOTE when adding a field here also update the modifier that owns it (shim/merge/*.ts),
+ * docs/profile-reference.md and the golden fixtures (test/golden).
+ */
+import { z } from 'zod';
+
+export const PROFILE_API_VERSION = 'security.openclaw.org/v1alpha1';
+export const PROFILE_KIND = 'SandboxProfile';
+
+/** Kubernetes-style quantity: 512Mi, 1Gi, 100M, 1e6, or a plain byte count. */
+const QUANTITY_RE = /^([0-9]+(?:\.[0-9]+)?)(Ki|Mi|Gi|Ti|Pi|Ei|k|K|M|G|T|P|E)?$/;
+const QUANTITY_FACTORS: Record<string, bigint> = {
+  '': 1n,
+  Ki: 1024n, Mi: 1024n ** 2n, Gi: 1024n ** 3n, Ti: 1024n ** 4n, Pi: 1024n ** 5n, Ei: 1024n ** 6n,
+  k: 1000n, K: 1000n, M: 1000n ** 2n, G: 1000n ** 3n, T: 1000n ** 4n, P: 1000n ** 5n, E: 1000n ** 6n,
+};
+
+/** Parses a quantity to bytes; returns undefined when it is not one. */
+export function parseQuantity(input: string | number): bigint | undefined {
+  if (typeof input === 'number') {
+    return Number.isSafeInteger(input) && input >= 0 ? BigInt(input) : undefined;
+  }
+  const m = QUANTITY_RE.exec(input.trim());
+  if (!m) return undefined;
+  const [, num, unit = ''] = m;
+  const factor = QUANTITY_FACTORS[unit];
+  if (factor === undefined || num === undefined) return undefined;
+  const [intPart, fracPart = ''] = num.split('.');
+  const scale = 10n ** BigInt(fracPart.length);
+  const bytes = (BigInt(intPart + fracPart) * factor) / scale;
+  return bytes;
+}
+
+const quantity = z
+  .union([z.string(), z.number()])
+  .superRefine((v, ctx) => {
+    const bytes = parseQuantity(v);
+    if (bytes === undefined) {
+      ctx.addIssue({ code: 'custom', message: `"${v}" is not a byte quantity (use e.g. 512Mi, 2Gi or a byte count)` });
+    } else if (bytes <= 0n) {
+      ctx.addIssue({ code: 'custom', message: 'must be greater than zero' });
+    }
+  })
+  .transform((v) => parseQuantity(v) as bigint);
+
+const absolutePath = z
+  .string()
+  .min(1)
+  .refine((p) => p.startsWith('/'), { message: 'must be an absolute path' })
+  .refine((p) => !p.split('/').includes('..'), { message: 'must not contain ".."' });
+
+/** How strongly a namespace is isolated. `inherit` keeps whatever the caller's spec asked. */
+const isolatedOrInherit = z.enum(['isolated', 'inherit']);
+
+export const NamespacesSchema = z.strictObject({
+  network: isolatedOrInherit.optional(),
+  ipc: isolatedOrInherit.optional(),
+  uts: isolatedOrInherit.optional(),
+  pid: isolatedOrInherit.optional(),
+  cgroup: isolatedOrInherit.optional(),
+  /** `isolated-with-bind`: a private mount namespace whose host binds come only from allowedBindMounts. */
+  mount: z.enum(['isolated', 'isolated-with-bind', 'inherit']).optional(),
+  /** `isolated-with-uid-mapping`: container ids map to the unprivileged host range from the config. */
+  user: z.enum(['isolated-with-uid-mapping', 'isolated', 'inherit']).optional(),
+});
+
+export const CgroupsSchema = z.strictObject({
+  memory: quantity.optional(),
+  memorySwap: quantity.optional(),
+  pids: z.strictObject({ max: z.number().int().positive() }).optional(),
+  /** CPU bandwidth in CPUs, e.g. 0.5 or "2". */
+  cpus: z
+    .union([z.number(), z.string().regex(/^[0-9]+(\.[0-9]+)?$/, 'must be a number of CPUs such as "1.5"')])
+    .transform((v) => Number(v))
+    .refine((v) => v > 0, 'must be greater than zero')
+    .optional(),
+});
+
+/** Profile-level action words. NOTE when adding one also update ACTIONS in seccomp/vocabulary.ts. */
+export const SeccompActionSchema = z.enum([
+  'allow',
+  'errno',
+  'kill',
+  'kill-process',
+  'kill-thread',
+  'trap',
+  'log',
+  'notify',
+  'SCMP_ACT_ALLOW',
+  'SCMP_ACT_ERRNO',
+  'SCMP_ACT_KILL',
+  'SCMP_ACT_KILL_PROCESS',
+  'SCMP_ACT_KILL_THREAD',
+  'SCMP_ACT_TRAP',
+  'SCMP_ACT_LOG',
+  'SCMP_ACT_NOTIFY',
+]);
+
+/** An errno by name (EPERM) or number (1). */
+const errnoValue = z.union([z.string().regex(/^E[A-Z0-9]+$/, 'must be an errno name such as EPERM'), z.number().int().positive()]);
+
+/** A 64-bit unsigned value: a number, or a string in decimal or 0x hex (exact beyond 2^53). */
+export const u64Value = z
+  .union([z.number().int().nonnegative(), z.string().regex(/^(0x[0-9a-fA-F]+|[0-9]+)$/, 'must be an unsigned integer, decimal or 0x hex')])
+  .transform((v) => BigInt(v))
+  .refine((v) => v <= 0xffffffffffffffffn, 'must fit in 64 bits');
+
+export const SeccompArgSchema = z.strictObject({
+  index: z.number().int().min(0).max(5),
+  op: z.enum([
+    'SCMP_CMP_NE',
+    'SCMP_CMP_LT',
+    'SCMP_CMP_LE',
+    'SCMP_CMP_EQ',
+    'SCMP_CMP_GE',
+    'SCMP_CMP_GT',
+    'SCMP_CMP_MASKED_EQ',
+  ]),
+  value: u64Value,
+  valueTwo: u64Value.optional(),
+});
+
+export const SeccompRuleSchema = z.strictObject({
+  names: z.array(z.string().min(1)).min(1),
+  action: SeccompActionSchema,
+  errno: errnoValue.optional(),
+  args: z.array(SeccompArgSchema).optional(),
+  comment: z.string().optional(),
+});
+
+export const SyscallFilterSchema = z.strictObject({
+  /** What a syscall that no rule names gets. */
+  defaultAction: SeccompActionSchema,
+  /** Errno for `errno` actions that give none (default EPERM). */
+  defaultErrno: errnoValue.optional(),
+  /** Only these ABIs may make system calls; any other is killed (fail closed). Default: the host's native ABI. */
+  architectures: z.array(z.string().regex(/^SCMP_ARCH_[A-Z0-9_]+$/, 'must be an SCMP_ARCH_* name')).min(1).optional(),
+  /** Syscalls allowed (action allow). */
+  whitelist: z.array(z.string().min(1)).optional(),
+  /**
+   * Syscalls denied (action blacklistAction, default errno). Some names carry a precise meaning:
+   * `clone` denies process creation but keeps threads, `clone3` answers ENOSYS so libc falls back.
+   */
+  blacklist: z.array(z.string().min(1)).optional(),
+  blacklistAction: SeccompActionSchema.optional(),
+  /** Argument-filtered rules in the libseccomp/OCI vocabulary. */
+  rules: z.array(SeccompRuleSchema).optional(),
+  /** Deny opens with a write-class flag (access mode, O_CREAT, O_TRUNC, O_TMPFILE) after the entrypoint starts. Needs the seccomp agent. */
+  readOnlyOpens: z.boolean().optional(),
+  /** Only these socket families may be created (e.g. [AF_UNIX]); others get EAFNOSUPPORT. */
+  socketFamilies: z.array(z.string().regex(/^AF_[A-Z0-9]+$/, 'must be an AF_* name')).optional(),
+  /** A libseccomp/Docker-style JSON profile to start from, relative to this profile's file. */
+  import: z.string().min(1).optional(),
+});
+
+export const BindMountSchema = z.strictObject({
+  source: absolutePath,
+  destination: absolutePath,
+  readonly: z.boolean().default(true),
+  /** Extra hardening options; nosuid and nodev are always added. */
+  noexec: z.boolean().default(true),
+  /** Create the source directory on the host if it is missing. */
+  create: z.boolean().default(false),
+});
+
+export const FilesystemSchema = z.strictObject({
+  readonlyRootfs: z.boolean().optional(),
+  allowedBindMounts: z.array(BindMountSchema).optional(),
+  maskedPaths: z.array(absolutePath).optional(),
+  readonlyPaths: z.array(absolutePath).optional(),
+  /** Paths (inside the container) a read-only-opens profile may still open for writing. */
+  writablePaths: z.array(absolutePath).optional(),
+});
+
+export const RlimitSchema = z.strictObject({
+  type: z.string().regex(/^RLIMIT_[A-Z]+$/, 'must be an RLIMIT_* name'),
+  hard: u64Value,
+  soft: u64Value,
+});
+
+export const ProcessSchema = z.strictObject({
+  /** Always true unless set false; false never removes a caller's true. */
+  noNewPrivileges: z.boolean().optional(),
+  /** Capabilities the container may keep (intersected with the caller's). Default: none. */
+  capabilities: z.array(z.string().regex(/^CAP_[A-Z_]+$/, 'must be a CAP_* name')).optional(),
+  rlimits: z.array(RlimitSchema).optional(),
+});
+
+export const DevicesSchema = z.strictObject({
+  /** NVIDIA GPUs to expose: `all`, `none` or a list of indices. */
+  gpus: z.union([z.enum(['all', 'none']), z.array(z.number().int().nonnegative()).min(1)]).optional(),
+});
+
+const IsolationSchema = z.strictObject({
+  namespaces: NamespacesSchema.optional(),
+  cgroups: CgroupsSchema.optional(),
+  syscallFilter: SyscallFilterSchema.optional(),
+});
+
+const SpecSchemaRaw = z.strictObject({
+  isolation: IsolationSchema.optional(),
+  cgroups: CgroupsSchema.optional(),
+  syscallFilter: SyscallFilterSchema.optional(),
+  filesystem: FilesystemSchema.optional(),
+  process: ProcessSchema.optional(),
+  devices: DevicesSchema.optional(),
+});
+
+export const ProfileSchema = z
+  .strictObject({
+    apiVersion: z.literal(PROFILE_API_VERSION),
+    kind: z.literal(PROFILE_KIND),
+    metadata: z.strictObject({
+      name: z.string().regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/, 'must be a lower-case DNS-style name'),
+      description: z.string().optional(),
+    }),
+    spec: SpecSchemaRaw,
+  })
+  .superRefine((p, ctx) => {
+    for (const key of ['cgroups', 'syscallFilter'] as const) {
+      if (p.spec[key] !== undefined && p.spec.isolation?.[key] !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['spec', key],
+          message: `given both here and at spec.isolation.${key}; keep one`,
+        });
+      }
+    }
+  })
+  .transform((p) => {
+    const { cgroups, syscallFilter, isolation, ...rest } = p.spec;
+    return {
+      ...p,
+      spec: {
+        ...rest,
+        isolation: {
+          namespaces: isolation?.namespaces,
+          cgroups: isolation?.cgroups ?? cgroups,
+          syscallFilter: isolation?.syscallFilter ?? syscallFilter,
+        },
+      },
+    };
+  });
+
+export type Profile = z.output<typeof ProfileSchema>;
+export type ProfileNamespaces = z.output<typeof NamespacesSchema>;
+export type ProfileCgroups = z.output<typeof CgroupsSchema>;
+export type ProfileSyscallFilter = z.output<typeof SyscallFilterSchema>;
+export type ProfileSeccompRule = z.output<typeof SeccompRuleSchema>;
+export type ProfileSeccompArg = z.output<typeof SeccompArgSchema>;
+export type ProfileFilesystem = z.output<typeof FilesystemSchema>;
+export type ProfileBindMount = z.output<typeof BindMountSchema>;
+export type ProfileProcess = z.output<typeof ProcessSchema>;
+export type ProfileDevices = z.output<typeof DevicesSchema>;
