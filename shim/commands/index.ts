@@ -28,4 +28,6 @@ export const SHIM_COMMANDS: Record<string, () => Promise<CommandHandler>> = {
   // shim-only commands
   merge: async () => (await import('./merge.js')).mergeCommand,
   validate: async () => (await import('./validate.js')).validateCommand,
+  install: async () => (await import('./install.js')).installCommand,
+  uninstall: async () => (await import('./install.js')).uninstallCommand,
 };

@@ -1,0 +1,81 @@
+/**
+ * `features`: runc's own answer (OCI runtime features, JSON on stdout), plus two facts about
+ * the shim: its version as an annotation, and `org.openclaw.` among the annotations that may
+ * change the container's config (the profile annotation does). containerd's runc v2 shim
+ * parses this stdout as JSON, so it must stay valid JSON; when runc's answer is not JSON
+ * (an old runc without `features`, `features --help`, an error), its stdout, stderr and exit
+ * status pass through byte for byte.
+ */
+import { spawn } from 'node:child_process';
+import type { CommandHandler } from './index.js';
+import { resolveLowLevelRuntime } from '../config/runtime-path.js';
+import { exitLike } from '../cli/passthrough.js';
+import { parseJsonLossless, stringifyJsonLossless } from '../spec/json.js';
+import { shimVersion } from '../install/package-paths.js';
+
+export const VERSION_ANNOTATION = 'org.openclaw.runtime.version';
+export const UNSAFE_ANNOTATION_PREFIX = 'org.openclaw.';
+
+interface Captured {
+  stdout: Buffer;
+  stderr: Buffer;
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+function capture(binary: string, argv: readonly string[]): Promise<Captured> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(binary, argv, { stdio: ['inherit', 'pipe', 'pipe'], argv0: binary });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (b: Buffer) => out.push(b));
+    child.stderr.on('data', (b: Buffer) => err.push(b));
+    child.on('error', reject);
+    child.on('close', (exitCode, signal) => resolve({ stdout: Buffer.concat(out), stderr: Buffer.concat(err), exitCode, signal }));
+  });
+}
+
+/** Adds the shim's facts to runc's features object; undefined when it is not a JSON object. */
+export function augmentFeatures(stdout: string, version: string): Record<string, unknown> | undefined {
+  let value: unknown;
+  try {
+    value = parseJsonLossless(stdout);
+  } catch {
+    return undefined;
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const features = value as Record<string, unknown>;
+  const annotations = typeof features.annotations === 'object' && features.annotations !== null && !Array.isArray(features.annotations)
+    ? (features.annotations as Record<string, unknown>)
+    : {};
+  annotations[VERSION_ANNOTATION] = version;
+  features.annotations = annotations;
+  const unsafe = Array.isArray(features.potentiallyUnsafeConfigAnnotations) ? (features.potentiallyUnsafeConfigAnnotations as unknown[]) : [];
+  if (!unsafe.includes(UNSAFE_ANNOTATION_PREFIX)) unsafe.push(UNSAFE_ANNOTATION_PREFIX);
+  features.potentiallyUnsafeConfigAnnotations = unsafe;
+  return features;
+}
+
+export const featuresCommand: CommandHandler = async ({ argv, env }) => {
+  const runtime = await resolveLowLevelRuntime(argv.shim.openclawConfig, env);
+  const result = await capture(runtime, argv.runcArgv);
+  const augmented = result.exitCode === 0 ? augmentFeatures(result.stdout.toString('utf8'), shimVersion()) : undefined;
+  if (augmented) {
+    process.stderr.write(result.stderr);
+    // runc prints json.MarshalIndent(..., "", "    ") and a newline; keep its look.
+    await write(process.stdout, `${stringifyJsonLossless(augmented, 4)}\n`);
+    return 0;
+  }
+  await write(process.stdout, result.stdout);
+  await write(process.stderr, result.stderr);
+  if (result.signal) exitLike(result);
+  return result.exitCode ?? 1;
+};
+
+/** Resolves once the bytes are handed to the OS (main exits right after the handler). */
+function write(stream: NodeJS.WriteStream, data: string | Buffer): Promise<void> {
+  return new Promise((resolve) => {
+    if (data.length === 0) return resolve();
+    stream.write(data, () => resolve());
+  });
+}

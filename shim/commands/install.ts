@@ -1,0 +1,36 @@
+/**
+ * `openclaw-runtime install ENGINE` / `uninstall ENGINE`: register the shim with a container
+ * engine (as `nvidia-ctk runtime configure` and `runsc install` do). The work is in
+ * shim/install/; this file maps engines to it.
+ */
+import type { CommandHandler } from './index.js';
+import { parseInstallArgs, type InstallFlags } from '../install/install-args.js';
+import { processOutput, type InstallOutput } from '../install/output.js';
+
+type EngineAction = (flags: InstallFlags, out: InstallOutput) => number;
+
+/** NOTE when adding an engine also update ENGINE_FLAGS in install/install-args.ts and the README. */
+const ENGINES: Record<string, { install: () => Promise<EngineAction>; uninstall: () => Promise<EngineAction> }> = {
+  docker: {
+    install: async () => (await import('../install/docker.js')).installDocker,
+    uninstall: async () => (await import('../install/docker.js')).uninstallDocker,
+  },
+  containerd: {
+    install: async () => (await import('../install/containerd.js')).installContainerd,
+    uninstall: async () => (await import('../install/containerd.js')).uninstallContainerd,
+  },
+};
+
+function handler(action: 'install' | 'uninstall'): CommandHandler {
+  return async ({ argv }) => {
+    const { engine, flags } = parseInstallArgs(action, argv.commandArgs);
+    // `openclaw-runtime --profile P install docker` also works (the global flag parser took it).
+    if (flags.profile === undefined && argv.shim.profile !== undefined) flags.profile = argv.shim.profile;
+    if (flags.openclawConfig === undefined && argv.shim.openclawConfig !== undefined) flags.openclawConfig = argv.shim.openclawConfig;
+    const run = await (ENGINES[engine] as (typeof ENGINES)[string])[action]();
+    return run(flags, processOutput);
+  };
+}
+
+export const installCommand: CommandHandler = handler('install');
+export const uninstallCommand: CommandHandler = handler('uninstall');

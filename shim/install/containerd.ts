@@ -1,0 +1,171 @@
+/**
+ * `install containerd` / `uninstall containerd`: config.toml I/O (imports resolved, the
+ * target file chosen by containerd-config.ts's chooseTarget), backups, atomic writes.
+ *
+ * @iarna/toml's writer drops comments and reformats; a drop-in file (when `imports` allows
+ * one safely) leaves the operator's main file untouched, and every edited file is backed up.
+ * containerd reads its config only at start, so it has to be restarted afterwards.
+ */
+import { readdirSync, unlinkSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join } from 'node:path';
+import TOML from '@iarna/toml';
+import { OpenclawError } from '../errors.js';
+import { backup, readOptional, writeAtomic } from './config-files.js';
+import {
+  addContainerdRuntime,
+  chooseTarget,
+  configVersion,
+  definesCriPlugin,
+  dropInPathFor,
+  importsOf,
+  isEmptyDropIn,
+  isGlob,
+  removeContainerdRuntime,
+  type TomlTable,
+} from './containerd-config.js';
+import type { InstallFlags } from './install-args.js';
+import type { InstallOutput } from './output.js';
+import { shimBinaryPath } from './package-paths.js';
+
+export const DEFAULT_CONTAINERD_CONFIG = '/etc/containerd/config.toml';
+const RESTART_HINT = 'containerd reads its config only at start: restart it (`systemctl restart containerd`) to apply';
+
+export function parseToml(text: string | undefined, file: string): TomlTable {
+  if (text === undefined) return {};
+  try {
+    return TOML.parse(text) as TomlTable;
+  } catch (err) {
+    const e = err as Error & { line?: number; col?: number };
+    const at = e.line === undefined ? '' : ` at line ${e.line + 1}, column ${(e.col ?? 0) + 1}`;
+    throw new OpenclawError('install', `not valid TOML${at}: ${e.message.split('\n')[0]}; the file was left unchanged`, {
+      file,
+      fix: 'correct the TOML by hand (containerd would refuse it too), then run the install again',
+    });
+  }
+}
+
+export function renderToml(t: TomlTable): string {
+  return TOML.stringify(t as TOML.JsonMap);
+}
+
+/** Go's filepath.Match for one path element, enough for `*.toml` style imports. */
+function globToRegExp(glob: string): RegExp {
+  let re = '';
+  for (const ch of glob) re += ch === '*' ? '[^/]*' : ch === '?' ? '[^/]' : /[\\^$.|+(){}]/.test(ch) ? `\\${ch}` : ch;
+  return new RegExp(`^${re}$`);
+}
+
+interface ResolvedImports {
+  /** Existing files in containerd's order (each glob's matches sorted, as filepath.Glob returns them). */
+  files: string[];
+  dropInPath?: string;
+}
+
+/** containerd resolves relative imports against the main file's directory. */
+export function resolveImports(mainFile: string, patterns: readonly string[], name: string): ResolvedImports {
+  const files: string[] = [];
+  let dropInPath: string | undefined;
+  for (const p of patterns) {
+    const abs = isAbsolute(p) ? p : join(dirname(mainFile), p);
+    if (!isGlob(abs)) {
+      if (readOptional(abs) !== undefined && !files.includes(abs)) files.push(abs);
+      continue;
+    }
+    dropInPath ??= dropInPathFor(abs, name);
+    const dir = dirname(abs);
+    if (isGlob(dir)) continue; // not handled: a glob in the directory part
+    let entries: string[] = [];
+    try {
+      entries = readdirSync(dir).sort();
+    } catch {
+      /* directory missing: nothing imported yet */
+    }
+    const re = globToRegExp(basename(abs));
+    for (const e of entries) if (re.test(e) && !files.includes(join(dir, e))) files.push(join(dir, e));
+  }
+  return { files, dropInPath };
+}
+
+function hasComments(text: string | undefined): boolean {
+  return text !== undefined && /^\s*#/m.test(text);
+}
+
+function writeOrPrint(path: string, text: string | undefined, config: TomlTable, flags: InstallFlags, out: InstallOutput): void {
+  const rendered = renderToml(config);
+  if (flags.dryRun) {
+    out.print(`# ${path}\n${rendered}`);
+    return;
+  }
+  if (text !== undefined) out.say(`${path}: backup at ${backup(path)}`);
+  if (hasComments(text)) out.say(`${path}: note: the TOML writer does not keep comments; they are in the backup`);
+  writeAtomic(path, rendered);
+}
+
+export function installContainerd(flags: InstallFlags, out: InstallOutput): number {
+  const file = flags.config ?? DEFAULT_CONTAINERD_CONFIG;
+  const binary = flags.binary ?? shimBinaryPath();
+  const mainText = readOptional(file);
+  const main = parseToml(mainText, file);
+  const version = configVersion(main, file);
+  const { files, dropInPath } = resolveImports(file, importsOf(main, file), flags.name);
+  const texts = new Map(files.map((f) => [f, readOptional(f)]));
+  const imported = files.map((path) => ({ path, definesCri: definesCriPlugin(parseToml(texts.get(path), path), version) }));
+  const target = chooseTarget({ version, mainDefinesCri: definesCriPlugin(main, version), imported, dropInPath });
+  const targetPath = target.kind === 'main' ? file : target.path;
+  const targetText = target.kind === 'main' ? mainText : readOptional(targetPath);
+  // A new drop-in states the main file's version, so containerd reads its keys the same way.
+  const current = target.kind === 'main' ? main : targetText === undefined ? { version } : parseToml(targetText, targetPath);
+  const result = addContainerdRuntime(current, { name: flags.name, binary }, targetPath);
+  const why = {
+    main: 'the main config',
+    imported: 'the imported file that owns the CRI plugin table (containerd < 2.0 lets it replace the whole table)',
+    'drop-in': 'a drop-in under the config\'s imports; the main file stays untouched',
+  }[target.kind];
+  if (!result.changed) {
+    out.say(`${targetPath}: runtime "${flags.name}" already registered, nothing written`);
+    return 0;
+  }
+  writeOrPrint(targetPath, targetText, result.config, flags, out);
+  const verb = flags.dryRun ? 'dry run, would write' : 'wrote';
+  out.say(`${verb} ${targetPath} (${why}): ${result.notes.join('; ')}`);
+  if (!flags.dryRun) {
+    out.say(RESTART_HINT);
+    out.say(`use it with: a Kubernetes RuntimeClass with handler "${flags.name}", or ctr run --runc-binary ${binary}`);
+  }
+  return 0;
+}
+
+export function uninstallContainerd(flags: InstallFlags, out: InstallOutput): number {
+  const file = flags.config ?? DEFAULT_CONTAINERD_CONFIG;
+  const mainText = readOptional(file);
+  if (mainText === undefined) {
+    out.say(`${file}: does not exist, nothing to remove`);
+    return 0;
+  }
+  const main = parseToml(mainText, file);
+  const version = configVersion(main, file);
+  const { files } = resolveImports(file, importsOf(main, file), flags.name);
+  let removed = 0;
+  for (const path of [file, ...files]) {
+    const text = path === file ? mainText : readOptional(path);
+    const config = path === file ? main : parseToml(text, path);
+    // Imported files may omit `version`; read them with the main file's.
+    const result = removeContainerdRuntime(config.version === undefined && path !== file ? { ...config, version } : config, flags.name, path);
+    if (!result.changed) continue;
+    removed++;
+    if (config.version === undefined && path !== file) delete result.config.version;
+    if (path !== file && basename(path).startsWith('openclaw') && isEmptyDropIn(result.config)) {
+      if (flags.dryRun) out.say(`dry run: would remove ${path}`);
+      else {
+        unlinkSync(path);
+        out.say(`${path}: removed (it held only the openclaw runtime)`);
+      }
+      continue;
+    }
+    writeOrPrint(path, text, result.config, flags, out);
+    out.say(`${flags.dryRun ? 'dry run, would write' : 'wrote'} ${path}: ${result.notes.join('; ')}`);
+  }
+  if (removed === 0) out.say(`runtime "${flags.name}" is not registered in ${file} or its imports, nothing to remove`);
+  else if (!flags.dryRun) out.say(RESTART_HINT);
+  return 0;
+}
