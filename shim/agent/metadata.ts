@@ -1,0 +1,61 @@
+/**
+ * The policy the seccomp compiler hands the agent, through runc: linux.seccomp.listenerMetadata
+ * is a string that runc passes along with the seccomp fd as `metadata`. It is JSON:
+ *   {"v":1,"profile":"NAME","sha256":"HEX","errno":1,"writable":["/output","/dev/null"]}
+ * The agent trusts it no further than this schema: it arrives over the root-only socket from
+ * runc, which copied it from the config.json the shim wrote.
+ *
+ * NOTE when changing this format also update shim/seccomp/compile.ts (which emits it) and
+ * bump `v` if an older agent could misread the new shape.
+ */
+import { z } from 'zod';
+
+/** A container path: absolute, no empty, `.` or `..` components, no trailing slash (except "/"). */
+const containerPath = z
+  .string()
+  .max(4096)
+  .refine((p) => p === '/' || (/^\/[^\0]*[^/]$/.test(p) && p.split('/').slice(1).every((c) => c !== '' && c !== '.' && c !== '..')), {
+    message: 'must be a normalized absolute path (no "." / ".." / empty components, no trailing "/")',
+  });
+
+export const ListenerMetadataSchema = z.strictObject({
+  /** Format version; only 1 exists. */
+  v: z.literal(1),
+  /** Profile name, for the denial log. */
+  profile: z.string().min(1).max(256),
+  /** sha256 of the profile as merged, for the denial log (which profile version denied). */
+  sha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex digits'),
+  /** errno for denied calls (EPERM = 1 by default). */
+  errno: z.number().int().min(1).max(4095).default(1),
+  /** Paths (and everything below them) that may be opened for writing after the first execve. */
+  writable: z.array(containerPath).max(256).default([]),
+});
+
+export type ListenerMetadata = z.output<typeof ListenerMetadataSchema>;
+/** What a producer writes (errno and writable may be left out). */
+export type ListenerMetadataInput = z.input<typeof ListenerMetadataSchema>;
+
+export type MetadataResult = { ok: true; value: ListenerMetadata } | { ok: false; error: string };
+
+/** Parses runc's `metadata` string. Never throws: the agent denies on a bad one. */
+export function parseListenerMetadata(text: string | undefined): MetadataResult {
+  if (text === undefined || text === '') return { ok: false, error: 'no listenerMetadata' };
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    return { ok: false, error: `listenerMetadata is not JSON: ${(e as Error).message}` };
+  }
+  const r = ListenerMetadataSchema.safeParse(raw);
+  if (!r.success) {
+    const issue = r.error.issues[0];
+    return { ok: false, error: `listenerMetadata.${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}` };
+  }
+  return { ok: true, value: r.data };
+}
+
+/** The string to put in linux.seccomp.listenerMetadata (validated, stable key order). */
+export function formatListenerMetadata(meta: ListenerMetadataInput): string {
+  const m = ListenerMetadataSchema.parse(meta);
+  return JSON.stringify({ v: m.v, profile: m.profile, sha256: m.sha256, errno: m.errno, writable: m.writable });
+}

@@ -1,0 +1,137 @@
+/**
+ * The agent's native addon (addon/, built by scripts/build-addon.sh) behind one typed
+ * interface. The addon holds no policy: these are system calls over plain values.
+ *
+ * NOTE when adding a function to addon/src also add it here (and to addon/src/exports.h).
+ */
+import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { dirname, resolve } from 'node:path';
+import { OpenclawError } from '../errors.js';
+
+/** A system error as the addon throws it (same shape as Node's ErrnoException). */
+export interface NativeError extends Error {
+  errno: number;
+  code: string;
+  syscall: string;
+}
+
+export interface SeccompData {
+  nr: number;
+  /** AUDIT_ARCH_* value. */
+  arch: number;
+  instructionPointer: bigint;
+  /** Always six entries, raw 64-bit register values. */
+  args: bigint[];
+}
+
+export interface SeccompNotif {
+  id: bigint;
+  /** The notifying thread's id, in the agent's pid namespace. */
+  pid: number;
+  flags: number;
+  data: SeccompData;
+}
+
+export interface ReceivedMessage {
+  /** Empty at end of stream. */
+  data: Buffer;
+  fds: number[];
+  /** The sender passed more fds than asked for (the extra ones were closed). */
+  truncated: boolean;
+}
+
+export interface PollerHandle {
+  stop(): void;
+}
+
+export interface NativeAgent {
+  listenUnix(path: string, backlog: number): number;
+  /** null when no connection is waiting. */
+  acceptConn(listenFd: number): number | null;
+  /** null when nothing is readable yet. */
+  recvWithFds(fd: number, maxBytes: number, maxFds: number): ReceivedMessage | null;
+  sendWithFds(fd: number, data: Buffer, fds: number[]): number;
+  peerCred(fd: number): { pid: number; uid: number; gid: number };
+  closeFd(fd: number): void;
+
+  notifSizes(): { notif: number; resp: number; data: number };
+  /** null when no notification is pending (never blocks). */
+  notifRecv(fd: number): SeccompNotif | null;
+  /** error: 0 or a negative errno. Throws code ENOENT when the caller is gone. */
+  notifSend(fd: number, id: bigint, val: bigint, error: number, flags: number): void;
+  notifIdValid(fd: number, id: bigint): boolean;
+  /** Returns the fd number in the target (and answers the call when flags has SEND). */
+  notifAddfd(fd: number, id: bigint, srcfd: number, newfdFlags: number, flags: number, newfd?: number): number;
+  seccompConstants: {
+    SECCOMP_USER_NOTIF_FLAG_CONTINUE: number;
+    SECCOMP_ADDFD_FLAG_SETFD: number;
+    SECCOMP_ADDFD_FLAG_SEND: number;
+  };
+
+  openat2(dirfd: number, path: string, flags: number, mode: number, resolve: bigint | number): number;
+  /** false when LOCK_NB was given and the lock is held elsewhere. */
+  flock(fd: number, op: number): boolean;
+  fileConstants: Record<
+    | 'AT_FDCWD'
+    | 'O_PATH'
+    | 'O_DIRECTORY'
+    | 'O_CLOEXEC'
+    | 'O_CREAT'
+    | 'O_EXCL'
+    | 'O_NOCTTY'
+    | 'RESOLVE_NO_XDEV'
+    | 'RESOLVE_NO_MAGICLINKS'
+    | 'RESOLVE_NO_SYMLINKS'
+    | 'RESOLVE_BENEATH'
+    | 'RESOLVE_IN_ROOT'
+    | 'LOCK_SH'
+    | 'LOCK_EX'
+    | 'LOCK_NB'
+    | 'LOCK_UN',
+    number
+  >;
+
+  /** Watches fd for readability; callback gets the fd's revents (POLLIN, POLLHUP, ...). */
+  Poller: new (fd: number, callback: (revents: number) => void) => PollerHandle;
+  pollNow(fd: number, events: number): number;
+  pollConstants: Record<'POLLIN' | 'POLLOUT' | 'POLLERR' | 'POLLHUP' | 'POLLNVAL', number>;
+}
+
+/** Where scripts/build-addon.sh puts the addon, relative to this file (dist/agent/ or shim/agent/). */
+export const ADDON_PATH = resolve(dirname(fileURLToPath(import.meta.url)), '../../addon/build/Release/openclaw_agent.node');
+
+export function isNativeError(e: unknown, code?: string): e is NativeError {
+  return e instanceof Error && typeof (e as NativeError).code === 'string' && (code === undefined || (e as NativeError).code === code);
+}
+
+let cached: NativeAgent | undefined;
+
+/** Loads the addon once; a missing or unloadable build is an OpenclawError that says how to build it. */
+export function loadNative(path = ADDON_PATH): NativeAgent {
+  if (cached && path === ADDON_PATH) return cached;
+  if (process.platform !== 'linux') {
+    throw new OpenclawError('agent', 'the seccomp agent needs Linux (seccomp user notification)', {
+      fix: 'run openclaw-runtime on a Linux host',
+    });
+  }
+  if (!existsSync(path)) {
+    throw new OpenclawError('agent', 'the seccomp agent addon is not built', {
+      file: path,
+      fix: 'run scripts/build-addon.sh (needs g++, make, python3 and the Node headers)',
+    });
+  }
+  let mod: NativeAgent;
+  try {
+    mod = createRequire(import.meta.url)(path) as NativeAgent;
+  } catch (cause) {
+    throw new OpenclawError('agent', `the seccomp agent addon does not load: ${(cause as Error).message}`, {
+      file: path,
+      fix: 'rebuild it for this Node version with scripts/build-addon.sh --force',
+      cause,
+    });
+  }
+  if (path === ADDON_PATH) cached = mod;
+  return mod;
+}

@@ -1,0 +1,64 @@
+/**
+ * `create` and `run`: merge the profile into the bundle's config.json, then hand the very
+ * same command line (minus the shim's flags) to runc.
+ *
+ * Order, so that nothing is lost on failure: everything that can refuse (config, profile,
+ * merge) runs before anything is written; host actions are recorded then done; config.json
+ * is replaced atomically; only then does runc run. If runc's create fails, the host actions
+ * are undone (the engine will not call delete for a container that never existed).
+ */
+import { parseCreateArgs } from '../cli/argv.js';
+import { exitLike, inheritedFds, runInherited } from '../cli/passthrough.js';
+import { findRuntime } from '../config/runtime-path.js';
+import { OpenclawError } from '../errors.js';
+import { performHostActions, sweepStale, undoHostActions, DEFAULT_RUNC_ROOT } from '../host/actions.js';
+import { execaRunner } from '../host/runner.js';
+import { debugLog, openDebugLog, writeRuntimeLog } from '../log.js';
+import { runPipeline } from '../pipeline.js';
+import { jsonEqual } from '../spec/json.js';
+import { serializeSpec, writeFileAtomic } from '../spec/io.js';
+import type { CommandHandler } from './index.js';
+
+export const createCommand: CommandHandler = async ({ argv, cwd, env, log }) => {
+  const command = argv.command as 'create' | 'run';
+  const args = parseCreateArgs(command, argv.commandArgs, cwd);
+  if (!args.containerId) {
+    throw new OpenclawError('cli', `"${command}" needs a container id`, { fix: `openclaw-runtime ${command} --bundle DIR ID` });
+  }
+  const result = runPipeline({
+    profileFlag: argv.shim.profile,
+    configFlag: argv.shim.openclawConfig,
+    env,
+    cwd,
+    bundle: args.bundle,
+    containerId: args.containerId,
+  });
+  const { config, merged, profile, spec } = result;
+  await openDebugLog(config.log.file, config.log.level);
+  debugLog('info', 'merged profile', { id: args.containerId, profile: profile.profile.metadata.name, sha256: profile.sha256, source: result.choice.source, hostActions: merged.hostActions.length });
+  const runtime = findRuntime(config.runtime.candidates, env);
+
+  if (result.compiledSeccomp?.listenerPath) {
+    const { ensureAgent } = await import('../agent/client.js');
+    await ensureAgent(config);
+  }
+
+  const runcRoot = argv.globals.root ?? DEFAULT_RUNC_ROOT;
+  await sweepStale(config.state.dir, execaRunner).catch((err) => debugLog('warn', 'stale sweep failed', { err: String(err) }));
+  await performHostActions(config.state.dir, args.containerId, runcRoot, merged.hostActions, execaRunner);
+
+  try {
+    if (!jsonEqual(merged.spec, spec.spec)) writeFileAtomic(spec.path, serializeSpec(merged.spec));
+  } catch (err) {
+    await undoHostActions(config.state.dir, args.containerId, execaRunner).catch(() => undefined);
+    throw err;
+  }
+  writeRuntimeLog(log, 'info', `openclaw-runtime: applied profile ${profile.profile.metadata.name} (sha256 ${profile.sha256.slice(0, 12)})`);
+
+  const outcome = await runInherited(runtime, argv.runcArgv, inheritedFds(args.preserveFds));
+  // `run` without --detach has finished the container's whole life here; a failed create
+  // left nothing for the engine to delete. Either way the host side is ours to undo.
+  const containerGone = outcome.exitCode !== 0 || (command === 'run' && !args.detach);
+  if (containerGone) await undoHostActions(config.state.dir, args.containerId, execaRunner).catch(() => undefined);
+  return exitLike(outcome);
+};

@@ -1,0 +1,33 @@
+/**
+ * `delete`: runc deletes the container, then the shim undoes what its create did on the host
+ * (the rootfs bind). The clean-up runs whenever runc no longer knows the container, even if
+ * runc said it did not exist, so an engine retrying delete after a crash still frees the host.
+ */
+import { parseDeleteArgs } from '../cli/argv.js';
+import { exitLike, runInherited } from '../cli/passthrough.js';
+import { loadConfig } from '../config/load.js';
+import { findRuntime } from '../config/runtime-path.js';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { undoHostActions, DEFAULT_RUNC_ROOT } from '../host/actions.js';
+import { execaRunner } from '../host/runner.js';
+import { reportFailure } from '../log.js';
+import type { CommandHandler } from './index.js';
+
+export const deleteCommand: CommandHandler = async ({ argv, env, log }) => {
+  const { config } = loadConfig(argv.shim.openclawConfig, env);
+  const runtime = findRuntime(config.runtime.candidates, env);
+  const outcome = await runInherited(runtime, argv.runcArgv, []);
+  const { containerId } = parseDeleteArgs(argv.commandArgs);
+  // Only once runc no longer knows the container: a refused delete (still running, no
+  // --force) must not pull the rootfs from under it.
+  const runcRoot = argv.globals.root ?? DEFAULT_RUNC_ROOT;
+  if (containerId && !existsSync(join(runcRoot, containerId))) {
+    try {
+      await undoHostActions(config.state.dir, containerId, execaRunner);
+    } catch (err) {
+      reportFailure(log, `container ${containerId} deleted, but undoing its host set-up failed: ${(err as Error).message}`);
+    }
+  }
+  return exitLike(outcome);
+};

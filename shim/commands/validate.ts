@@ -1,0 +1,29 @@
+/**
+ * `openclaw-runtime validate PROFILE...`: loads each profile (a name from the profile
+ * directories or a path) and compiles its seccomp filter, printing `ok NAME SHA256` or the
+ * error. Exit 1 if any failed.
+ */
+import { loadConfig } from '../config/load.js';
+import { isOpenclawError } from '../errors.js';
+import { readProfileFile } from '../profile/load.js';
+import { selectProfile } from '../profile/select.js';
+import { compileProfileSeccomp } from '../pipeline.js';
+import type { CommandHandler } from './index.js';
+
+export const validateCommand: CommandHandler = async ({ argv, cwd, env }) => {
+  const { config, path: configPath } = loadConfig(argv.shim.openclawConfig, env);
+  const names = argv.commandArgs.length > 0 ? argv.commandArgs : [config.profiles.default];
+  let failed = 0;
+  for (const name of names) {
+    try {
+      const choice = selectProfile({ flag: name, spec: {}, config, configPath, cwd });
+      const loaded = readProfileFile(choice.path);
+      compileProfileSeccomp(loaded, config);
+      process.stdout.write(`ok ${loaded.profile.metadata.name} ${loaded.path} sha256:${loaded.sha256}\n`);
+    } catch (err) {
+      failed++;
+      process.stdout.write(`error ${name}: ${isOpenclawError(err) ? err.message : String(err)}\n`);
+    }
+  }
+  return failed === 0 ? 0 : 1;
+};

@@ -1,0 +1,186 @@
+/**
+ * Filesystem: read-only root, the bind-mount allow-list, masked and read-only /proc paths.
+ * Merge policy:
+ * - root.readonly: OR (either side's true wins).
+ * - mounts, keyed by destination: kernel filesystems (proc, sysfs, tmpfs, ...) pass; a host
+ *   bind mount passes only when it is one of the engine's own per-container files (table
+ *   ENGINE_FILES) or exactly one of the profile's allowedBindMounts, and then gets the
+ *   profile's ro and nosuid/nodev/noexec; any other host mount is refused with its name.
+ *   The profile's allowedBindMounts are added where the caller has not mounted them. A profile
+ *   without allowedBindMounts allows no host binds at all (an allow-list, empty by default).
+ *   Sensitive sources (SENSITIVE_SOURCES) are never allowed, whoever asks.
+ * - maskedPaths, readonlyPaths: union of the caller's, Docker's defaults and the profile's.
+ */
+import { OpenclawError } from '../errors.js';
+import type { SpecMount } from '../spec/types.js';
+import type { ProfileBindMount } from '../profile/schema.js';
+import type { MergeInputs, Modifier, PathFacts } from './types.js';
+
+/** Host paths that no bind mount may expose, themselves or anything below them. */
+export const SENSITIVE_SOURCES: readonly string[] = [
+  '/etc', '/proc', '/sys', '/dev', '/boot', '/root', '/run', '/var/run',
+  '/var/lib/docker', '/var/lib/containerd', '/var/lib/kubelet', '/usr', '/bin', '/sbin', '/lib', '/lib64',
+];
+
+/** Sockets that hand out the host: refused wherever they live. */
+const SENSITIVE_BASENAMES = new Set(['docker.sock', 'containerd.sock', 'crio.sock', 'podman.sock']);
+
+/** Kernel filesystems an engine mounts into every container; no host path behind them. */
+export const KERNEL_FS_TYPES = new Set(['proc', 'sysfs', 'tmpfs', 'devpts', 'mqueue', 'cgroup', 'cgroup2', 'shm', 'devtmpfs']);
+
+/**
+ * Per-container files engines bind in: a destination and the shape of its source. The source
+ * is matched on its real path, so a symlink cannot pass for one.
+ * NOTE when supporting a new engine also add its files here and a golden fixture for it.
+ */
+export const ENGINE_FILES: ReadonlyArray<{ engine: string; destination: string; source: RegExp }> = [
+  // Docker: <data-root>/containers/<id>/{hosts,resolv.conf,hostname}, shm for --ipc shareable
+  ...['hosts', 'resolv.conf', 'hostname'].map((f) => ({
+    engine: 'docker',
+    destination: `/etc/${f}`,
+    source: new RegExp(`/containers/[0-9a-f]{64}/${f.replace('.', '\\.')}$`),
+  })),
+  { engine: 'docker', destination: '/dev/shm', source: /\/containers\/[0-9a-f]{64}\/mounts\/shm$/ },
+  // containerd CRI: <state>/io.containerd.grpc.v1.cri/sandboxes/<id>/{hosts,resolv.conf,hostname,shm}
+  ...['hosts', 'resolv.conf', 'hostname'].map((f) => ({
+    engine: 'containerd-cri',
+    destination: `/etc/${f}`,
+    source: new RegExp(`/io\\.containerd\\.grpc\\.v1\\.cri/sandboxes/[0-9a-f]{64}/${f.replace('.', '\\.')}$`),
+  })),
+  { engine: 'containerd-cri', destination: '/dev/shm', source: /\/io\.containerd\.grpc\.v1\.cri\/sandboxes\/[0-9a-f]{64}\/shm$/ },
+  // kubelet
+  { engine: 'kubelet', destination: '/etc/hosts', source: /^\/var\/lib\/kubelet\/pods\/[0-9a-f-]{36}\/etc-hosts$/ },
+  { engine: 'kubelet', destination: '/dev/termination-log', source: /^\/var\/lib\/kubelet\/pods\/[0-9a-f-]{36}\/containers\/[^/]+\/[0-9a-f]+$/ },
+];
+
+/** Docker's defaults (moby oci/defaults.go), the floor for every container. */
+export const DEFAULT_MASKED_PATHS = [
+  '/proc/asound', '/proc/acpi', '/proc/kcore', '/proc/keys', '/proc/latency_stats', '/proc/timer_list',
+  '/proc/timer_stats', '/proc/sched_debug', '/proc/scsi', '/sys/firmware',
+];
+export const DEFAULT_READONLY_PATHS = ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger'];
+
+export function isBindMount(m: SpecMount): boolean {
+  return m.type === 'bind' || (m.options ?? []).some((o) => o === 'bind' || o === 'rbind');
+}
+
+export function sensitiveReason(path: string): string | undefined {
+  if (path === '/') return 'the host root';
+  const base = path.split('/').pop() ?? '';
+  if (SENSITIVE_BASENAMES.has(base)) return `an engine socket (${base})`;
+  const hit = SENSITIVE_SOURCES.find((s) => path === s || path.startsWith(s + '/'));
+  return hit ? `under ${hit}` : undefined;
+}
+
+function realOf(facts: Record<string, PathFacts>, path: string): string {
+  return facts[path]?.realPath ?? path;
+}
+
+function hardenOptions(options: readonly string[], readonly: boolean, noexec: boolean): string[] {
+  const out = options.filter((o) => !(readonly && o === 'rw'));
+  const add = ['nosuid', 'nodev', ...(noexec ? ['noexec'] : []), ...(readonly ? ['ro'] : [])];
+  for (const o of add) if (!out.includes(o)) out.push(o);
+  // A caller's "ro" stays even when the profile allows writing (tighten only).
+  return out;
+}
+
+function union(...lists: ReadonlyArray<readonly string[] | undefined>): string[] {
+  const out: string[] = [];
+  for (const list of lists) for (const p of list ?? []) if (!out.includes(p)) out.push(p);
+  return out;
+}
+
+export function makeFilesystemModifier(inputs: MergeInputs): Modifier {
+  const fs = inputs.profile.profile.spec.filesystem ?? {};
+  const profileName = inputs.profile.profile.metadata.name;
+  const profileFile = inputs.profile.path;
+  const allowed: ProfileBindMount[] = fs.allowedBindMounts ?? [];
+
+  return {
+    name: 'filesystem',
+    apply({ spec, hostActions }) {
+      allowed.forEach((b, i) => {
+        const reason = sensitiveReason(realOf(inputs.host.paths, b.source));
+        if (reason) {
+          throw new OpenclawError('profile', `bind source ${b.source} is ${reason}; such host paths are never mounted into a sandbox`, {
+            file: profileFile,
+            field: `spec.filesystem.allowedBindMounts[${i}].source`,
+            fix: 'bind a dedicated directory (e.g. under /srv or /var/lib/openclaw) instead',
+          });
+        }
+      });
+
+      if (fs.readonlyRootfs) (spec.root ??= { path: 'rootfs' }).readonly = true;
+
+      const mounts: SpecMount[] = (spec.mounts ??= []);
+      const covered = new Set<string>();
+      mounts.forEach((m, i) => {
+        const field = `mounts[${i}]`;
+        const what = `${m.type ?? 'bind'} ${m.source ?? '(none)'} -> ${m.destination}`;
+        if (!isBindMount(m)) {
+          if (m.type !== undefined && KERNEL_FS_TYPES.has(m.type)) return;
+          throw new OpenclawError('merge', `mount ${what} is not a kernel filesystem or an allowed bind mount; profile "${profileName}" allows only ${[...KERNEL_FS_TYPES].join(', ')} and its allowedBindMounts`, {
+            file: inputs.specFile,
+            field,
+            fix: `remove the mount, or add a bind of a host directory to spec.filesystem.allowedBindMounts in ${profileFile}`,
+          });
+        }
+        const source = m.source ?? '';
+        const real = realOf(inputs.host.paths, source);
+        const engineFile = ENGINE_FILES.find((e) => e.destination === m.destination && e.source.test(real));
+        if (engineFile) return;
+        const reason = sensitiveReason(real);
+        if (reason) {
+          throw new OpenclawError('merge', `bind mount ${what} exposes ${real}, which is ${reason}; profile "${profileName}" never allows it`, {
+            file: inputs.specFile,
+            field,
+            fix: 'remove this volume (-v/--mount) from the container; mount a dedicated directory instead',
+          });
+        }
+        const index = allowed.findIndex((b) => b.destination === m.destination && realOf(inputs.host.paths, b.source) === real);
+        const rule = allowed[index];
+        if (!rule) {
+          const list = allowed.map((b) => `${b.source}:${b.destination}`).join(', ') || 'none';
+          throw new OpenclawError('merge', `bind mount ${what} is not in profile "${profileName}"'s allowedBindMounts (${list})`, {
+            file: inputs.specFile,
+            field,
+            fix: `remove the volume, or add {source: ${source}, destination: ${m.destination}} to spec.filesystem.allowedBindMounts in ${profileFile}`,
+          });
+        }
+        m.options = hardenOptions(m.options ?? [], rule.readonly, rule.noexec);
+        covered.add(m.destination);
+      });
+
+      allowed.forEach((b, i) => {
+        if (covered.has(b.destination)) return;
+        const facts = inputs.host.paths[b.source];
+        if (!facts?.exists) {
+          if (!b.create) {
+            throw new OpenclawError('merge', `bind source ${b.source} does not exist on this host`, {
+              file: profileFile,
+              field: `spec.filesystem.allowedBindMounts[${i}].source`,
+              fix: `create ${b.source}, or set create: true for this bind`,
+            });
+          }
+          hostActions.push({ kind: 'mkdir', path: b.source });
+        } else if (facts.isDirectory === false && b.create) {
+          throw new OpenclawError('merge', `bind source ${b.source} exists and is not a directory`, {
+            file: profileFile,
+            field: `spec.filesystem.allowedBindMounts[${i}].source`,
+            fix: 'point the bind at a directory',
+          });
+        }
+        mounts.push({
+          destination: b.destination,
+          type: 'bind',
+          source: realOf(inputs.host.paths, b.source),
+          options: hardenOptions(['rbind', 'rprivate'], b.readonly, b.noexec).concat(b.readonly ? [] : ['rw']),
+        });
+      });
+
+      const linux = (spec.linux ??= {});
+      linux.maskedPaths = union(linux.maskedPaths, DEFAULT_MASKED_PATHS, fs.maskedPaths);
+      linux.readonlyPaths = union(linux.readonlyPaths, DEFAULT_READONLY_PATHS, fs.readonlyPaths);
+    },
+  };
+}

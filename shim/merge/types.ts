@@ -1,0 +1,71 @@
+/**
+ * The merge is an ordered list of small modifiers over a copy of config.json. A modifier has
+ * one job and does no I/O: everything it needs from the host (device nodes, whether a path
+ * exists, the real path behind a symlink) is resolved beforehand by host/facts.ts and handed
+ * in as HostFacts. A modifier that must refuse throws an OpenclawError naming the field.
+ * Anything that has to change on the host (a bind mount, a chown) is returned as a
+ * HostAction for host/actions.ts to carry out after the whole merge succeeded.
+ */
+import type { Spec, SpecSeccomp } from '../spec/types.js';
+import type { LoadedProfile } from '../profile/load.js';
+import type { RuntimeConfig } from '../config/schema.js';
+
+export interface DeviceNode {
+  path: string;
+  type: 'c' | 'b';
+  major: number;
+  minor: number;
+  fileMode: number;
+  uid: number;
+  gid: number;
+}
+
+export interface PathFacts {
+  exists: boolean;
+  /** realpath, when it exists. */
+  realPath?: string;
+  isDirectory?: boolean;
+  uid?: number;
+  gid?: number;
+}
+
+export interface HostFacts {
+  /** NVIDIA device nodes present on the host, keyed by path (/dev/nvidia0, /dev/nvidiactl, ...). */
+  nvidiaDevices: DeviceNode[];
+  /** Facts about every host path a modifier may look at (bind sources, the rootfs). */
+  paths: Record<string, PathFacts>;
+  /** Whether every directory from / to the rootfs lets "other" search it (o+x). */
+  rootfsTraversableByOthers: boolean;
+}
+
+export type HostAction =
+  /** Bind-mount the rootfs somewhere the container's mapped ids can reach; undone at delete. */
+  | { kind: 'bind-rootfs'; source: string; target: string }
+  /** Create a bind-mount source directory the profile allows (create: true). */
+  | { kind: 'mkdir'; path: string }
+  /** Give a writable bind source to the container's mapped root so it can write there. */
+  | { kind: 'chown'; path: string; uid: number; gid: number };
+
+export interface MergeInputs {
+  profile: LoadedProfile;
+  /** The profile's syscallFilter compiled to OCI form (undefined: the profile has none). */
+  compiledSeccomp?: SpecSeccomp;
+  config: RuntimeConfig;
+  containerId: string;
+  host: HostFacts;
+  /** Absolute bundle directory. */
+  bundle: string;
+  /** The config.json path, for error messages. */
+  specFile: string;
+}
+
+export interface MergeState {
+  spec: Spec;
+  hostActions: HostAction[];
+}
+
+export interface Modifier {
+  /** Short name, used in errors and the debug log. */
+  readonly name: string;
+  apply(state: MergeState): void;
+}

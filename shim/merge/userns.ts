@@ -1,0 +1,90 @@
+/**
+ * User namespace id maps, and what a user namespace needs to start under an engine.
+ * Merge policy:
+ * - the caller's own maps are kept (Docker userns-remap, rootless) unless they map a
+ *   container id to host root, which is refused;
+ * - otherwise container ids 0..size-1 map to host ids host_id.. (config [userns]), uid and
+ *   gid alike;
+ * - net.ipv4.ping_group_range (Docker sets "0 2147483647") is narrowed to the mapped gids:
+ *   the kernel rejects a range with unmapped ids inside the user namespace;
+ * - a rootfs the mapped root cannot reach (Docker's /var/lib/docker is 0710) is bind-mounted
+ *   under the state directory, whose directories are 0711, and root.path points there;
+ * - writable bind sources from the profile are given to the mapped root so it can write.
+ */
+import { isAbsolute, join, resolve } from 'node:path';
+import { OpenclawError } from '../errors.js';
+import type { SpecIdMapping } from '../spec/types.js';
+import type { MergeInputs, Modifier } from './types.js';
+import { wantsIsolation } from './namespaces.js';
+
+export const PING_GROUP_RANGE = 'net.ipv4.ping_group_range';
+
+export function rootfsBindTarget(stateDir: string, containerId: string): string {
+  return join(stateDir, 'rootfs', containerId);
+}
+
+function mapsHostRoot(maps: SpecIdMapping[] | undefined): number {
+  return (maps ?? []).findIndex((m) => m.hostID <= 0 && m.hostID + m.size > 0);
+}
+
+export function makeUsernsModifier(inputs: MergeInputs): Modifier {
+  const mode = inputs.profile.profile.spec.isolation.namespaces?.user;
+  const { host_id: hostId, size } = inputs.config.userns;
+  return {
+    name: 'userns',
+    apply({ spec, hostActions }) {
+      if (!wantsIsolation(mode)) return;
+      const linux = (spec.linux ??= {});
+      for (const key of ['uidMappings', 'gidMappings'] as const) {
+        const maps = linux[key];
+        if (maps && maps.length > 0) {
+          const bad = mapsHostRoot(maps);
+          if (bad !== -1) {
+            throw new OpenclawError('merge', `maps container id ${maps[bad]!.containerID} to host root, which profile "${inputs.profile.profile.metadata.name}" forbids (spec.isolation.namespaces.user: ${mode})`, {
+              file: inputs.specFile,
+              field: `linux.${key}[${bad}]`,
+              fix: 'map the container to an unprivileged host range, or remove the mappings and let the runtime choose them',
+            });
+          }
+          continue;
+        }
+        linux[key] = [{ containerID: 0, hostID: hostId, size }];
+      }
+      const gidMaps = linux.gidMappings ?? [];
+      const mappedGids = gidMaps.reduce((n, m) => Math.max(n, m.containerID + m.size), 0);
+
+      const sysctl = linux.sysctl;
+      if (sysctl && sysctl[PING_GROUP_RANGE] !== undefined) {
+        const [lo, hi] = sysctl[PING_GROUP_RANGE].trim().split(/\s+/).map((v) => Number.parseInt(v, 10));
+        const top = mappedGids - 1;
+        if (lo === undefined || hi === undefined || Number.isNaN(lo) || Number.isNaN(hi) || lo > top) {
+          // Nothing of the caller's range is mapped: no group may ping (the kernel default).
+          sysctl[PING_GROUP_RANGE] = '1 0';
+        } else {
+          sysctl[PING_GROUP_RANGE] = `${lo} ${Math.min(hi, top)}`;
+        }
+      }
+
+      const root = spec.root;
+      if (root && !inputs.host.rootfsTraversableByOthers) {
+        const source = isAbsolute(root.path) ? root.path : resolve(inputs.bundle, root.path);
+        const target = rootfsBindTarget(inputs.config.state.dir, inputs.containerId);
+        hostActions.push({ kind: 'bind-rootfs', source, target });
+        root.path = target;
+      }
+
+      const rootUid = (linux.uidMappings ?? []).find((m) => m.containerID === 0)?.hostID;
+      const rootGid = gidMaps.find((m) => m.containerID === 0)?.hostID;
+      if (rootUid === undefined || rootGid === undefined) return;
+      for (const bind of inputs.profile.profile.spec.filesystem?.allowedBindMounts ?? []) {
+        if (bind.readonly) continue;
+        const facts = inputs.host.paths[bind.source];
+        // A source created by us now, or still owned by host root, goes to the mapped root;
+        // one owned by somebody else is left alone (its owner chose who may write).
+        if (facts?.exists === false || facts?.uid === 0) {
+          hostActions.push({ kind: 'chown', path: bind.source, uid: rootUid, gid: rootGid });
+        }
+      }
+    },
+  };
+}

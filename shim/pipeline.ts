@@ -1,0 +1,84 @@
+/**
+ * The create pipeline up to (not including) any write: load spec -> config -> choose and
+ * load the profile -> compile its seccomp filter -> read host facts -> run the modifiers.
+ * Shared by `create`/`run` (which then carry out host actions, write and exec runc) and by
+ * the read-only `merge` command (which prints the result).
+ */
+import { loadConfig } from './config/load.js';
+import type { RuntimeConfig } from './config/schema.js';
+import { readSpec, type LoadedSpec } from './spec/io.js';
+import { selectProfile, type ProfileChoice } from './profile/select.js';
+import { readProfileFile, type LoadedProfile } from './profile/load.js';
+import { compileSyscallFilter } from './seccomp/compile.js';
+import { resolveHostFacts } from './host/facts.js';
+import { mergeSpec } from './merge/index.js';
+import type { MergeState } from './merge/types.js';
+import type { SpecSeccomp } from './spec/types.js';
+import { OpenclawError } from './errors.js';
+
+export interface PipelineInput {
+  profileFlag?: string;
+  configFlag?: string;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  bundle: string;
+  containerId: string;
+}
+
+export interface PipelineResult {
+  config: RuntimeConfig;
+  configPath?: string;
+  spec: LoadedSpec;
+  choice: ProfileChoice;
+  profile: LoadedProfile;
+  compiledSeccomp?: SpecSeccomp;
+  merged: MergeState;
+}
+
+/** The seccomp agent's policy for this profile, carried to it in listenerMetadata. */
+export function agentMetadata(profile: LoadedProfile): string {
+  const fs = profile.profile.spec.filesystem ?? {};
+  const writable = new Set<string>(fs.writablePaths ?? []);
+  for (const b of fs.allowedBindMounts ?? []) if (!b.readonly) writable.add(b.destination);
+  return JSON.stringify({
+    v: 1,
+    profile: profile.profile.metadata.name,
+    sha256: profile.sha256,
+    errno: 1,
+    writable: [...writable].sort(),
+  });
+}
+
+export function compileProfileSeccomp(profile: LoadedProfile, config: RuntimeConfig): SpecSeccomp | undefined {
+  const filter = profile.profile.spec.isolation.syscallFilter;
+  if (!filter) return undefined;
+  try {
+    return compileSyscallFilter(filter, {
+      profileFile: profile.path,
+      fieldBase: 'spec.isolation.syscallFilter',
+      imported: profile.importedSeccomp,
+      agent: { listenerPath: config.agent.socket, listenerMetadata: agentMetadata(profile) },
+    });
+  } catch (err) {
+    throw err instanceof OpenclawError ? err.inFile(profile.path) : err;
+  }
+}
+
+export function runPipeline(input: PipelineInput): PipelineResult {
+  const { config, path: configPath } = loadConfig(input.configFlag, input.env);
+  const spec = readSpec(input.bundle);
+  const choice = selectProfile({ flag: input.profileFlag, spec: spec.spec, config, configPath, cwd: input.cwd });
+  const profile = readProfileFile(choice.path);
+  const compiledSeccomp = compileProfileSeccomp(profile, config);
+  const host = resolveHostFacts(spec.spec, profile.profile, input.bundle);
+  const merged = mergeSpec(spec.spec, {
+    profile,
+    compiledSeccomp,
+    config,
+    containerId: input.containerId,
+    host,
+    bundle: input.bundle,
+    specFile: spec.path,
+  });
+  return { config, configPath, spec, choice, profile, compiledSeccomp, merged };
+}
