@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { formatListenerMetadata, parseListenerMetadata } from '../../../shim/agent/metadata.js';
+
+const sha = 'a'.repeat(64);
+
+describe('listenerMetadata', () => {
+  it('parses the compiler format and fills defaults', () => {
+    const r = parseListenerMetadata(JSON.stringify({ v: 1, profile: 'backend', sha256: sha }));
+    expect(r).toEqual({ ok: true, value: { v: 1, profile: 'backend', sha256: sha, errno: 1, writable: [] } });
+  });
+  it('round-trips through formatListenerMetadata', () => {
+    const s = formatListenerMetadata({ v: 1, profile: 'p', sha256: sha, errno: 13, writable: ['/output', '/dev/null'] });
+    expect(s).toBe(`{"v":1,"profile":"p","sha256":"${sha}","errno":13,"writable":["/output","/dev/null"]}`);
+    expect(parseListenerMetadata(s).ok).toBe(true);
+  });
+  it.each([
+    [undefined, 'no listenerMetadata'],
+    ['{', 'not JSON'],
+    [JSON.stringify({ v: 2, profile: 'p', sha256: sha }), 'listenerMetadata.v'],
+    [JSON.stringify({ v: 1, profile: 'p', sha256: 'XYZ' }), 'listenerMetadata.sha256'],
+    [JSON.stringify({ v: 1, profile: 'p', sha256: sha, writable: ['output'] }), 'listenerMetadata.writable.0'],
+    [JSON.stringify({ v: 1, profile: 'p', sha256: sha, writable: ['/a/../etc'] }), 'listenerMetadata.writable.0'],
+    [JSON.stringify({ v: 1, profile: 'p', sha256: sha, writable: ['/output/'] }), 'listenerMetadata.writable.0'],
+    [JSON.stringify({ v: 1, profile: 'p', sha256: sha, extra: 1 }), 'listenerMetadata'],
+    [JSON.stringify({ v: 1, profile: 'p', sha256: sha, errno: 0 }), 'listenerMetadata.errno'],
+  ])('rejects %s', (text, want) => {
+    const r = parseListenerMetadata(text);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.error).toContain(want);
+  });
+});
