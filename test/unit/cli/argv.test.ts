@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { parseArgv, parseCreateArgs, parseDeleteArgs } from '../../../shim/cli/argv.js';
+
+describe('parseArgv', () => {
+  const cases: Array<{ name: string; argv: string[]; command?: string; runc: string[]; profile?: string; config?: string; log?: string; root?: string }> = [
+    {
+      name: 'docker: runtimeArgs first, then runc globals, then create',
+      argv: ['--profile', 'backend', '--root', '/var/run/docker/runtime-runc/moby', '--log', '/b/log.json', '--log-format', 'json', 'create', '--bundle', '/b', '--pid-file', '/b/init.pid', 'abc'],
+      command: 'create',
+      runc: ['--root', '/var/run/docker/runtime-runc/moby', '--log', '/b/log.json', '--log-format', 'json', 'create', '--bundle', '/b', '--pid-file', '/b/init.pid', 'abc'],
+      profile: 'backend',
+      log: '/b/log.json',
+      root: '/var/run/docker/runtime-runc/moby',
+    },
+    { name: 'inline = forms', argv: ['--profile=x', '--openclaw-config=/c.toml', '--log=/l', 'state', 'id'], command: 'state', runc: ['--log=/l', 'state', 'id'], profile: 'x', config: '/c.toml', log: '/l' },
+    { name: 'single dash go-style flags', argv: ['-root', '/r', '-profile', 'p', 'list'], command: 'list', runc: ['-root', '/r', 'list'], profile: 'p', root: '/r' },
+    { name: '--version passes untouched', argv: ['--version'], command: undefined, runc: ['--version'] },
+    { name: 'boolean globals take no value', argv: ['--debug', '--systemd-cgroup', 'kill', 'id', 'KILL'], command: 'kill', runc: ['--debug', '--systemd-cgroup', 'kill', 'id', 'KILL'] },
+    { name: 'shim flags after the command belong to the command', argv: ['exec', '--profile', 'x', 'id'], command: 'exec', runc: ['exec', '--profile', 'x', 'id'] },
+    { name: 'unknown global flag kept for runc to report', argv: ['--bogus', 'state', 'x'], command: 'state', runc: ['--bogus', 'state', 'x'] },
+  ];
+  it.each(cases)('$name', (c) => {
+    const p = parseArgv(c.argv);
+    expect(p.command).toBe(c.command);
+    expect(p.runcArgv).toEqual(c.runc);
+    expect(p.shim.profile).toBe(c.profile);
+    expect(p.shim.openclawConfig).toBe(c.config);
+    expect(p.globals.log).toBe(c.log);
+    expect(p.globals.root).toBe(c.root);
+  });
+
+  it('a shim flag without a value is an error', () => {
+    expect(() => parseArgv(['--profile'])).toThrow(/--profile needs a value/);
+  });
+});
+
+describe('parseCreateArgs', () => {
+  const cases = [
+    { argv: ['--bundle', '/b', 'id'], bundle: '/b', id: 'id' },
+    { argv: ['-b', 'rel', 'id'], bundle: '/cwd/rel', id: 'id' },
+    { argv: ['--bundle=/x', '--pid-file=/p', '--preserve-fds', '2', 'id'], bundle: '/x', id: 'id', pid: '/p', fds: 2 },
+    { argv: ['id'], bundle: '/cwd', id: 'id' },
+    { argv: ['--no-pivot', '--console-socket', '/s.sock', 'id'], bundle: '/cwd', id: 'id', console: '/s.sock' },
+  ];
+  it.each(cases)('$argv', (c) => {
+    const a = parseCreateArgs('create', c.argv, '/cwd');
+    expect(a.bundle).toBe(c.bundle);
+    expect(a.containerId).toBe(c.id);
+    expect(a.pidFile).toBe(c.pid);
+    expect(a.preserveFds).toBe(c.fds ?? 0);
+    expect(a.consoleSocket).toBe(c.console);
+  });
+
+  it('run knows --detach', () => {
+    expect(parseCreateArgs('run', ['-d', '--bundle', '/b', 'id'], '/').detach).toBe(true);
+    expect(parseCreateArgs('run', ['--bundle', '/b', 'id'], '/').detach).toBe(false);
+  });
+
+  it('delete knows --force', () => {
+    expect(parseDeleteArgs(['--force', 'id'])).toEqual({ containerId: 'id', force: true });
+    expect(parseDeleteArgs(['id'])).toEqual({ containerId: 'id', force: false });
+  });
+});

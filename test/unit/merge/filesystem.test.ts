@@ -1,0 +1,102 @@
+import { describe, expect, it } from 'vitest';
+import { makeFilesystemModifier, DEFAULT_MASKED_PATHS } from '../../../shim/merge/filesystem.js';
+import type { HostAction, PathFacts } from '../../../shim/merge/types.js';
+import type { Spec, SpecMount } from '../../../shim/spec/types.js';
+import { hostFacts, mergeInputs } from '../../helpers/merge-inputs.js';
+
+const DOCKER_ID = 'a'.repeat(64);
+const DOCKER_MOUNTS: SpecMount[] = [
+  { destination: '/proc', type: 'proc', source: 'proc', options: ['nosuid', 'noexec', 'nodev'] },
+  { destination: '/dev', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'strictatime', 'mode=755', 'size=65536k'] },
+  { destination: '/sys/fs/cgroup', type: 'cgroup', source: 'cgroup', options: ['ro', 'nosuid', 'noexec', 'nodev'] },
+  { destination: '/etc/resolv.conf', type: 'bind', source: `/var/lib/docker/containers/${DOCKER_ID}/resolv.conf`, options: ['rbind', 'rprivate'] },
+  { destination: '/etc/hosts', type: 'bind', source: `/var/lib/docker/containers/${DOCKER_ID}/hosts`, options: ['rbind', 'rprivate'] },
+];
+
+const SMYTHOS_FS = {
+  readonlyRootfs: true,
+  allowedBindMounts: [
+    { source: '/tmp/input', destination: '/input', readonly: true, create: true },
+    { source: '/tmp/output', destination: '/output', readonly: false, create: true },
+  ],
+};
+
+function run(fs: Record<string, unknown>, mounts: SpecMount[], paths: Record<string, PathFacts> = {}) {
+  const spec: Spec = { root: { path: 'rootfs' }, mounts: structuredClone(mounts), linux: {} };
+  const hostActions: HostAction[] = [];
+  makeFilesystemModifier(mergeInputs({ filesystem: fs }, { host: hostFacts({ paths }) })).apply({ spec, hostActions });
+  return { spec, hostActions };
+}
+
+const exists = (p: string, extra: Partial<PathFacts> = {}): PathFacts => ({ exists: true, realPath: p, isDirectory: true, uid: 0, gid: 0, ...extra });
+
+describe('filesystem modifier', () => {
+  it('keeps Docker kernel mounts and its per-container files, adds the profile binds hardened', () => {
+    const { spec, hostActions } = run(SMYTHOS_FS, DOCKER_MOUNTS, { '/tmp/output': exists('/tmp/output') });
+    expect(spec.root!.readonly).toBe(true);
+    expect(spec.mounts!.slice(0, DOCKER_MOUNTS.length)).toEqual(DOCKER_MOUNTS);
+    const input = spec.mounts!.find((m) => m.destination === '/input')!;
+    const output = spec.mounts!.find((m) => m.destination === '/output')!;
+    expect(input.options).toEqual(expect.arrayContaining(['ro', 'nosuid', 'nodev', 'noexec']));
+    expect(output.options).toEqual(expect.arrayContaining(['rw', 'nosuid', 'nodev', 'noexec']));
+    expect(output.options).not.toContain('ro');
+    expect(hostActions).toEqual([{ kind: 'mkdir', path: '/tmp/input' }]);
+  });
+
+  it('an allowed caller bind is kept once and made read-only as the profile says', () => {
+    const { spec } = run(SMYTHOS_FS, [{ destination: '/input', type: 'bind', source: '/tmp/input', options: ['rbind', 'rw'] }], {
+      '/tmp/input': exists('/tmp/input'),
+      '/tmp/output': exists('/tmp/output'),
+    });
+    const inputs = spec.mounts!.filter((m) => m.destination === '/input');
+    expect(inputs).toHaveLength(1);
+    expect(inputs[0]!.options).toContain('ro');
+    expect(inputs[0]!.options).not.toContain('rw');
+  });
+
+  it.each([
+    { name: 'a host directory not in the allow-list', mount: { destination: '/data', type: 'bind', source: '/srv/data', options: ['rbind'] }, msg: /not in profile "test"'s allowedBindMounts/ },
+    { name: '/etc', mount: { destination: '/host-etc', type: 'bind', source: '/etc', options: ['rbind'] }, msg: /under \/etc/ },
+    { name: 'the docker socket', mount: { destination: '/var/run/docker.sock', type: 'bind', source: '/srv/docker.sock', options: ['rbind'] }, msg: /engine socket/ },
+    { name: 'the host root', mount: { destination: '/host', type: 'bind', source: '/', options: ['rbind'] }, msg: /host root/ },
+    { name: 'a symlink that resolves into /proc', mount: { destination: '/x', type: 'bind', source: '/tmp/link', options: ['bind'] }, paths: { '/tmp/link': exists('/proc/1') }, msg: /under \/proc/ },
+    { name: 'an engine file name at the wrong destination', mount: { destination: '/etc/passwd', type: 'bind', source: `/var/lib/docker/containers/${DOCKER_ID}/hosts`, options: ['rbind'] }, msg: /under \/var\/lib\/docker/ },
+    { name: 'a block device mount', mount: { destination: '/mnt', type: 'ext4', source: '/dev/sda1', options: [] }, msg: /not a kernel filesystem/ },
+  ])('refuses $name, naming the mount', ({ mount, msg, paths }) => {
+    const mounts = [...DOCKER_MOUNTS, mount as SpecMount];
+    let err: any;
+    try {
+      run(SMYTHOS_FS, mounts, { '/tmp/input': exists('/tmp/input'), '/tmp/output': exists('/tmp/output'), ...(paths ?? {}) });
+    } catch (e) {
+      err = e;
+    }
+    expect(err?.message).toMatch(msg);
+    expect(err?.field).toBe(`mounts[${DOCKER_MOUNTS.length}]`);
+    expect(err?.fix).toBeTruthy();
+  });
+
+  it('a profile without allowedBindMounts allows no host binds', () => {
+    expect(() => run({}, [{ destination: '/data', type: 'bind', source: '/srv/data', options: ['rbind'] }])).toThrow(/allowedBindMounts \(none\)/);
+  });
+
+  it('refuses a profile bind of a sensitive source', () => {
+    expect(() => run({ allowedBindMounts: [{ source: '/etc/ssl', destination: '/ssl' }] }, [])).toThrow(/spec.filesystem.allowedBindMounts\[0\].source: bind source \/etc\/ssl is under \/etc/);
+  });
+
+  it('a missing source without create is an error naming the profile field', () => {
+    expect(() => run({ allowedBindMounts: [{ source: '/srv/in', destination: '/in' }] }, [])).toThrow(/allowedBindMounts\[0\]\.source: bind source \/srv\/in does not exist/);
+  });
+
+  it('masked and read-only paths are at least Docker defaults, plus the profile and caller', () => {
+    const spec: Spec = { linux: { maskedPaths: ['/proc/custom'] } };
+    makeFilesystemModifier(mergeInputs({ filesystem: { maskedPaths: ['/proc/extra'] } })).apply({ spec, hostActions: [] });
+    expect(spec.linux!.maskedPaths).toEqual(['/proc/custom', ...DEFAULT_MASKED_PATHS, '/proc/extra']);
+    expect(spec.linux!.readonlyPaths).toContain('/proc/sysrq-trigger');
+  });
+
+  it('a caller read-only root stays read-only', () => {
+    const spec: Spec = { root: { path: 'rootfs', readonly: true } };
+    makeFilesystemModifier(mergeInputs({ filesystem: { readonlyRootfs: false } })).apply({ spec, hostActions: [] });
+    expect(spec.root!.readonly).toBe(true);
+  });
+});

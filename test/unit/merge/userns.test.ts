@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { makeUsernsModifier } from '../../../shim/merge/userns.js';
+import type { HostAction } from '../../../shim/merge/types.js';
+import type { Spec } from '../../../shim/spec/types.js';
+import { hostFacts, mergeInputs } from '../../helpers/merge-inputs.js';
+
+function run(spec: Spec, opts: { traversable?: boolean; user?: string; binds?: unknown[]; paths?: Record<string, any> } = {}) {
+  const hostActions: HostAction[] = [];
+  const inputs = mergeInputs(
+    { isolation: { namespaces: { user: opts.user ?? 'isolated-with-uid-mapping' } }, filesystem: { allowedBindMounts: opts.binds ?? [] } },
+    { host: hostFacts({ rootfsTraversableByOthers: opts.traversable ?? true, paths: opts.paths ?? {} }) },
+  );
+  makeUsernsModifier(inputs).apply({ spec, hostActions });
+  return { spec, hostActions };
+}
+
+describe('userns modifier', () => {
+  it('maps container ids to the configured unprivileged range, uid and gid alike', () => {
+    const { spec } = run({ root: { path: 'rootfs' }, linux: {} });
+    expect(spec.linux!.uidMappings).toEqual([{ containerID: 0, hostID: 100000, size: 65536 }]);
+    expect(spec.linux!.gidMappings).toEqual([{ containerID: 0, hostID: 100000, size: 65536 }]);
+  });
+  it('keeps the caller maps when they are unprivileged', () => {
+    const maps = [{ containerID: 0, hostID: 231072, size: 65536 }];
+    const { spec } = run({ linux: { uidMappings: maps, gidMappings: maps } });
+    expect(spec.linux!.uidMappings).toEqual(maps);
+  });
+  it('refuses caller maps that reach host root', () => {
+    expect(() => run({ linux: { uidMappings: [{ containerID: 0, hostID: 0, size: 1 }] } })).toThrow(/linux.uidMappings\[0\]: maps container id 0 to host root/);
+  });
+  it.each([
+    { input: '0 2147483647', expected: '0 65535' },
+    { input: '100 200', expected: '100 200' },
+    { input: '70000 80000', expected: '1 0' },
+  ])('narrows ping_group_range $input -> $expected', ({ input, expected }) => {
+    const { spec } = run({ linux: { sysctl: { 'net.ipv4.ping_group_range': input, 'net.core.somaxconn': '10' } } });
+    expect(spec.linux!.sysctl).toEqual({ 'net.ipv4.ping_group_range': expected, 'net.core.somaxconn': '10' });
+  });
+  it('re-binds a rootfs the mapped root cannot reach, and points root.path there', () => {
+    const { spec, hostActions } = run({ root: { path: 'rootfs' }, linux: {} }, { traversable: false });
+    expect(hostActions).toEqual([{ kind: 'bind-rootfs', source: '/bundle/rootfs', target: '/run/openclaw/rootfs/c1' }]);
+    expect(spec.root!.path).toBe('/run/openclaw/rootfs/c1');
+  });
+  it('leaves a reachable rootfs in place', () => {
+    const { spec, hostActions } = run({ root: { path: '/srv/rootfs' }, linux: {} });
+    expect(hostActions).toEqual([]);
+    expect(spec.root!.path).toBe('/srv/rootfs');
+  });
+  it('gives root-owned or new writable bind sources to the mapped root, not read-only ones', () => {
+    const { hostActions } = run({ linux: {} }, {
+      binds: [
+        { source: '/srv/out', destination: '/out', readonly: false },
+        { source: '/srv/new', destination: '/new', readonly: false, create: true },
+        { source: '/srv/in', destination: '/in', readonly: true },
+        { source: '/srv/user', destination: '/user', readonly: false },
+      ],
+      paths: { '/srv/out': { exists: true, uid: 0 }, '/srv/new': { exists: false }, '/srv/in': { exists: true, uid: 0 }, '/srv/user': { exists: true, uid: 1000 } },
+    });
+    expect(hostActions).toEqual([
+      { kind: 'chown', path: '/srv/out', uid: 100000, gid: 100000 },
+      { kind: 'chown', path: '/srv/new', uid: 100000, gid: 100000 },
+    ]);
+  });
+  it('does nothing when the profile inherits the user namespace', () => {
+    const spec: Spec = { linux: { sysctl: { 'net.ipv4.ping_group_range': '0 2147483647' } } };
+    run(spec, { user: 'inherit' });
+    expect(spec.linux).toEqual({ sysctl: { 'net.ipv4.ping_group_range': '0 2147483647' } });
+  });
+});
