@@ -1,0 +1,167 @@
+/**
+ * Integration against real runc: the shim in front of runc 1.1 on busybox-static bundles.
+ * Checks the container's kernel state from inside (verifier) against what the profile says.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { integrationSkipReason, makeBundle, parseFacts, removeTemplate, type Bundle } from '../helpers/bundle.js';
+import { runc, shim } from '../helpers/shim.js';
+
+const skip = integrationSkipReason();
+if (skip) console.warn(`SKIP integration/runc: ${skip}`);
+
+const ROOT = mkdtempSync(join(tmpdir(), 'openclaw-runc-root-'));
+const STATE = mkdtempSync(join(tmpdir(), 'openclaw-state-'));
+let work: string;
+let configToml: string;
+const bundles: Bundle[] = [];
+let n = 0;
+const id = () => `oc-it-${process.pid}-${++n}`;
+
+function bundle(args: string[]): Bundle {
+  const b = makeBundle(args);
+  bundles.push(b);
+  return b;
+}
+
+/** Shim with a private runc root and a test config (state dir in a temp dir). */
+function oc(args: string[], extra: string[] = []) {
+  return shim([...extra, '--openclaw-config', configToml, '--root', ROOT, ...args]);
+}
+
+describe.skipIf(skip)('shim in front of real runc', () => {
+  beforeAll(() => {
+    work = mkdtempSync(join(tmpdir(), 'openclaw-it-'));
+    configToml = join(work, 'config.toml');
+    writeFileSync(configToml, `[state]\ndir = "${STATE}"\n[agent]\nsocket = "${join(work, 'agent.sock')}"\ndenial_log = "${join(work, 'denials.log')}"\n`);
+  });
+  afterAll(() => {
+    for (const line of runc(['--root', ROOT, 'list', '-q']).stdout.split('\n').filter(Boolean)) runc(['--root', ROOT, 'delete', '--force', line]);
+    for (const b of bundles) b.cleanup();
+    removeTemplate();
+    rmSync(work, { recursive: true, force: true });
+    rmSync(ROOT, { recursive: true, force: true });
+    rmSync(STATE, { recursive: true, force: true });
+  });
+
+  describe('pass-through', () => {
+    it.each([['--version'], ['--help'], ['list'], ['state', 'no-such-container'], ['features']])('%s prints exactly what runc prints', (...args) => {
+      const a = args as string[];
+      const viaShim = oc(a);
+      const direct = runc(['--root', ROOT, ...a]);
+      expect(viaShim.stdout).toBe(direct.stdout);
+      expect(viaShim.status).toBe(direct.status);
+    });
+  });
+
+  it('create, start, state, kill, delete under the default profile', () => {
+    const b = bundle(['sleep', '60']);
+    const cid = id();
+    const log = join(b.dir, 'log.json');
+    const created = oc(['--log', log, '--log-format', 'json', 'create', '--bundle', b.dir, cid], ['--profile', 'default']);
+    expect(created.stderr).toBe('');
+    expect(created.status).toBe(0);
+    expect(JSON.parse(oc(['state', cid]).stdout).status).toBe('created');
+    expect(oc(['start', cid]).status).toBe(0);
+    const state = JSON.parse(oc(['state', cid]).stdout);
+    expect(state.status).toBe('running');
+    expect(state.annotations['org.openclaw.profile.applied']).toBe('default');
+    expect(oc(['kill', cid, 'KILL']).status).toBe(0);
+    for (let i = 0; i < 50 && JSON.parse(oc(['state', cid]).stdout).status !== 'stopped'; i++) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
+    expect(oc(['delete', cid]).status).toBe(0);
+    expect(oc(['state', cid]).status).not.toBe(0);
+  });
+
+  it('the default profile: kernel state inside matches the profile', () => {
+    const b = bundle(['/bin/verify']);
+    const r = oc(['run', '--bundle', b.dir, id()], ['--profile', 'default']);
+    expect(r.status).toBe(0);
+    const f = parseFacts(r.stdout);
+    expect(f.seccomp).toBe('2');
+    expect(f.no_new_privs).toBe('1');
+    expect(f.cap_eff).toBe('0000000000000000');
+    expect(f.cap_bnd).toBe('0000000000000000');
+    expect(f.pids_max).toBe('512');
+    expect(f.memory_limit).toBe(String(1024 ** 3));
+    expect(f.net_ifaces).toBe('lo');
+    expect(f.pid1).toBe('verify');
+    expect(Number(f.proc_count)).toBeLessThanOrEqual(3);
+  });
+
+  it('a runc-style bundle with a tighter caller limit keeps the caller limit', () => {
+    const b = bundle(['/bin/verify']);
+    const cfg = b.readConfig();
+    cfg.linux.resources = { ...(cfg.linux.resources ?? {}), pids: { limit: 7 } };
+    b.writeConfig(cfg);
+    const f = parseFacts(oc(['run', '--bundle', b.dir, id()], ['--profile', 'default']).stdout);
+    expect(f.pids_max).toBe('7');
+  });
+
+  it('a user-namespaced profile with a read-only root and writable output', () => {
+    const out = mkdtempSync(join(work, 'out-'));
+    const profile = join(work, 'userns.yaml');
+    writeFileSync(
+      profile,
+      [
+        'apiVersion: security.openclaw.org/v1alpha1',
+        'kind: SandboxProfile',
+        'metadata: { name: it-userns }',
+        'spec:',
+        '  isolation:',
+        '    namespaces: { network: isolated, ipc: isolated, uts: isolated, mount: isolated-with-bind, pid: isolated, user: isolated-with-uid-mapping }',
+        '    cgroups: { memory: 256Mi, pids: { max: 16 } }',
+        '  filesystem:',
+        '    readonlyRootfs: true',
+        `    allowedBindMounts: [ { source: ${out}, destination: /output, readonly: false } ]`,
+      ].join('\n'),
+    );
+    const b = bundle(['/bin/verify']);
+    const r = oc(['run', '--bundle', b.dir, id()], ['--profile', profile]);
+    expect(r.stderr).toBe('');
+    const f = parseFacts(r.stdout);
+    expect(f.uid_map).toBe('0 100000 65536');
+    expect(f.gid_map).toBe('0 100000 65536');
+    expect(f.root_readonly).toBe('1');
+    expect(f.output_writable).toBe('1');
+    expect(readFileSync(join(out, '.openclaw-verify'), 'utf8')).toBe('ok\n');
+    expect(f.pids_max).toBe('16');
+    expect(f.memory_limit).toBe(String(256 * 1024 ** 2));
+  });
+
+  describe('refusals leave config.json byte-identical and say why in the runtime log', () => {
+    const cases: Array<{ name: string; edit?: (cfg: any) => void; profile?: string; profileText?: string; expect: RegExp }> = [
+      { name: 'host network under an isolated profile', edit: (c) => (c.linux.namespaces = c.linux.namespaces.filter((n: any) => n.type !== 'network')), profile: 'default', expect: /--network host/ },
+      { name: 'a bind mount of /etc', edit: (c) => c.mounts.push({ destination: '/host-etc', type: 'bind', source: '/etc', options: ['rbind', 'ro'] }), profile: 'default', expect: /mounts\[\d+\].*under \/etc/ },
+      { name: 'a misspelt profile key', profileText: 'apiVersion: security.openclaw.org/v1alpha1\nkind: SandboxProfile\nmetadata: { name: bad }\nspec:\n  filesystem:\n    readOnlyRootfs: true\n', expect: /spec\.filesystem\.readOnlyRootfs: unknown key "readOnlyRootfs"/ },
+      { name: 'a missing profile', profile: 'no-such-profile', expect: /no profile named "no-such-profile"/ },
+    ];
+    it.each(cases)('$name', (c) => {
+      const b = bundle(['true']);
+      if (c.edit) {
+        const cfg = b.readConfig();
+        c.edit(cfg);
+        b.writeConfig(cfg);
+      }
+      let profile = c.profile;
+      if (c.profileText) {
+        profile = join(work, `bad-${n}.yaml`);
+        writeFileSync(profile, c.profileText);
+      }
+      const before = readFileSync(b.configPath);
+      const log = join(b.dir, 'log.json');
+      const cid = id();
+      const r = oc(['--log', log, '--log-format', 'json', 'create', '--bundle', b.dir, cid], ['--profile', profile!]);
+      expect(r.status).not.toBe(0);
+      expect(r.stderr).toMatch(c.expect);
+      expect(readFileSync(b.configPath).equals(before)).toBe(true);
+      const last = readFileSync(log, 'utf8').trim().split('\n').pop()!;
+      const entry = JSON.parse(last);
+      expect(entry.level).toBe('error');
+      expect(entry.msg).toMatch(c.expect);
+      expect(entry.msg).toMatch(/fix: /);
+      expect(existsSync(join(ROOT, cid))).toBe(false);
+    });
+  });
+});

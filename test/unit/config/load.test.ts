@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { parseConfigText } from '../../../shim/config/load.js';
+
+describe('runtime config', () => {
+  it('empty file means defaults', () => {
+    const c = parseConfigText('', '/c.toml');
+    expect(c.runtime.candidates).toEqual(['runc', 'crun']);
+    expect(c.profiles.default).toBe('default');
+    expect(c.annotations.allow_profile_selection).toBe(false);
+    expect(c.userns).toEqual({ host_id: 100000, size: 65536 });
+  });
+  it('reads every section', () => {
+    const c = parseConfigText(
+      '[runtime]\ncandidates = ["/usr/sbin/runc"]\n[profiles]\ndirectories = ["/srv/p"]\ndefault = "smythos-alternative"\n[annotations]\nallow_profile_selection = true\nallowed_profiles = ["model-backend"]\n[userns]\nhost_id = 200000\nsize = 1000\n[log]\nfile = "/var/log/o.log"\nlevel = "debug"\n',
+      '/c.toml',
+    );
+    expect(c.runtime.candidates).toEqual(['/usr/sbin/runc']);
+    expect(c.profiles).toEqual({ directories: ['/srv/p'], default: 'smythos-alternative' });
+    expect(c.annotations.allowed_profiles).toEqual(['model-backend']);
+    expect(c.userns.host_id).toBe(200000);
+    expect(c.log.level).toBe('debug');
+  });
+  it.each([
+    { text: '[runtime]\ncandidate = ["runc"]\n', field: 'runtime.candidate', msg: /unknown key/ },
+    { text: '[userns]\nhost_id = 0\n', field: 'userns.host_id', msg: />=1|too small/i },
+    { text: '[profiles]\ndirectories = ["relative"]\n', field: 'profiles.directories[0]', msg: /absolute/ },
+    { text: '[log\nlevel = 1', field: undefined, msg: /invalid TOML at line 1/ },
+  ])('$text -> error at $field', ({ text, field, msg }) => {
+    let err: any;
+    try {
+      parseConfigText(text, '/etc/openclaw/config.toml');
+    } catch (e) {
+      err = e;
+    }
+    expect(err.file).toBe('/etc/openclaw/config.toml');
+    expect(err.field).toBe(field);
+    expect(err.message).toMatch(msg);
+    expect(err.fix).toBeTruthy();
+  });
+});
