@@ -1,0 +1,40 @@
+/**
+ * `openclaw-runtime denials [ID] [--log PATH]`: prints the seccomp agent's denial log
+ * (config agent.denial_log) readably, all containers or those whose id starts with ID.
+ */
+import { readFileSync } from 'node:fs';
+import { constants } from 'node:os';
+import { loadConfig } from '../config/load.js';
+import { OpenclawError } from '../errors.js';
+import { formatDenial, parseDenials } from '../agent/denial-log.js';
+import type { CommandHandler } from './index.js';
+
+const ERRNO_NAMES: Record<number, string> = Object.fromEntries(Object.entries(constants.errno).map(([name, n]) => [n, name]));
+
+export const denialsCommand: CommandHandler = async ({ argv, env }) => {
+  let file: string | undefined;
+  let id: string | undefined;
+  const args = argv.commandArgs;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i] as string;
+    if (a === '--log') file = args[++i];
+    else if (a.startsWith('--log=')) file = a.slice(6);
+    else if (a.startsWith('-')) throw new OpenclawError('cli', `denials: unknown flag ${a}`, { fix: 'openclaw-runtime denials [ID] [--log PATH]' });
+    else id = a;
+  }
+  const path = file ?? loadConfig(argv.shim.openclawConfig, env).config.agent.denial_log;
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
+      process.stderr.write(`no denials logged (${path} does not exist)\n`);
+      return 0;
+    }
+    throw new OpenclawError('agent', `cannot read the denial log: ${(e as Error).message}`, { file: path, fix: 'run as root' });
+  }
+  const entries = parseDenials(text).filter((e) => id === undefined || e.container.startsWith(id));
+  for (const e of entries) process.stdout.write(`${formatDenial(e, (n) => ERRNO_NAMES[n] ?? `errno ${n}`)}\n`);
+  if (entries.length === 0) process.stderr.write(`no denials${id ? ` for ${id}` : ''} in ${path}\n`);
+  return 0;
+};
