@@ -1,15 +1,18 @@
 /**
- * `openclaw-runtime [--profile P] merge [--bundle DIR] [ID]`: prints the config.json that
- * `create` would write, and the host actions it would take, without writing or running
- * anything. For profile authors and for the README's demo.
+ * `openclaw-runtime [--profile P] merge [--diff] [--bundle DIR] [ID]`: prints the
+ * config.json that `create` would write (or, with --diff, what it changes), and the host
+ * actions it would take, without writing or running anything. For profile authors and the
+ * README's demo.
  */
+import { diffSpecs, formatChanges } from '../spec/diff.js';
 import { parseCreateArgs } from '../cli/argv.js';
 import { runPipeline } from '../pipeline.js';
 import { serializeSpec } from '../spec/io.js';
 import type { CommandHandler } from './index.js';
 
 export const mergeCommand: CommandHandler = async ({ argv, cwd, env }) => {
-  const args = parseCreateArgs('create', argv.commandArgs, cwd);
+  const diff = argv.commandArgs.includes('--diff');
+  const args = parseCreateArgs('create', argv.commandArgs.filter((a) => a !== '--diff'), cwd);
   const result = runPipeline({
     profileFlag: argv.shim.profile,
     configFlag: argv.shim.openclawConfig,
@@ -18,7 +21,12 @@ export const mergeCommand: CommandHandler = async ({ argv, cwd, env }) => {
     bundle: args.bundle,
     containerId: args.containerId ?? 'dry-run',
   });
-  process.stdout.write(serializeSpec(result.merged.spec));
+  if (diff) {
+    const changes = diffSpecs(result.spec.spec, result.merged.spec);
+    process.stdout.write(`${changes.length} changes to ${result.spec.path}:\n${formatChanges(changes)}\n`);
+  } else {
+    process.stdout.write(serializeSpec(result.merged.spec));
+  }
   process.stderr.write(
     `openclaw-runtime: profile ${result.profile.profile.metadata.name} (${result.profile.path}, chosen by ${result.choice.source})` +
       (result.merged.hostActions.length ? `; host actions: ${JSON.stringify(result.merged.hostActions)}` : '') +
