@@ -177,7 +177,7 @@ export class AgentServer {
       if (msg === null) return;
       conn.fds.push(...msg.fds);
       if (msg.data.length === 0) {
-        // End of stream: runc sent everything and closed.
+        // End of stream before a complete message (or an empty liveness probe).
         const body = Buffer.concat(conn.chunks).toString('utf8');
         const fds = conn.fds;
         conn.fds = [];
@@ -190,6 +190,16 @@ export class AgentServer {
       if (conn.size > MAX_MESSAGE || conn.fds.length > MAX_FDS) {
         this.log('warn', 'connection message too large; dropped');
         this.dropConnection(conn);
+        return;
+      }
+      // runc 1.1.5 never closes its end (it closes only a dup of the socket), so the message
+      // ends where the JSON object is complete, not at end of stream.
+      const body = Buffer.concat(conn.chunks).toString('utf8');
+      if (isCompleteJson(body)) {
+        const fds = conn.fds;
+        conn.fds = [];
+        this.dropConnection(conn);
+        this.handleMessage(body, fds);
         return;
       }
     }
@@ -413,6 +423,15 @@ function openForTask(N: NativeAgent, rootFd: number, path: string, flags: number
     }
   }
   return { fd: N.openat2(rootFd, path, flags & ~O_CREAT, 0, resolve), created: false };
+}
+
+function isCompleteJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function isSeccompNotifyFd(fd: number): boolean {

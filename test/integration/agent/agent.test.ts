@@ -1,0 +1,250 @@
+/**
+ * The seccomp agent under real runc: a busybox-static bundle whose filter notifies execve,
+ * execveat, creat and write-class open/openat, pointed at a private agent on a temp socket.
+ * Skips (with the reason) when not root or when runc, gcc or busybox-static is missing.
+ * Everything started here is stopped by pid / container id in afterAll.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, copyFileSync, writeFileSync, openSync, closeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RuntimeConfigSchema } from '../../../shim/config/schema.js';
+import { canConnect, ensureAgent } from '../../../shim/agent/client.js';
+import { formatListenerMetadata } from '../../../shim/agent/metadata.js';
+
+const ROOT = resolve(import.meta.dirname, '../../..');
+const BIN = join(ROOT, 'bin/openclaw-runtime');
+const BUSYBOX = '/bin/busybox';
+
+function which(cmd: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
+}
+
+const skipReason =
+  process.getuid?.() !== 0 ? 'not root'
+  : !which('runc') ? 'runc missing'
+  : !which('gcc') ? 'gcc missing (builds the probe)'
+  : !existsSync(BUSYBOX) ? 'busybox-static missing'
+  : !existsSync(join(ROOT, 'addon/build/Release/openclaw_agent.node')) ? 'addon not built (scripts/build-addon.sh)'
+  : !existsSync(join(ROOT, 'dist/main.js')) ? 'dist/ not built (npm run build)'
+  : undefined;
+if (skipReason) console.log(`skipping seccomp agent integration tests: ${skipReason}`);
+
+// O_ACCMODE values 1..3, O_CREAT, O_TRUNC, __O_TMPFILE: any one makes an open write-class.
+const WRITE_CLASS: Array<[number, number]> = [[3, 1], [3, 2], [3, 3], [0o100, 0o100], [0o1000, 0o1000], [0o20000000, 0o20000000]];
+
+function seccompSection(socket: string) {
+  const syscalls: unknown[] = [{ names: ['execve', 'execveat', 'creat'], action: 'SCMP_ACT_NOTIFY' }];
+  for (const [name, index] of [['open', 1], ['openat', 2]] as const) {
+    for (const [value, valueTwo] of WRITE_CLASS) {
+      syscalls.push({ names: [name], action: 'SCMP_ACT_NOTIFY', args: [{ index, value, valueTwo, op: 'SCMP_CMP_MASKED_EQ' }] });
+    }
+  }
+  return {
+    defaultAction: 'SCMP_ACT_ALLOW',
+    architectures: ['SCMP_ARCH_X86_64'],
+    listenerPath: socket,
+    listenerMetadata: formatListenerMetadata({ v: 1, profile: 'itest', sha256: 'b'.repeat(64), errno: 1, writable: ['/output', '/dev/null'] }),
+    syscalls,
+  };
+}
+
+describe.skipIf(skipReason !== undefined)('seccomp agent with runc', () => {
+  let dir = '';
+  let socket = '';
+  let denialLog = '';
+  let runcRoot = '';
+  let agent: ChildProcess | undefined;
+  const containers = new Set<string>();
+  const extraAgents: number[] = [];
+
+  const fdCount = (pid: number): number => readdirSync(`/proc/${pid}/fd`).length;
+
+  async function startAgent(): Promise<ChildProcess> {
+    const child = spawn(process.execPath, [BIN, 'agent', '--socket', socket, '--denial-log', denialLog], { stdio: ['ignore', 'ignore', 'pipe'] });
+    child.stderr?.on('data', () => undefined);
+    for (let i = 0; i < 200 && !(await canConnect(socket, 100)); i++) await new Promise((r) => setTimeout(r, 25));
+    return child;
+  }
+
+  function bundle(name: string, args: string[]): string {
+    const b = join(dir, name);
+    mkdirSync(b);
+    spawnSync('runc', ['spec'], { cwd: b });
+    const config = JSON.parse(readFileSync(join(b, 'config.json'), 'utf8'));
+    config.root = { path: join(dir, 'rootfs'), readonly: false };
+    config.process.terminal = false;
+    config.process.args = args;
+    config.mounts.push({ destination: '/output', type: 'bind', source: join(dir, 'out'), options: ['rbind', 'rw'] });
+    config.linux.seccomp = seccompSection(socket);
+    writeFileSync(join(b, 'config.json'), JSON.stringify(config));
+    return b;
+  }
+
+  function runc(...args: string[]) {
+    return spawnSync('runc', ['--root', runcRoot, ...args], { encoding: 'utf8', timeout: 30_000 });
+  }
+
+  function runContainer(id: string, b: string) {
+    containers.add(id);
+    const r = runc('run', '--bundle', b, id);
+    return { status: r.status, out: r.stdout, err: r.stderr, lines: Object.fromEntries(r.stdout.split('\n').filter(Boolean).map((l) => l.split('=') as [string, string])) };
+  }
+
+  /** Starts a container detached with stdio on files (runc run -d needs no terminal then). */
+  function runDetached(id: string, b: string): void {
+    containers.add(id);
+    const out = openSync(join(dir, `${id}.out`), 'w');
+    const r = spawnSync('runc', ['--root', runcRoot, 'run', '-d', '--bundle', b, id], { stdio: ['ignore', out, out], timeout: 30_000 });
+    closeSync(out);
+    expect(r.status, readFileSync(join(dir, `${id}.out`), 'utf8')).toBe(0);
+  }
+
+  async function waitFor(cond: () => boolean, ms = 5000): Promise<boolean> {
+    for (const end = Date.now() + ms; Date.now() < end; ) {
+      if (cond()) return true;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    return cond();
+  }
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'openclaw-agent-it-'));
+    socket = join(dir, 'run', 'agent.sock');
+    denialLog = join(dir, 'denials.log');
+    runcRoot = join(dir, 'runc');
+    const rootfs = join(dir, 'rootfs');
+    for (const d of ['bin', 'etc', 'dev', 'proc', 'sys', 'output']) mkdirSync(join(rootfs, d), { recursive: true });
+    copyFileSync(BUSYBOX, join(rootfs, 'bin/busybox'));
+    spawnSync('chmod', ['755', join(rootfs, 'bin/busybox')]);
+    symlinkSync('busybox', join(rootfs, 'bin/sh'));
+    writeFileSync(join(rootfs, 'etc/passwd'), 'root:x:0:0:root:/:/bin/sh\n');
+    const cc = spawnSync('gcc', ['-static', '-O1', '-pthread', '-o', join(rootfs, 'probe'), join(import.meta.dirname, 'probe.c')], { encoding: 'utf8' });
+    expect(cc.status, cc.stderr).toBe(0);
+    mkdirSync(join(dir, 'out'));
+    symlinkSync('/etc/passwd', join(dir, 'out', 'link'));
+    agent = await startAgent();
+    expect(await canConnect(socket)).toBe(true);
+  }, 60_000);
+
+  afterAll(() => {
+    for (const id of containers) runc('delete', '--force', id);
+    if (agent?.pid && agent.exitCode === null) process.kill(agent.pid, 'SIGKILL');
+    for (const pid of extraAgents) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('serves its socket root-only', () => {
+    const st = spawnSync('stat', ['-c', '%a', socket, join(dir, 'run')], { encoding: 'utf8' }).stdout.trim().split('\n');
+    expect(st).toEqual(['600', '700']);
+  });
+
+  it('lets the entrypoint start and enforces exactly-one-exec and write gating', async () => {
+    const base = fdCount(agent!.pid!);
+    const r = runContainer('it-main', bundle('b-main', ['/probe', 'checks']));
+    expect(r.status, r.err).toBe(0);
+    expect(r.lines).toEqual({
+      threads: 'ok',
+      read_etc: 'ok',
+      write_output: 'ok',
+      append_output: 'ok',
+      write_devnull: 'ok',
+      write_etc: 'EPERM',
+      rdwr_etc: 'EPERM',
+      trunc_etc: 'EPERM',
+      dotdot_escape: 'EPERM',
+      symlink_escape: 'ELOOP',
+      relative_output: 'ok',
+      exec: 'EPERM',
+    });
+    expect(readFileSync(join(dir, 'out', 'probe.txt'), 'utf8')).toBe('write_outputappend_output');
+    expect(existsSync(join(dir, 'out', 'rel.txt'))).toBe(true);
+    expect(readFileSync(join(dir, 'rootfs', 'etc', 'passwd'), 'utf8')).toContain('root:x:0:0');
+    expect(await waitFor(() => fdCount(agent!.pid!) === base)).toBe(true);
+
+    const denials = readFileSync(denialLog, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const mine = denials.filter((d) => d.container === 'it-main');
+    expect(mine.map((d) => d.syscall)).toContain('execve');
+    expect(mine.find((d) => d.args.includes('/etc/probe'))).toMatchObject({ decision: 'deny', errno: 1, profile: 'itest', reason: 'write-open outside writable paths' });
+
+    const printed = spawnSync(process.execPath, [BIN, 'denials', 'it-main', '--log', denialLog], { encoding: 'utf8' });
+    expect(printed.status).toBe(0);
+    expect(printed.stdout).toMatch(/it-main {2}pid \d+ {2}execve {2}EPERM {2}execve after the first execve {2}path="\/bin\/busybox"/);
+  }, 60_000);
+
+  it('gives runc exec processes their own first exec, and frees each listener', async () => {
+    const base = fdCount(agent!.pid!);
+    runDetached('it-exec', bundle('b-exec', ['/probe', 'wait', '/output/never']));
+    const e = runc('exec', 'it-exec', '/probe', 'checks');
+    expect(e.status, e.stderr).toBe(0);
+    expect(e.stdout).toContain('write_output=ok');
+    expect(e.stdout).toContain('write_etc=EPERM');
+    expect(e.stdout).toContain('exec=EPERM');
+    runc('kill', 'it-exec', 'KILL');
+    await waitFor(() => runc('state', 'it-exec').stdout.includes('"stopped"'));
+    runc('delete', '--force', 'it-exec');
+    containers.delete('it-exec');
+    expect(await waitFor(() => fdCount(agent!.pid!) === base)).toBe(true);
+  }, 60_000);
+
+  it('serves containers one after another without growing', async () => {
+    const base = fdCount(agent!.pid!);
+    const b = bundle('b-loop', ['/probe', 'checks']);
+    for (let i = 0; i < 10; i++) {
+      const r = runContainer(`it-loop-${i}`, b);
+      expect(r.lines.exec, r.err + r.out).toBe('EPERM');
+      containers.delete(`it-loop-${i}`);
+    }
+    expect(await waitFor(() => fdCount(agent!.pid!) === base)).toBe(true);
+  }, 120_000);
+
+  it('ensureAgent started concurrently starts exactly one agent', async () => {
+    const sock2 = join(dir, 'run2', 'agent.sock');
+    const config = RuntimeConfigSchema.parse({});
+    await Promise.all([0, 1, 2].map(() => ensureAgent(config, { socketPath: sock2, denialLog: join(dir, 'denials2.log'), timeoutMs: 15_000 })));
+    const pids = readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
+      try {
+        const cmd = readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0');
+        return cmd.includes('agent') && cmd.includes(sock2);
+      } catch {
+        return false;
+      }
+    });
+    extraAgents.push(...pids.map(Number));
+    expect(pids).toHaveLength(1);
+    expect(await canConnect(sock2)).toBe(true);
+    // A second agent by hand on the same socket refuses (it cannot take the lock).
+    const second = spawnSync(process.execPath, [BIN, 'agent', '--socket', sock2], { encoding: 'utf8', timeout: 10_000 });
+    expect(second.status).not.toBe(0);
+    expect(second.stderr).toContain('another seccomp agent already serves this socket');
+  }, 60_000);
+
+  it('fails closed when the agent dies: notified calls fail, new containers do not start', async () => {
+    runDetached('it-dead', bundle('b-dead', ['/probe', 'wait', '/output/go']));
+    process.kill(agent!.pid!, 'SIGKILL');
+    await waitFor(() => agent!.exitCode !== null || agent!.signalCode !== null);
+    writeFileSync(join(dir, 'out', 'go'), '');
+    await waitFor(() => runc('state', 'it-dead').stdout.includes('"stopped"'));
+    const out = readFileSync(join(dir, 'it-dead.out'), 'utf8');
+    // The kernel answers ENOSYS once the listener fd is closed.
+    expect(out).toContain('write_output=ENOSYS');
+    expect(out).toContain('write_etc=ENOSYS');
+    expect(out).toContain('exec=ENOSYS');
+    expect(existsSync(join(dir, 'out', 'after.txt'))).toBe(false);
+    const r = runContainer('it-noagent', bundle('b-noagent', ['/probe', 'checks']));
+    expect(r.status).not.toBe(0);
+    expect(r.err).toContain('seccomp agent');
+    // A restarted agent serves new containers.
+    agent = await startAgent();
+    const again = runContainer('it-restart', bundle('b-restart', ['/probe', 'checks']));
+    expect(again.lines.write_output).toBe('ok');
+    expect(again.lines.exec).toBe('EPERM');
+  }, 60_000);
+});
