@@ -15,7 +15,7 @@
  * runtime entry that `install containerd` writes is checked with `containerd config dump`).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 
@@ -182,6 +182,7 @@ export async function startEngines(opts: StartOptions = {}): Promise<Engines> {
   const ctr: Containerd['ctr'] = (ns, args, o = {}) => cmd('ctr', ['-a', address, '-n', ns, ...args], o);
   const containerd: Containerd = { dir: cdir, address, config, pid: cchild.pid ?? -1, log: clog, ctr };
 
+  const usedNamespaces = new Set<string>();
   let dockerd: Dockerd | undefined;
   let dchild: ChildProcess | undefined;
   const stop = async (): Promise<void> => {
@@ -194,6 +195,7 @@ export async function startEngines(opts: StartOptions = {}): Promise<Engines> {
     if (cchild.exitCode === null) {
       const nss = (await ctr('default', ['namespaces', 'ls', '-q'], { timeout: 10_000 })).stdout.split('\n').filter(Boolean);
       for (const ns of nss) {
+        usedNamespaces.add(ns);
         const tasks = (await ctr(ns, ['tasks', 'ls', '-q'], { timeout: 10_000 })).stdout.split('\n').filter(Boolean);
         for (const t of tasks) {
           await ctr(ns, ['tasks', 'kill', '-s', 'SIGKILL', t], { timeout: 10_000 });
@@ -217,6 +219,15 @@ export async function startEngines(opts: StartOptions = {}): Promise<Engines> {
       if (r.exitCode !== 0) await cmd('umount', ['-l', mp], { timeout: 10_000 });
     }
     rmSync(dir, { recursive: true, force: true });
+    // The runc v2 shim keeps runc state under /run/containerd/runc/<namespace>: drop our
+    // namespaces' directories when empty (never anything else there).
+    for (const ns of usedNamespaces) {
+      try {
+        rmdirSync(join('/run/containerd/runc', ns));
+      } catch {
+        /* not there or not empty */
+      }
+    }
   };
   const emergency = () => {
     for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
