@@ -296,35 +296,38 @@ export class AgentServer {
       path = readPath(n, r.decision);
       r = decide(l.state, n.data, l.policy, path);
     }
-    l.state = r.state;
-    this.apply(l, n, r.decision);
+    // The new state counts only once the answer reached the task. A notified call can be
+    // interrupted by a signal (Go's runtime preempts runc's init with SIGURG) and restarted:
+    // the kernel then withdraws the first notification and sends a fresh one for the same
+    // execve, which must still be the first.
+    if (this.apply(l, n, r.decision)) l.state = r.state;
   }
 
-  private apply(l: Listener, n: SeccompNotif, d: Decision): void {
+  /** Answers the call; true when the answer was delivered. */
+  private apply(l: Listener, n: SeccompNotif, d: Decision): boolean {
     switch (d.kind) {
       case 'continue':
-        this.send(l, n, 0, this.native.seccompConstants.SECCOMP_USER_NOTIF_FLAG_CONTINUE);
-        return;
+        return this.send(l, n, 0, this.native.seccompConstants.SECCOMP_USER_NOTIF_FLAG_CONTINUE);
       case 'deny':
         this.logDenial(l, n, d);
-        this.send(l, n, -d.errno, 0);
-        return;
+        return this.send(l, n, -d.errno, 0);
       case 'inject':
         this.inject(l, n, d);
-        return;
+        return true;
       case 'need-path':
         // decide() never asks twice; treat it as a bug and fail closed.
-        this.send(l, n, -l.policy.errno, 0);
-        return;
+        return this.send(l, n, -l.policy.errno, 0);
     }
   }
 
-  private send(l: Listener, n: SeccompNotif, error: number, flags: number): void {
+  private send(l: Listener, n: SeccompNotif, error: number, flags: number): boolean {
     try {
       this.native.notifSend(l.fd, n.id, 0n, error, flags);
+      return true;
     } catch (e) {
-      // ENOENT: the task died or was interrupted; there is nobody to answer.
+      // ENOENT: the task died or was interrupted (it will retry with a new notification).
       if (!isNativeError(e, 'ENOENT')) this.log('warn', `container ${l.container}: ${(e as Error).message}`);
+      return false;
     }
   }
 
