@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { parseStatus } from '../../../shim/agent/proc.js';
+import { kernelAtLeast, parseKernelRelease } from '../../../shim/agent/kernel.js';
+import { formatDenial, parseDenials, type DenialEntry } from '../../../shim/agent/denial-log.js';
+import { parseAgentArgs } from '../../../shim/commands/agent.js';
+import { syscallLabel, AUDIT_ARCH } from '../../../shim/agent/syscalls.js';
+
+describe('parseStatus', () => {
+  it('takes umask and the filesystem ids (4th column)', () => {
+    const text = 'Name:\tprobe\nUmask:\t0022\nUid:\t1000\t1001\t1002\t1003\nGid:\t2000\t2001\t2002\t2003\n';
+    expect(parseStatus(text)).toEqual({ umask: 0o22, fsuid: 1003, fsgid: 2003 });
+  });
+  it('is undefined without Umask', () => expect(parseStatus('Uid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\n')).toBeUndefined());
+});
+
+describe('kernel version', () => {
+  it.each([
+    ['6.18.44-fc-v595', [6, 18], true],
+    ['5.14.0-362.el9', [5, 14], true],
+    ['5.13.19', [5, 13], false],
+    ['4.19.0', [4, 19], false],
+  ] as const)('%s', (rel, parsed, ok) => {
+    expect(parseKernelRelease(rel)).toEqual(parsed);
+    expect(kernelAtLeast(parsed, [5, 14])).toBe(ok);
+  });
+});
+
+describe('denial log', () => {
+  const e: DenialEntry = { time: 't', container: 'abc', pid: 7, profile: 'p', syscall: 'execve', decision: 'deny', errno: 1, reason: 'execve after the first execve', args: 'path="/bin/sh"' };
+  it('skips broken lines and formats readably', () => {
+    const parsed = parseDenials(`${JSON.stringify(e)}\n{"half\n\n`);
+    expect(parsed).toEqual([e]);
+    expect(formatDenial(e, (n) => (n === 1 ? 'EPERM' : '?'))).toBe('t  abc  pid 7  execve  EPERM  execve after the first execve  path="/bin/sh"');
+  });
+});
+
+describe('agent arguments', () => {
+  it('takes --socket and --denial-log (also with =)', () => {
+    expect(parseAgentArgs(['--socket', '/a.sock', '--denial-log=/d.log'])).toEqual({ socket: '/a.sock', denialLog: '/d.log' });
+  });
+  it.each([[['--socket']], [['--socket', 'rel']], [['--bogus', '/x']]])('refuses %j', (args) => {
+    expect(() => parseAgentArgs(args)).toThrow(/agent:/);
+  });
+});
+
+describe('syscall labels', () => {
+  it.each([
+    [AUDIT_ARCH.x86_64, 59, 'execve'],
+    [AUDIT_ARCH.aarch64, 221, 'execve'],
+    [AUDIT_ARCH.x86_64, 9999, 'nr:9999'],
+  ])('%d/%d -> %s', (arch, nr, want) => expect(syscallLabel(arch, nr)).toBe(want));
+});
