@@ -30,27 +30,29 @@ export const KERNEL_FS_TYPES = new Set(['proc', 'sysfs', 'tmpfs', 'devpts', 'mqu
 
 /**
  * Per-container files engines bind in: a destination and the shape of its source. The source
- * is matched on its real path, so a symlink cannot pass for one.
+ * is matched on its real path, so a symlink cannot pass for one. A destination of `*` means
+ * any (pod-private volumes such as emptyDir).
  * NOTE when supporting a new engine also add its files here and a golden fixture for it.
  */
+const HEX64 = '[0-9a-f]{64}';
+const POD_UID = '[0-9a-f-]{36}';
+const engineFile = (engine: string, destination: string, source: string) => ({ engine, destination, source: new RegExp(source) });
 export const ENGINE_FILES: ReadonlyArray<{ engine: string; destination: string; source: RegExp }> = [
   // Docker: <data-root>/containers/<id>/{hosts,resolv.conf,hostname}, shm for --ipc shareable
-  ...['hosts', 'resolv.conf', 'hostname'].map((f) => ({
-    engine: 'docker',
-    destination: `/etc/${f}`,
-    source: new RegExp(`/containers/[0-9a-f]{64}/${f.replace('.', '\\.')}$`),
-  })),
-  { engine: 'docker', destination: '/dev/shm', source: /\/containers\/[0-9a-f]{64}\/mounts\/shm$/ },
-  // containerd CRI: <state>/io.containerd.grpc.v1.cri/sandboxes/<id>/{hosts,resolv.conf,hostname,shm}
-  ...['hosts', 'resolv.conf', 'hostname'].map((f) => ({
-    engine: 'containerd-cri',
-    destination: `/etc/${f}`,
-    source: new RegExp(`/io\\.containerd\\.grpc\\.v1\\.cri/sandboxes/[0-9a-f]{64}/${f.replace('.', '\\.')}$`),
-  })),
-  { engine: 'containerd-cri', destination: '/dev/shm', source: /\/io\.containerd\.grpc\.v1\.cri\/sandboxes\/[0-9a-f]{64}\/shm$/ },
-  // kubelet
-  { engine: 'kubelet', destination: '/etc/hosts', source: /^\/var\/lib\/kubelet\/pods\/[0-9a-f-]{36}\/etc-hosts$/ },
-  { engine: 'kubelet', destination: '/dev/termination-log', source: /^\/var\/lib\/kubelet\/pods\/[0-9a-f-]{36}\/containers\/[^/]+\/[0-9a-f]+$/ },
+  engineFile('docker', '/etc/hosts', `/containers/${HEX64}/hosts$`),
+  engineFile('docker', '/etc/resolv.conf', `/containers/${HEX64}/resolv\\.conf$`),
+  engineFile('docker', '/etc/hostname', `/containers/${HEX64}/hostname$`),
+  engineFile('docker', '/dev/shm', `/containers/${HEX64}/mounts/shm$`),
+  // containerd CRI: <root|state>/io.containerd.grpc.v1.cri/sandboxes/<id>/...
+  engineFile('containerd-cri', '/etc/hosts', `/io\\.containerd\\.grpc\\.v1\\.cri/sandboxes/${HEX64}/hosts$`),
+  engineFile('containerd-cri', '/etc/resolv.conf', `/io\\.containerd\\.grpc\\.v1\\.cri/sandboxes/${HEX64}/resolv\\.conf$`),
+  engineFile('containerd-cri', '/etc/hostname', `/io\\.containerd\\.grpc\\.v1\\.cri/sandboxes/${HEX64}/hostname$`),
+  engineFile('containerd-cri', '/dev/shm', `/io\\.containerd\\.grpc\\.v1\\.cri/sandboxes/${HEX64}/shm$`),
+  // kubelet: its per-pod files, the service-account token and pod-private emptyDir volumes
+  engineFile('kubelet', '/etc/hosts', `^/var/lib/kubelet/pods/${POD_UID}/etc-hosts$`),
+  engineFile('kubelet', '/dev/termination-log', `^/var/lib/kubelet/pods/${POD_UID}/containers/[^/]+/[0-9a-f]+$`),
+  engineFile('kubelet', '/var/run/secrets/kubernetes.io/serviceaccount', `^/var/lib/kubelet/pods/${POD_UID}/volumes/kubernetes\\.io~projected/[^/]+$`),
+  engineFile('kubelet', '*', `^/var/lib/kubelet/pods/${POD_UID}/volumes/kubernetes\\.io~empty-dir/[^/]+$`),
 ];
 
 /** Docker's defaults (moby oci/defaults.go), the floor for every container. */
@@ -127,8 +129,8 @@ export function makeFilesystemModifier(inputs: MergeInputs): Modifier {
         }
         const source = m.source ?? '';
         const real = realOf(inputs.host.paths, source);
-        const engineFile = ENGINE_FILES.find((e) => e.destination === m.destination && e.source.test(real));
-        if (engineFile) return;
+        const fromEngine = ENGINE_FILES.find((e) => (e.destination === '*' || e.destination === m.destination) && e.source.test(real));
+        if (fromEngine) return;
         const reason = sensitiveReason(real);
         if (reason) {
           throw new OpenclawError('merge', `bind mount ${what} exposes ${real}, which is ${reason}; profile "${profileName}" never allows it`, {

@@ -3,7 +3,7 @@
  * can have without a registry), a config.json from `runc spec`, and the verifier script.
  */
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, chmodSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -48,7 +48,10 @@ function templateRootfs(): string {
   for (const d of ['bin', 'proc', 'sys', 'dev', 'tmp', 'etc', 'input', 'output']) mkdirSync(join(dir, d), { recursive: true });
   copyFileSync(BUSYBOX, join(dir, 'bin', 'busybox'));
   chmodSync(join(dir, 'bin', 'busybox'), 0o755);
-  execFileSync(join(dir, 'bin', 'busybox'), ['--install', '-s', join(dir, 'bin')]);
+  // Relative links: `busybox --install -s` would point them at this host path.
+  for (const applet of execFileSync(BUSYBOX, ['--list'], { encoding: 'utf8' }).split('\n')) {
+    if (applet && applet !== 'busybox') symlinkSync('busybox', join(dir, 'bin', applet));
+  }
   copyFileSync(VERIFIER, join(dir, 'bin', 'verify'));
   chmodSync(join(dir, 'bin', 'verify'), 0o755);
   writeFileSync(join(dir, 'etc', 'passwd'), 'root:x:0:0:root:/:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/sh\n');

@@ -75,6 +75,18 @@ describe('filesystem modifier', () => {
     expect(err?.fix).toBeTruthy();
   });
 
+  const POD = '0123abcd-0123-4567-89ab-0123456789ab';
+  it.each([
+    { destination: '/etc/hosts', source: `/var/lib/kubelet/pods/${POD}/etc-hosts` },
+    { destination: '/dev/termination-log', source: `/var/lib/kubelet/pods/${POD}/containers/app/0a1b2c3d` },
+    { destination: '/var/run/secrets/kubernetes.io/serviceaccount', source: `/var/lib/kubelet/pods/${POD}/volumes/kubernetes.io~projected/kube-api-access-x1` },
+    { destination: '/scratch', source: `/var/lib/kubelet/pods/${POD}/volumes/kubernetes.io~empty-dir/scratch` },
+    { destination: '/etc/resolv.conf', source: `/var/lib/containerd/io.containerd.grpc.v1.cri/sandboxes/${DOCKER_ID}/resolv.conf` },
+  ])('accepts the engine file $source -> $destination', ({ destination, source }) => {
+    const { spec } = run({}, [{ destination, type: 'bind', source, options: ['rbind', 'rprivate'] }]);
+    expect(spec.mounts).toEqual([{ destination, type: 'bind', source, options: ['rbind', 'rprivate'] }]);
+  });
+
   it('a profile without allowedBindMounts allows no host binds', () => {
     expect(() => run({}, [{ destination: '/data', type: 'bind', source: '/srv/data', options: ['rbind'] }])).toThrow(/allowedBindMounts \(none\)/);
   });
