@@ -5,7 +5,7 @@
 # Idempotent: it only calls apt-get for packages that are missing.
 set -euo pipefail
 
-packages=(runc busybox-static docker.io containerd libseccomp-dev seccomp gcc make python3 iproute2 util-linux strace)
+packages=(runc busybox-static docker.io containerd libseccomp-dev seccomp gcc libc6-dev g++ make python3 iproute2 util-linux strace)
 
 missing=()
 for pkg in "${packages[@]}"; do

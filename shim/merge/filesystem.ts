@@ -1,6 +1,8 @@
 /**
  * Filesystem: read-only root, the bind-mount allow-list, masked and read-only /proc paths.
  * Merge policy:
+ * A profile without a `filesystem` section changes nothing here, except that sensitive host
+ * paths are refused whatever the profile (a floor, not a policy).
  * - root.readonly: OR (either side's true wins).
  * - mounts, keyed by destination: kernel filesystems (proc, sysfs, tmpfs, ...) pass; a host
  *   bind mount passes only when it is one of the engine's own per-container files (table
@@ -93,7 +95,8 @@ function union(...lists: ReadonlyArray<readonly string[] | undefined>): string[]
 }
 
 export function makeFilesystemModifier(inputs: MergeInputs): Modifier {
-  const fs = inputs.profile.profile.spec.filesystem ?? {};
+  const section = inputs.profile.profile.spec.filesystem;
+  const fs = section ?? {};
   const profileName = inputs.profile.profile.metadata.name;
   const profileFile = inputs.profile.path;
   const allowed: ProfileBindMount[] = fs.allowedBindMounts ?? [];
@@ -114,13 +117,15 @@ export function makeFilesystemModifier(inputs: MergeInputs): Modifier {
 
       if (fs.readonlyRootfs) (spec.root ??= { path: 'rootfs' }).readonly = true;
 
-      const mounts: SpecMount[] = (spec.mounts ??= []);
+      // The sensitive-source floor holds for every profile; the allow-list and the /proc
+      // masks only for profiles that have a filesystem section (an empty profile changes nothing).
+      const mounts: SpecMount[] = spec.mounts ?? [];
       const covered = new Set<string>();
       mounts.forEach((m, i) => {
         const field = `mounts[${i}]`;
         const what = `${m.type ?? 'bind'} ${m.source ?? '(none)'} -> ${m.destination}`;
         if (!isBindMount(m)) {
-          if (m.type !== undefined && KERNEL_FS_TYPES.has(m.type)) return;
+          if (!section || (m.type !== undefined && KERNEL_FS_TYPES.has(m.type))) return;
           throw new OpenclawError('merge', `mount ${what} is not a kernel filesystem or an allowed bind mount; profile "${profileName}" allows only ${[...KERNEL_FS_TYPES].join(', ')} and its allowedBindMounts`, {
             file: inputs.specFile,
             field,
@@ -139,6 +144,7 @@ export function makeFilesystemModifier(inputs: MergeInputs): Modifier {
             fix: 'remove this volume (-v/--mount) from the container; mount a dedicated directory instead',
           });
         }
+        if (!section) return;
         const index = allowed.findIndex((b) => b.destination === m.destination && realOf(inputs.host.paths, b.source) === real);
         const rule = allowed[index];
         if (!rule) {
@@ -153,6 +159,7 @@ export function makeFilesystemModifier(inputs: MergeInputs): Modifier {
         covered.add(m.destination);
       });
 
+      if (!section) return;
       allowed.forEach((b, i) => {
         if (covered.has(b.destination)) return;
         const facts = inputs.host.paths[b.source];
@@ -172,7 +179,7 @@ export function makeFilesystemModifier(inputs: MergeInputs): Modifier {
             fix: 'point the bind at a directory',
           });
         }
-        mounts.push({
+        (spec.mounts ??= mounts).push({
           destination: b.destination,
           type: 'bind',
           source: realOf(inputs.host.paths, b.source),

@@ -1,5 +1,6 @@
 /**
- * The container process. Merge policy:
+ * The container process. A profile without a `process` section changes nothing here.
+ * Merge policy for one that has it:
  * - noNewPrivileges: true, unless the profile sets it false, which keeps the caller's value
  *   (a profile never turns a caller's true off).
  * - capabilities: each set is the caller's set intersected with the profile's allowed list
@@ -14,13 +15,14 @@ import type { MergeInputs, Modifier } from './types.js';
 export const CAPABILITY_SETS: ReadonlyArray<keyof SpecCapabilities & string> = ['bounding', 'effective', 'inheritable', 'permitted', 'ambient'];
 
 export function makeProcessModifier(inputs: MergeInputs): Modifier {
-  const p = inputs.profile.profile.spec.process ?? {};
+  const section = inputs.profile.profile.spec.process;
+  const p = section ?? {};
   const allowedCaps = new Set(p.capabilities ?? []);
   return {
     name: 'process',
     apply({ spec }) {
       const proc = spec.process;
-      if (!proc) return;
+      if (!proc || !section) return;
       if (p.noNewPrivileges !== false) proc.noNewPrivileges = true;
       if (proc.capabilities) {
         for (const set of CAPABILITY_SETS) {
