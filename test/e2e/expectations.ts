@@ -140,7 +140,7 @@ export const DEFAULT_PROFILE_OPTION_CASES: OptionCase[] = [
   { name: '--memory below the profile: the caller wins', args: ['--memory', '64m'], facts: { memory_v1: bytes(64n * Mi) } },
   { name: '--security-opt seccomp=unconfined still gets the profile\'s filter', args: ['--security-opt', 'seccomp=unconfined'], facts: { seccomp: '2' } },
   { name: '--cap-add SYS_ADMIN keeps no capabilities', args: ['--cap-add', 'SYS_ADMIN'], facts: { cap_eff: '0000000000000000' } },
-  { name: '--privileged keeps the profile', args: ['--privileged'], facts: { cap_eff: '0000000000000000', seccomp: '2', no_new_privs: '1' } },
+  { name: '--privileged (every host device) is refused', args: ['--privileged'], refused: [/openclaw-runtime: /, /every host device/] },
   { name: '--user 1000:1000 runs as that user', args: ['--user', '1000:1000'], facts: { uid: '1000', gid: '1000', seccomp: '2' } },
   { name: '-v /etc is a forbidden bind source', args: ['-v', '/etc:/host-etc:ro'], refused: [/openclaw-runtime: /, /\/etc/] },
   { name: '-v of the docker socket is refused', args: ['-v', '/var/run/docker.sock:/var/run/docker.sock'], refused: [/openclaw-runtime: /, /docker\.sock|\/var\/run|\/run/] },
