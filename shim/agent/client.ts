@@ -24,13 +24,14 @@ export interface EnsureAgentOptions {
   denialLog?: string;
   /** How long to wait for the lock and for a started agent to accept (default 10 s). */
   timeoutMs?: number;
-  /** The program to start as `<execPath> <bin> agent ...` (default: this package's bin/openclaw-runtime). */
-  binPath?: string;
+  /** The script to start as `<execPath> <entry> agent ...` (default: dist/agent/entry.js). */
+  entryPath?: string;
   /** Where a started agent's stderr goes (default: `<socket dir>/seccomp-agent.log`). */
   agentLog?: string;
 }
 
-export const DEFAULT_BIN = resolve(dirname(fileURLToPath(import.meta.url)), '../../bin/openclaw-runtime');
+/** Beside this file in dist/agent/; tests running the .ts sources still start the built agent. */
+export const DEFAULT_ENTRY = resolve(dirname(fileURLToPath(import.meta.url)), '../../dist/agent/entry.js');
 
 /** Resolves true when something accepts a connection on the socket. */
 export function canConnect(socketPath: string, timeoutMs = 1000): Promise<boolean> {
@@ -72,7 +73,7 @@ export async function ensureAgent(config: RuntimeConfig, opts: EnsureAgentOption
     const logFd = openSync(agentLog, 'a', 0o600);
     let exited: string | undefined;
     try {
-      const child = spawn(process.execPath, [opts.binPath ?? DEFAULT_BIN, 'agent', '--socket', socketPath, '--denial-log', denialLog], {
+      const child = spawn(process.execPath, [opts.entryPath ?? DEFAULT_ENTRY, 'agent', '--socket', socketPath, '--denial-log', denialLog], {
         detached: true,
         stdio: ['ignore', logFd, logFd],
       });
