@@ -4,6 +4,7 @@
  * Shared by `create`/`run` (which then carry out host actions, write and exec runc) and by
  * the read-only `merge` command (which prints the result).
  */
+import { posix } from 'node:path';
 import { loadConfig } from './config/load.js';
 import type { RuntimeConfig } from './config/schema.js';
 import { readSpec, type LoadedSpec } from './spec/io.js';
@@ -15,6 +16,7 @@ import { mergeSpec } from './merge/index.js';
 import type { MergeState } from './merge/types.js';
 import type { SpecSeccomp } from './spec/types.js';
 import { OpenclawError } from './errors.js';
+import { formatListenerMetadata } from './agent/metadata.js';
 
 export interface PipelineInput {
   profileFlag?: string;
@@ -40,12 +42,12 @@ export function agentMetadata(profile: LoadedProfile): string {
   const fs = profile.profile.spec.filesystem ?? {};
   const writable = new Set<string>(fs.writablePaths ?? []);
   for (const b of fs.allowedBindMounts ?? []) if (!b.readonly) writable.add(b.destination);
-  return JSON.stringify({
+  return formatListenerMetadata({
     v: 1,
     profile: profile.profile.metadata.name,
     sha256: profile.sha256,
     errno: 1,
-    writable: [...writable].sort(),
+    writable: [...writable].map((p) => posix.normalize(p).replace(/(.)\/$/, '$1')).sort(),
   });
 }
 
