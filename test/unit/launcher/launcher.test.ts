@@ -1,0 +1,220 @@
+/**
+ * bin/openclaw-runtime, the sh launcher: pass-through commands exec the runtime directly with
+ * the shim's flags taken out (and exactly what shim/cli/argv.ts would hand runc), shim
+ * commands exec Node with the original argv, and anything unusual goes to Node.
+ */
+import { closeSync, existsSync, openSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseArgv } from '../../../shim/cli/argv.js';
+import { SHIM_COMMANDS } from '../../../shim/commands/index.js';
+import { LAUNCHER, REPO, launcherShimCommands, makeFakes, runLauncher, type Fakes } from './fakes.js';
+
+let fakes: Fakes;
+let emptyConfig: string;
+let env: NodeJS.ProcessEnv;
+
+beforeAll(() => {
+  fakes = makeFakes(['runc', 'crun']);
+  emptyConfig = join(fakes.dir, 'empty.toml');
+  writeFileSync(emptyConfig, '# no runtime section\n[log]\nlevel = "info"\n');
+  // An existing config without runtime candidates: the launcher's fast path (independent of
+  // whether this machine has /etc/openclaw/config.toml).
+  env = { PATH: fakes.path, OPENCLAW_CONFIG: emptyConfig };
+});
+afterAll(() => fakes.cleanup());
+
+describe('the launcher and the registry agree on the shim commands', () => {
+  it('SHIM_COMMANDS in the launcher equals the keys of shim/commands/index.ts', () => {
+    expect([...launcherShimCommands()].sort()).toEqual(Object.keys(SHIM_COMMANDS).sort());
+  });
+});
+
+describe('pass-through: runc is exec\'d with the argv minus the shim flags', () => {
+  const cases: Array<{ name: string; argv: string[]; runc: string[] }> = [
+    { name: 'plain state', argv: ['state', 'id'], runc: ['state', 'id'] },
+    { name: 'no arguments at all', argv: [], runc: [] },
+    { name: '--version', argv: ['--version'], runc: ['--version'] },
+    { name: '--help and -h', argv: ['-h'], runc: ['-h'] },
+    { name: '--profile V first', argv: ['--profile', 'p', 'state', 'id'], runc: ['state', 'id'] },
+    { name: '--profile=V', argv: ['--profile=p', 'list'], runc: ['list'] },
+    { name: 'single-dash -profile V', argv: ['-profile', 'p', '-root', '/r', 'list'], runc: ['-root', '/r', 'list'] },
+    { name: '-profile=V', argv: ['-profile=p', 'list'], runc: ['list'] },
+    { name: 'empty --profile= value', argv: ['--profile=', 'list'], runc: ['list'] },
+    {
+      name: 'docker order: runtimeArgs, then runc globals',
+      argv: ['--profile', 'backend', '--root', '/var/run/docker/runtime-runc/moby', '--log', '/b/log.json', '--log-format', 'json', 'kill', 'abc', 'SIGKILL'],
+      runc: ['--root', '/var/run/docker/runtime-runc/moby', '--log', '/b/log.json', '--log-format', 'json', 'kill', 'abc', 'SIGKILL'],
+    },
+    {
+      name: 'shim flags between and after runc globals',
+      argv: ['--root', '/r', '--profile', 'p', '--log=/l', '-profile=q', '--systemd-cgroup', 'start', 'id'],
+      runc: ['--root', '/r', '--log=/l', '--systemd-cgroup', 'start', 'id'],
+    },
+    { name: 'a shim flag value that looks like a runc flag', argv: ['--profile', '--root', 'state', 'x'], runc: ['state', 'x'] },
+    { name: 'a runc flag value that looks like a shim flag', argv: ['--root', '--profile', 'state', 'x'], runc: ['--root', '--profile', 'state', 'x'] },
+    { name: 'a runc flag value that looks like a shim command', argv: ['--log', 'create', 'state', 'x'], runc: ['--log', 'create', 'state', 'x'] },
+    { name: 'all value globals, = forms', argv: ['--criu=/c', '--rootless=true', '--root=/r', '--log-format=text', 'ps', 'id'], runc: ['--criu=/c', '--rootless=true', '--root=/r', '--log-format=text', 'ps', 'id'] },
+    { name: 'all value globals, separate values', argv: ['-criu', '/c', '-rootless', 'auto', 'ps', 'id'], runc: ['-criu', '/c', '-rootless', 'auto', 'ps', 'id'] },
+    { name: 'booleans, also =false', argv: ['--debug', '--debug=false', '--systemd-cgroup', 'events', 'id'], runc: ['--debug', '--debug=false', '--systemd-cgroup', 'events', 'id'] },
+    { name: 'shim flags after the command belong to the command', argv: ['exec', '--profile', 'x', 'id', 'sh'], runc: ['exec', '--profile', 'x', 'id', 'sh'] },
+    { name: 'unknown global flags are kept and scanning goes on', argv: ['--bogus', '--profile', 'p', 'state', 'x'], runc: ['--bogus', 'state', 'x'] },
+    { name: 'a lone "-" is kept like a flag', argv: ['-', 'state', 'x'], runc: ['-', 'state', 'x'] },
+    { name: '"--" ends the flags; the next word is the command', argv: ['--profile', 'p', '--', 'state', 'id'], runc: ['--', 'state', 'id'] },
+    { name: 'a shim flag after "--" is the command', argv: ['--', '--profile', 'x'], runc: ['--', '--profile', 'x'] },
+    { name: 'a trailing value flag without value', argv: ['--root'], runc: ['--root'] },
+    {
+      name: 'spaces, empty strings, newlines, quotes, globs and backslashes survive',
+      argv: ['--root', '/a b', 'exec', 'id', 'echo', 'a  b', '', ' ', 'x\ny', '"\'', '*', '?', '[a]', 'C:\\n', '$HOME', '-e'],
+      runc: ['--root', '/a b', 'exec', 'id', 'echo', 'a  b', '', ' ', 'x\ny', '"\'', '*', '?', '[a]', 'C:\\n', '$HOME', '-e'],
+    },
+    { name: 'non-ASCII bytes', argv: ['exec', 'id', 'é', '容器'], runc: ['exec', 'id', 'é', '容器'] },
+    { name: 'two shim commands as one word is not a shim command', argv: ['create run'], runc: ['create run'] },
+    { name: 'a shim command with a capital is runc\'s', argv: ['Create'], runc: ['Create'] },
+    { name: 'an Object.prototype name is runc\'s', argv: ['constructor'], runc: ['constructor'] },
+    { name: '--openclaw-config=V (an existing config) is taken out', argv: [`--openclaw-config=${'EMPTY'}`, 'state', 'x'], runc: ['state', 'x'] },
+    { name: '--openclaw-config V is taken out', argv: ['--openclaw-config', 'EMPTY', 'state', 'x'], runc: ['state', 'x'] },
+  ];
+  it.each(cases)('$name', (c) => {
+    const argv = c.argv.map((a) => a.replace('EMPTY', emptyConfig));
+    const o = runLauncher(argv, env);
+    expect(o.stderr).toBe('');
+    expect(o.fake).toBe('runc');
+    expect(o.execd).toBe(true);
+    expect(o.argv).toEqual(c.runc);
+    expect(o.status).toBe(0);
+    // The same split as the Node shim's parser (the NOTE in both files).
+    expect(parseArgv(argv).runcArgv).toEqual(c.runc);
+  });
+});
+
+describe('exit status, signals and file descriptors are runc\'s own', () => {
+  it.each([0, 1, 2, 42, 255])('exit %i', (code) => {
+    const o = runLauncher(['--profile', 'p', 'kill', 'id'], { ...env, FAKE_EXIT: String(code) });
+    expect(o.execd).toBe(true);
+    expect(o.status).toBe(code);
+    expect(o.signal).toBe(null);
+  });
+
+  it.each(['SIGTERM', 'SIGKILL', 'SIGSEGV', 'SIGINT'] as const)('terminated by %s', (sig) => {
+    const o = runLauncher(['state', 'id'], { ...env, FAKE_SIGNAL: sig.slice(3) });
+    expect(o.execd).toBe(true);
+    expect(o.signal).toBe(sig);
+    expect(o.status).toBe(null);
+  });
+
+  it('--preserve-fds: an inherited fd 3 reaches runc', () => {
+    const file = join(fakes.dir, 'preserved');
+    writeFileSync(file, '');
+    const fd = openSync(file, 'r');
+    try {
+      const o = runLauncher(['--profile', 'p', 'exec', '--preserve-fds', '1', 'id', 'true'], { ...env, FAKE_FD: '3', FAKE_FD_FILE: file }, { stdio: ['ignore', 'pipe', 'pipe', fd] });
+      expect(o.execd).toBe(true);
+      expect(o.argv).toEqual(['exec', '--preserve-fds', '1', 'id', 'true']);
+      expect(o.stderr).toBe('FD 3 open on FAKE_FD_FILE\n');
+    } finally {
+      closeSync(fd);
+    }
+  });
+});
+
+describe('runtime resolution (as shim/config/runtime-path.ts)', () => {
+  it('crun when there is no runc', () => {
+    const only = makeFakes(['crun']);
+    try {
+      const o = runLauncher(['state', 'x'], { PATH: only.path, OPENCLAW_CONFIG: emptyConfig });
+      expect([o.fake, o.execd, o.argv]).toEqual(['crun', true, ['state', 'x']]);
+    } finally {
+      only.cleanup();
+    }
+  });
+
+  it('skips itself when installed as "runc" earlier on PATH (via a symlink)', () => {
+    const early = makeFakes([]);
+    try {
+      symlinkSync(LAUNCHER, join(early.dir, 'bin', 'runc'));
+      const o = runLauncher(['state', 'x'], { PATH: `${early.dir}/bin:${fakes.path}`, OPENCLAW_CONFIG: emptyConfig }, { launcher: join(early.dir, 'bin', 'runc') });
+      expect([o.fake, o.execd, o.argv]).toEqual(['runc', true, ['state', 'x']]);
+    } finally {
+      early.cleanup();
+    }
+  });
+
+  it('a config that names runtime candidates is honoured (through Node)', () => {
+    const other = fakes.write('other-runtime');
+    const cfg = join(fakes.dir, 'candidates.toml');
+    writeFileSync(cfg, `[runtime]\ncandidates = ["${other}"]\n`);
+    const o = runLauncher(['--openclaw-config', cfg, 'state', 'x'], { PATH: fakes.path });
+    expect(o.fake).toBe('other-runtime');
+    expect(o.execd).toBe(false); // Node's child, not exec'd by the launcher
+    expect(o.argv).toEqual(['state', 'x']);
+  });
+
+  it.each([
+    { name: 'a named config that is missing', argv: ['state', 'x'], env: { OPENCLAW_CONFIG: '/nonexistent/openclaw.toml' }, err: /cannot read the runtime config/ },
+    { name: '--openclaw-config naming a missing file', argv: ['--openclaw-config=/nonexistent/x.toml', 'state', 'x'], env: {}, err: /cannot read the runtime config/ },
+    { name: 'a shim flag without its value', argv: ['--profile'], env: { OPENCLAW_CONFIG: 'EMPTY' }, err: /--profile needs a value/ },
+  ])('Node reports the unusual: $name', (c) => {
+    const e = Object.fromEntries(Object.entries(c.env).map(([k, v]) => [k, v.replace('EMPTY', emptyConfig)]));
+    const o = runLauncher(c.argv, { PATH: fakes.path, ...e });
+    expect(o.fake).toBeUndefined();
+    expect(o.status).toBe(1);
+    expect(o.stderr).toMatch(c.err);
+  });
+
+  it('no runtime on PATH: Node names the problem', () => {
+    const none = makeFakes([]);
+    try {
+      const o = runLauncher(['state', 'x'], { PATH: none.path, OPENCLAW_CONFIG: emptyConfig });
+      expect(o.fake).toBeUndefined();
+      expect(o.status).toBe(1);
+      expect(o.stderr).toMatch(/no low-level OCI runtime found/);
+    } finally {
+      none.cleanup();
+    }
+  });
+});
+
+describe('shim commands go to Node with the original argv', () => {
+  it.each(Object.keys(SHIM_COMMANDS))('%s', (cmd) => {
+    // A fake node first on PATH records how the launcher called it.
+    const withNode = makeFakes(['node', 'runc']);
+    try {
+      const argv = ['--profile', 'p', '--root', '/r', '--openclaw-config=/c.toml', cmd, '--bundle', '/b', 'a b', ''];
+      const o = runLauncher(argv, { PATH: withNode.path });
+      expect(o.fake).toBe('node');
+      expect(o.execd).toBe(true);
+      expect(o.argv.slice(0, 1)).toEqual(['-e']);
+      expect(o.argv.slice(2)).toEqual(['--', LAUNCHER, ...argv]);
+    } finally {
+      withNode.cleanup();
+    }
+  });
+
+  it('a shim command after "--" goes to Node as well', () => {
+    const withNode = makeFakes(['node', 'runc']);
+    try {
+      const o = runLauncher(['--', 'delete', 'x'], { PATH: withNode.path });
+      expect(o.fake).toBe('node');
+      expect(o.argv.slice(2)).toEqual(['--', LAUNCHER, '--', 'delete', 'x']);
+    } finally {
+      withNode.cleanup();
+    }
+  });
+
+  it('features: the real shim runs runc and adds its annotation', () => {
+    const o = runLauncher(['--profile', 'p', 'features'], { ...env, FAKE_FEATURES: '1' });
+    expect(o.status).toBe(0);
+    const out = JSON.parse(o.stdout) as { ociVersionMin: string; annotations: Record<string, string> };
+    expect(out.ociVersionMin).toBe('1.0.0');
+    expect(out.annotations['org.openclaw.runtime.version']).toMatch(/^\d+\.\d+\.\d+/);
+  });
+
+  // validate compiles the profile's seccomp filter: needs the compiler in dist/seccomp/.
+  it.skipIf(!existsSync(join(REPO, 'dist', 'seccomp', 'compile.js')))('validate: the real shim loads the shipped default profile', () => {
+    const o = runLauncher(['validate', join(REPO, 'profiles', 'default.yaml')], env);
+    expect(o.fake).toBeUndefined();
+    expect(o.stdout).toMatch(/^(ok|error) /);
+    expect(o.stdout).toContain('default');
+  });
+});
