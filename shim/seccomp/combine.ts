@@ -1,0 +1,57 @@
+/**
+ * Intersection of two seccomp filters: the caller's (e.g. Docker's default profile, already in
+ * config.json) and the profile's. The result is never looser than either: per syscall, each cell
+ * of argument space gets the stricter of the two actions (kernel precedence); architectures are
+ * the common ones; the default is the stricter default. Ties between equally strict actions (two
+ * errnos) go to the profile. The listener (seccomp agent) comes from the profile, else the caller.
+ */
+import { OpenclawError } from '../errors.js';
+import type { SpecSeccomp } from '../spec/types.js';
+import {
+  constantPartition,
+  decodeSeccomp,
+  encodeSeccomp,
+  guardComplexity,
+  intersectPartitions,
+  stricter,
+  type FilterModel,
+  type Partition,
+} from './model.js';
+
+export function intersectModels(caller: FilterModel, profile: FilterModel): FilterModel {
+  const architectures = profile.architectures.filter((a) => caller.architectures.includes(a));
+  if (architectures.length === 0) {
+    // An empty list would mean "native only" to runc: refuse rather than guess.
+    throw new OpenclawError('seccomp', `the caller's seccomp filter allows architectures ${caller.architectures.join(', ')} and the profile ${profile.architectures.join(', ')}: none in common`, {
+      field: 'linux.seccomp.architectures',
+      fix: "list the container's architecture in the profile's syscallFilter.architectures",
+    });
+  }
+  const names = [...new Set([...caller.syscalls.keys(), ...profile.syscalls.keys()])].sort();
+  const syscalls = new Map<string, Partition>();
+  for (const name of names) {
+    const p = profile.syscalls.get(name) ?? constantPartition(profile.defaultAction);
+    const c = caller.syscalls.get(name) ?? constantPartition(caller.defaultAction);
+    syscalls.set(name, intersectPartitions(p, c));
+  }
+  const out: FilterModel = { defaultAction: stricter(profile.defaultAction, caller.defaultAction), architectures, syscalls };
+  const listenerPath = profile.listenerPath ?? caller.listenerPath;
+  if (listenerPath) {
+    out.listenerPath = listenerPath;
+    const meta = profile.listenerPath ? profile.listenerMetadata : caller.listenerMetadata;
+    if (meta) out.listenerMetadata = meta;
+  }
+  return out;
+}
+
+/**
+ * linux.seccomp for a container whose caller asked for `caller` and whose profile compiled to
+ * `profile`. Without a caller filter the profile's filter is returned in normal form.
+ */
+export function intersectSeccomp(caller: SpecSeccomp | undefined, profile: SpecSeccomp): SpecSeccomp {
+  return guardComplexity(undefined, 'linux.seccomp', () => {
+    const p = decodeSeccomp(profile);
+    if (!caller) return encodeSeccomp(p);
+    return encodeSeccomp(intersectModels(decodeSeccomp(caller), p));
+  });
+}
