@@ -303,7 +303,7 @@ export function encodeSeccomp(model: FilterModel): SpecSeccomp {
       if (g.args.length > 0) r.args = g.args.map(specArg);
       return r;
     })
-    .sort((a, b) => cmpStr(ruleSortKey(a), ruleSortKey(b)));
+    .sort((a, b) => cmpStr(a.names[0] ?? '', b.names[0] ?? '') || cmpStr(ruleSortKey(a), ruleSortKey(b)));
   const out: SpecSeccomp = { defaultAction: OCI_ACTION[model.defaultAction.kind] };
   if (model.defaultAction.errno !== undefined && model.defaultAction.errno !== EPERM) out.defaultErrnoRet = model.defaultAction.errno;
   out.architectures = [...model.architectures];

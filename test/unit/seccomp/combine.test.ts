@@ -1,0 +1,141 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { intersectSeccomp } from '../../../shim/seccomp/combine.js';
+import { evaluate, verdictRank, type Verdict } from '../../../shim/seccomp/evaluate.js';
+import { parseJsonLossless } from '../../../shim/spec/json.js';
+import type { Spec, SpecSeccomp, SpecSyscall } from '../../../shim/spec/types.js';
+import { X86_64, assertWellFormed, errorOf, prng } from './helpers.js';
+
+const dockerDefault = (): SpecSeccomp =>
+  (parseJsonLossless(readFileSync(new URL('../../golden/fixtures/docker-20.10-busybox.config.json', import.meta.url), 'utf8')) as Spec).linux!.seccomp!;
+
+/** Kill-thread and kill-process both kill the caller; runc's bad-arch action is kill-thread whatever the inputs say. */
+const strictness = (v: Verdict) => Math.min(verdictRank(v), 6);
+
+describe('intersectSeccomp: table', () => {
+  const allowAll: SpecSeccomp = { defaultAction: 'SCMP_ACT_ALLOW', architectures: [X86_64, 'SCMP_ARCH_X86'], syscalls: [{ names: ['ptrace'], action: 'SCMP_ACT_ERRNO' }] };
+
+  it('no caller filter: the profile filter, normalised', () => {
+    const p: SpecSeccomp = { defaultAction: 'SCMP_ACT_ERRNO', architectures: [X86_64], syscalls: [{ names: ['write', 'read'], action: 'SCMP_ACT_ALLOW' }, { names: ['close'], action: 'SCMP_ACT_ERRNO' }] };
+    expect(intersectSeccomp(undefined, p)).toEqual({ defaultAction: 'SCMP_ACT_ERRNO', architectures: [X86_64], syscalls: [{ names: ['read', 'write'], action: 'SCMP_ACT_ALLOW' }] });
+  });
+
+  it('architectures: the common ones; default: the stricter', () => {
+    const p: SpecSeccomp = { defaultAction: 'SCMP_ACT_ERRNO', architectures: [X86_64], syscalls: [{ names: ['read'], action: 'SCMP_ACT_ALLOW' }] };
+    const r = intersectSeccomp(allowAll, p);
+    expect(r.architectures).toEqual([X86_64]);
+    expect(r.defaultAction).toBe('SCMP_ACT_ERRNO');
+    expect(evaluate(r, 'SCMP_ARCH_X86', 'read', []).action).toBe('kill-thread');
+  });
+
+  it('no architecture in common is an error, not an empty list (which would mean native)', () => {
+    const p: SpecSeccomp = { defaultAction: 'SCMP_ACT_ERRNO', architectures: ['SCMP_ARCH_AARCH64'] };
+    expect(errorOf(() => intersectSeccomp(allowAll, p)).message).toMatch(/none in common/);
+  });
+
+  it('listener from the profile side', () => {
+    const p: SpecSeccomp = { defaultAction: 'SCMP_ACT_ALLOW', architectures: [X86_64], listenerPath: '/run/a.sock', listenerMetadata: 'm', syscalls: [{ names: ['execve'], action: 'SCMP_ACT_NOTIFY' }] };
+    const r = intersectSeccomp({ ...allowAll, listenerPath: '/run/other.sock' }, p);
+    expect(r.listenerPath).toBe('/run/a.sock');
+    expect(r.listenerMetadata).toBe('m');
+    expect(evaluate(r, X86_64, 'execve', []).action).toBe('notify');
+  });
+
+  it("Docker's default x threads-only clone: threads yes, processes no, namespaces no", () => {
+    const p: SpecSeccomp = {
+      defaultAction: 'SCMP_ACT_ALLOW',
+      architectures: [X86_64],
+      syscalls: [
+        { names: ['clone'], action: 'SCMP_ACT_ERRNO', args: [{ index: 0, op: 'SCMP_CMP_MASKED_EQ', value: 0x10000, valueTwo: 0 }] },
+        { names: ['clone'], action: 'SCMP_ACT_ERRNO', args: [{ index: 0, op: 'SCMP_CMP_MASKED_EQ', value: 0x10000000, valueTwo: 0x10000000 }] },
+      ],
+    };
+    const r = intersectSeccomp(dockerDefault(), p);
+    expect(assertWellFormed(r)).toEqual([]);
+    const ev = (flags: bigint) => evaluate(r, X86_64, 'clone', [flags]).action;
+    expect(ev(0x3d0f00n)).toBe('allow');
+    expect(ev(0x1200011n)).toBe('errno');
+    expect(ev(0x10000000n | 0x10000n)).toBe('errno');
+    expect(evaluate(r, X86_64, 'personality', [8n]).action).toBe('allow');
+    expect(evaluate(r, X86_64, 'personality', [1n]).action).toBe('errno');
+    expect(evaluate(r, X86_64, 'clone3', [])).toEqual({ action: 'errno', errno: 38 });
+    expect(evaluate(r, X86_64, 'mount', []).action).toBe('errno');
+  });
+
+  it('64-bit values survive the round trip exactly', () => {
+    const big = 0xfffffffffffffff0n;
+    const p: SpecSeccomp = { defaultAction: 'SCMP_ACT_ALLOW', architectures: [X86_64], syscalls: [{ names: ['ioctl'], action: 'SCMP_ACT_ERRNO', args: [{ index: 2, op: 'SCMP_CMP_EQ', value: big }] }] };
+    const r = intersectSeccomp(undefined, p);
+    expect(r.syscalls![0]!.args![0]!.value).toBe(big);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Randomized: for sampled calls, intersect(A, B) is at least as strict as A and as B.
+
+const NAMES = ['read', 'ioctl', 'clone', 'socket', 'openat'] as const;
+const ACTIONS: Array<[string, number?]> = [['SCMP_ACT_ALLOW'], ['SCMP_ACT_LOG'], ['SCMP_ACT_ERRNO', 1], ['SCMP_ACT_ERRNO', 38], ['SCMP_ACT_NOTIFY'], ['SCMP_ACT_TRAP'], ['SCMP_ACT_KILL_PROCESS']];
+const VALUES = [0n, 1n, 2n, 3n, 8n, 0x10n, 0x10000n, 0x7e030000n, 0xffffffffn, 1n << 32n, 0xffffffffffffffffn];
+const OPS = ['SCMP_CMP_EQ', 'SCMP_CMP_NE', 'SCMP_CMP_LT', 'SCMP_CMP_LE', 'SCMP_CMP_GT', 'SCMP_CMP_GE', 'SCMP_CMP_MASKED_EQ'];
+const ARCH_SETS = [[X86_64], [X86_64, 'SCMP_ARCH_X86'], [X86_64, 'SCMP_ARCH_X32', 'SCMP_ARCH_X86']];
+
+function randomFilter(r: ReturnType<typeof prng>): SpecSeccomp {
+  const [defaultAction, defaultErrnoRet] = r.pick(ACTIONS.filter(([a]) => a !== 'SCMP_ACT_NOTIFY'));
+  const syscalls: SpecSyscall[] = [];
+  for (let i = r.int(6); i > 0; i--) {
+    const [action, errnoRet] = r.pick(ACTIONS);
+    const args = [];
+    for (let j = r.int(3); j > 0; j--) {
+      const op = r.pick(OPS);
+      const value = op === 'SCMP_CMP_MASKED_EQ' ? r.pick(VALUES.filter((v) => v !== 0n)) : r.pick(VALUES);
+      const valueTwo = op === 'SCMP_CMP_MASKED_EQ' ? value & r.pick(VALUES) : undefined;
+      args.push({ index: r.int(3), op, value, ...(valueTwo === undefined ? {} : { valueTwo }) });
+    }
+    syscalls.push({ names: [r.pick(NAMES)], action, ...(errnoRet ? { errnoRet } : {}), ...(args.length ? { args } : {}) });
+  }
+  return { defaultAction, ...(defaultErrnoRet ? { defaultErrnoRet } : {}), architectures: r.pick(ARCH_SETS), syscalls };
+}
+
+function randomArgs(r: ReturnType<typeof prng>): bigint[] {
+  return [0, 1, 2].map(() => (r.next() < 0.7 ? r.pick(VALUES) : r.pick(VALUES) ^ (1n << BigInt(r.int(64)))));
+}
+
+describe('intersectSeccomp: never looser than either input (randomized, seeded)', () => {
+  it.each([1, 2, 3, 4, 5, 6, 7, 8])('seed %i: 60 filter pairs x 40 calls', (seed) => {
+    const r = prng(seed);
+    for (let pair = 0; pair < 60; pair++) {
+      const a = randomFilter(r);
+      const b = randomFilter(r);
+      const both = intersectSeccomp(a, b);
+      expect(assertWellFormed(both)).toEqual([]);
+      for (let k = 0; k < 40; k++) {
+        const arch = r.pick(['SCMP_ARCH_X86_64', 'SCMP_ARCH_X86', 'SCMP_ARCH_X32']);
+        const name = r.pick(NAMES);
+        const args = randomArgs(r);
+        const got = strictness(evaluate(both, arch, name, args));
+        const va = strictness(evaluate(a, arch, name, args));
+        const vb = strictness(evaluate(b, arch, name, args));
+        if (got < va || got < vb) {
+          throw new Error(`looser result for ${arch} ${name}(${args.join(', ')}):\nA=${JSON.stringify(a, big)}\nB=${JSON.stringify(b, big)}\nA∩B=${JSON.stringify(both, big)}`);
+        }
+      }
+    }
+  });
+
+  it('and, when both inputs agree exactly, no stricter than them either (exactness on same-arch filters)', () => {
+    const r = prng(99);
+    for (let pair = 0; pair < 80; pair++) {
+      const a = { ...randomFilter(r), architectures: [X86_64] };
+      const both = intersectSeccomp(a, a);
+      for (let k = 0; k < 40; k++) {
+        const name = r.pick(NAMES);
+        const args = randomArgs(r);
+        expect(verdictRank(evaluate(both, X86_64, name, args))).toBe(verdictRank(evaluate(a, X86_64, name, args)));
+      }
+    }
+  });
+});
+
+function big(_k: string, v: unknown) {
+  return typeof v === 'bigint' ? `0x${v.toString(16)}` : v;
+}

@@ -1,0 +1,204 @@
+import { describe, expect, it } from 'vitest';
+import { describeAgentNeeds } from '../../../shim/seccomp/compile.js';
+import { evaluate } from '../../../shim/seccomp/evaluate.js';
+import { AGENT, FIELD, X86_64, assertWellFormed, compile, errorOf } from './helpers.js';
+
+const O_WRONLY = 1n, O_RDWR = 2n, O_CREAT = 0x40n, O_TRUNC = 0x200n, O_DIRECTORY = 0x10000n, O_CLOEXEC = 0x80000n, O_TMPFILE_GLIBC = 0x410000n;
+const AT_FDCWD = BigInt.asUintN(64, -100n);
+const HI = 1n << 32n;
+const ev = (s: ReturnType<typeof compile>, name: string, args: bigint[] = [], arch = X86_64) => evaluate(s, arch, name, args);
+
+/** Enough for runc's init (see shim/seccomp/runc-init.ts) in a deny-by-default profile. */
+const RUNC_INIT_OK = ['read', 'write', 'openat', 'close', 'getpid', 'epoll_ctl', 'epoll_pwait', 'fstatfs', 'getdents64', 'futex', 'nanosleep', 'sched_yield', 'tgkill', 'rt_sigreturn', 'rt_sigprocmask', 'sigaltstack', 'gettid', 'mmap', 'munmap', 'madvise', 'exit', 'execve', 'exit_group', 'clone'];
+
+describe('compileSyscallFilter: meanings', () => {
+  const allowDefault = compile({ defaultAction: 'allow', blacklist: ['clone', 'kexec_load'], socketFamilies: ['AF_UNIX'] });
+
+  it.each([
+    ['thread clone (Go/glibc flags) allowed', 'clone', [0x3d0f00n], 'allow'],
+    ['fork-style clone denied', 'clone', [0x1200011n], 'errno'],
+    ['clone with CLONE_NEWUSER|CLONE_THREAD denied', 'clone', [0x10000000n | 0x10000n], 'errno'],
+    ['fork denied', 'fork', [], 'errno'],
+    ['vfork denied', 'vfork', [], 'errno'],
+    ['AF_UNIX socket allowed', 'socket', [1n, 1n, 0n], 'allow'],
+    ['AF_INET socket denied', 'socket', [2n, 1n, 0n], 'errno'],
+    ['AF_UNIX with upper bits set denied (allow compares 64 bits)', 'socket', [1n | HI, 1n, 0n], 'errno'],
+    ['socketpair follows socketFamilies', 'socketpair', [10n], 'errno'],
+    ['other calls follow the default', 'read', [], 'allow'],
+  ])('%s', (_n, name, args, action) => {
+    expect(ev(allowDefault, name as string, args as bigint[]).action).toBe(action);
+  });
+
+  it('clone3 answers ENOSYS, families EAFNOSUPPORT, blacklist EPERM', () => {
+    expect(ev(allowDefault, 'clone3')).toEqual({ action: 'errno', errno: 38 });
+    expect(ev(allowDefault, 'socket', [2n])).toEqual({ action: 'errno', errno: 97 });
+    expect(ev(allowDefault, 'kexec_load')).toEqual({ action: 'errno', errno: 1 });
+  });
+
+  it('a deny-by-default filter that does not name clone3 answers it ENOSYS (glibc falls back)', () => {
+    const s = compile({ defaultAction: 'errno', whitelist: RUNC_INIT_OK });
+    expect(ev(s, 'clone3')).toEqual({ action: 'errno', errno: 38 });
+    expect(ev(s, 'mount')).toEqual({ action: 'errno', errno: 1 });
+  });
+
+  it('blacklistAction kill compiles to SCMP_ACT_KILL_PROCESS', () => {
+    const s = compile({ defaultAction: 'allow', blacklist: ['ptrace'], blacklistAction: 'kill' });
+    expect(s.syscalls).toContainEqual({ names: ['ptrace'], action: 'SCMP_ACT_KILL_PROCESS' });
+  });
+
+  it('default architecture is the native one; other ABIs are killed', () => {
+    const s = compile({ defaultAction: 'allow', blacklist: ['ptrace'] });
+    expect(s.architectures).toEqual([X86_64]);
+    expect(ev(s, 'read', [], 'SCMP_ARCH_X86').action).toBe('kill-thread');
+    expect(ev(s, 'read', [], 'SCMP_ARCH_X32').action).toBe('kill-thread');
+  });
+
+  it('deny rules on int arguments compare the low 32 bits only', () => {
+    const s = compile({ defaultAction: 'allow', rules: [{ names: ['ioctl'], action: 'errno', args: [{ index: 1, op: 'SCMP_CMP_EQ', value: 0x5412n }] }] });
+    expect(ev(s, 'ioctl', [0n, 0x5412n]).action).toBe('errno');
+    expect(ev(s, 'ioctl', [0n, 0x5412n | HI]).action).toBe('errno');
+    expect(ev(s, 'ioctl', [0n, 0x5401n]).action).toBe('allow');
+  });
+
+  it('allow rules keep the full 64-bit compare (fail closed)', () => {
+    const s = compile({ defaultAction: 'errno', whitelist: RUNC_INIT_OK, rules: [{ names: ['ioctl'], action: 'allow', args: [{ index: 1, op: 'SCMP_CMP_EQ', value: 0x5401n }] }] });
+    expect(ev(s, 'ioctl', [0n, 0x5401n]).action).toBe('allow');
+    expect(ev(s, 'ioctl', [0n, 0x5401n | HI]).action).toBe('errno');
+  });
+
+  it('two conditions on one index mean AND, and are never emitted in one rule', () => {
+    const s = compile({
+      defaultAction: 'errno',
+      whitelist: RUNC_INIT_OK,
+      rules: [{ names: ['ioctl'], action: 'allow', args: [{ index: 1, op: 'SCMP_CMP_GE', value: 5n }, { index: 1, op: 'SCMP_CMP_LE', value: 10n }] }],
+    });
+    expect(assertWellFormed(s)).toEqual([]);
+    const got = [4n, 5n, 7n, 10n, 11n, 5n | HI].map((v) => ev(s, 'ioctl', [0n, v]).action);
+    expect(got).toEqual(['errno', 'allow', 'allow', 'allow', 'errno', 'errno']);
+  });
+
+  it('two conditions that merge into one atom become one condition', () => {
+    const s = compile({
+      defaultAction: 'allow',
+      rules: [{ names: ['personality'], action: 'errno', args: [{ index: 0, op: 'SCMP_CMP_MASKED_EQ', value: 0xffn, valueTwo: 0x8n }, { index: 0, op: 'SCMP_CMP_MASKED_EQ', value: 0xff00n, valueTwo: 0n }] }],
+    });
+    const rule = s.syscalls!.find((r) => r.names.includes('personality'))!;
+    expect(rule.args).toEqual([{ index: 0, op: 'SCMP_CMP_MASKED_EQ', value: 0xffff, valueTwo: 8 }]);
+  });
+});
+
+describe('compileSyscallFilter: read-only opens and the agent', () => {
+  const withAgent = compile({ defaultAction: 'allow', readOnlyOpens: true, blacklist: ['execve'] }, { agent: AGENT });
+
+  it.each([
+    ['O_RDONLY', 'openat', [AT_FDCWD, 0n, 0n], 'allow'],
+    ['O_RDONLY|O_DIRECTORY|O_CLOEXEC', 'openat', [AT_FDCWD, 0n, O_DIRECTORY | O_CLOEXEC], 'allow'],
+    ['O_WRONLY (runc exec fifo)', 'openat', [AT_FDCWD, 0n, O_WRONLY | O_CLOEXEC], 'notify'],
+    ['O_RDWR', 'openat', [AT_FDCWD, 0n, O_RDWR], 'notify'],
+    ['O_CREAT alone', 'openat', [AT_FDCWD, 0n, O_CREAT], 'notify'],
+    ['O_TRUNC alone', 'openat', [AT_FDCWD, 0n, O_TRUNC], 'notify'],
+    ['O_TMPFILE', 'openat', [AT_FDCWD, 0n, O_TMPFILE_GLIBC | O_RDWR], 'notify'],
+    ['open: flags at index 1', 'open', [0n, O_WRONLY], 'notify'],
+    ['open read-only', 'open', [0n, 0n], 'allow'],
+    ['creat', 'creat', [0n, 0o644n], 'notify'],
+    ['execve', 'execve', [], 'notify'],
+    ['execveat follows execve', 'execveat', [], 'allow'],
+  ])('%s -> %s', (_n, name, args, action) => {
+    expect(ev(withAgent, name as string, args as bigint[]).action).toBe(action);
+  });
+
+  it('openat2 answers ENOSYS; the listener is set; one rule per write bit', () => {
+    expect(ev(withAgent, 'openat2')).toEqual({ action: 'errno', errno: 38 });
+    expect(withAgent.listenerPath).toBe(AGENT.listenerPath);
+    expect(withAgent.listenerMetadata).toBe(AGENT.listenerMetadata);
+    const openatNotify = withAgent.syscalls!.filter((r) => r.names.includes('openat') && r.action === 'SCMP_ACT_NOTIFY');
+    expect(openatNotify.map((r) => r.args)).toEqual(
+      expect.arrayContaining([0x1, 0x2, 0x40, 0x200, 0x400000].map((b) => [{ index: 2, op: 'SCMP_CMP_MASKED_EQ', value: b, valueTwo: b }])),
+    );
+    expect(openatNotify).toHaveLength(5);
+  });
+
+  it('without the agent: an error that says why and names the fields', () => {
+    const e = errorOf(() => compile({ defaultAction: 'allow', readOnlyOpens: true, blacklist: ['execve'] }));
+    expect(e.file).toBe('p.yaml');
+    expect(e.field).toBe(FIELD);
+    expect(e.message).toMatch(/seccomp agent \(issue 3\)/);
+    expect(e.message).toMatch(/exec fifo O_WRONLY/);
+    expect(e.message).toMatch(/execve \(blacklist\[0\]/);
+    expect(e.message).toMatch(/openat \(readOnlyOpens/);
+  });
+
+  it('a whitelist without what runc\'s init needs: error without agent, NOTIFY for exactly those with it', () => {
+    const filter = { defaultAction: 'errno', whitelist: RUNC_INIT_OK.filter((n) => n !== 'futex' && n !== 'tgkill') };
+    const needs = describeAgentNeeds(filter as never);
+    expect(needs.map((n) => n.syscall).sort()).toEqual(['futex', 'tgkill']);
+    expect(needs[0]!.field).toBe(`${FIELD}.defaultAction`);
+    expect(errorOf(() => compile(filter)).message).toMatch(/futex .*tgkill|tgkill .*futex/);
+    const s = compile(filter, { agent: AGENT });
+    expect(ev(s, 'futex').action).toBe('notify');
+    expect(ev(s, 'tgkill').action).toBe('notify');
+    expect(ev(s, 'read').action).toBe('allow');
+    expect(ev(s, 'mount').action).toBe('errno');
+  });
+
+  it('write cannot go to the agent: an error even with the agent', () => {
+    const e = errorOf(() => compile({ defaultAction: 'errno', whitelist: RUNC_INIT_OK.filter((n) => n !== 'write') }, { agent: AGENT }));
+    expect(e.message).toMatch(/refuses SCMP_ACT_NOTIFY for write/);
+    expect(e.fix).toMatch(/allow write/);
+  });
+
+  it('a filter runc can run needs no agent and gets no listener', () => {
+    const s = compile({ defaultAction: 'errno', whitelist: RUNC_INIT_OK }, { agent: AGENT });
+    expect(describeAgentNeeds({ defaultAction: 'errno', whitelist: RUNC_INIT_OK } as never)).toEqual([]);
+    expect(s.listenerPath).toBeUndefined();
+  });
+});
+
+describe('compileSyscallFilter: refusals name the file, the field and the fix', () => {
+  const cases: Array<{ name: string; filter: Record<string, unknown>; field: string; msg: RegExp }> = [
+    { name: 'unknown syscall', filter: { defaultAction: 'allow', blacklist: ['ptrace', 'no_such_call'] }, field: `${FIELD}.blacklist[1]`, msg: /unknown system call "no_such_call"/ },
+    { name: 'name not on a listed arch', filter: { defaultAction: 'allow', architectures: ['SCMP_ARCH_AARCH64'], blacklist: ['open'] }, field: `${FIELD}.blacklist[0]`, msg: /does not exist on SCMP_ARCH_AARCH64/ },
+    { name: 'whitelist and blacklist', filter: { defaultAction: 'errno', whitelist: ['read', 'ptrace'], blacklist: ['ptrace'] }, field: `${FIELD}.blacklist[0]`, msg: /both the whitelist \(whitelist\[1\]\)/ },
+    {
+      name: 'unconditional and conditional with different actions',
+      filter: { defaultAction: 'allow', blacklist: ['ioctl'], rules: [{ names: ['ioctl'], action: 'allow', args: [{ index: 1, op: 'SCMP_CMP_EQ', value: 1n }] }] },
+      field: `${FIELD}.rules[0].names[0]`,
+      msg: /unconditionally at spec\.isolation\.syscallFilter\.blacklist\[0\]/,
+    },
+    { name: 'mask 0', filter: { defaultAction: 'allow', rules: [{ names: ['ioctl'], action: 'errno', args: [{ index: 1, op: 'SCMP_CMP_MASKED_EQ', value: 0n, valueTwo: 0n }] }] }, field: `${FIELD}.rules[0].args[0].value`, msg: /mask 0 matches every call/ },
+    { name: 'datum outside the mask', filter: { defaultAction: 'allow', rules: [{ names: ['ioctl'], action: 'errno', args: [{ index: 1, op: 'SCMP_CMP_MASKED_EQ', value: 1n, valueTwo: 2n }] }] }, field: `${FIELD}.rules[0].args[0].valueTwo`, msg: /never matches/ },
+    { name: 'openat index 1 is the path', filter: { defaultAction: 'allow', rules: [{ names: ['openat'], action: 'errno', args: [{ index: 1, op: 'SCMP_CMP_MASKED_EQ', value: 3n, valueTwo: 1n }] }] }, field: `${FIELD}.rules[0].args[0].index`, msg: /pointer/ },
+    { name: 'notify default', filter: { defaultAction: 'notify' }, field: `${FIELD}.defaultAction`, msg: /refuses SCMP_ACT_NOTIFY as the default/ },
+    { name: 'socketFamilies with i386', filter: { defaultAction: 'allow', architectures: ['SCMP_ARCH_X86_64', 'SCMP_ARCH_X86'], socketFamilies: ['AF_UNIX'] }, field: `${FIELD}.architectures[1]`, msg: /socketcall/ },
+    { name: 'deny with LT on an int argument', filter: { defaultAction: 'allow', rules: [{ names: ['socket'], action: 'errno', args: [{ index: 0, op: 'SCMP_CMP_LT', value: 3n }] }] }, field: `${FIELD}.rules[0].args[0].op`, msg: /upper 32 bits/ },
+    { name: 'contradictory conditions', filter: { defaultAction: 'allow', rules: [{ names: ['ioctl'], action: 'errno', args: [{ index: 1, op: 'SCMP_CMP_EQ', value: 1n }, { index: 1, op: 'SCMP_CMP_EQ', value: 2n }] }] }, field: `${FIELD}.rules[0].args`, msg: /contradict/ },
+    { name: 'unknown errno', filter: { defaultAction: 'errno', defaultErrno: 'EWHAT' }, field: `${FIELD}.defaultAction`, msg: /unknown errno/ },
+  ];
+  it.each(cases)('$name', ({ filter, field, msg }) => {
+    const e = errorOf(() => compile(filter as never, { agent: AGENT }));
+    expect(e.file).toBe('p.yaml');
+    expect(e.field).toBe(field);
+    expect(e.message).toMatch(msg);
+    expect(e.fix).toBeTruthy();
+  });
+});
+
+describe('compileSyscallFilter: output', () => {
+  const filter = { defaultAction: 'errno', whitelist: RUNC_INIT_OK.filter((n) => n !== 'clone').reverse(), blacklist: ['clone'], socketFamilies: ['AF_INET', 'AF_UNIX'], rules: [{ names: ['personality'], action: 'allow', args: [{ index: 0, op: 'SCMP_CMP_EQ', value: 0n }] }] };
+
+  it('is deterministic, sorted, without default-action rules, repeated indexes or flags', () => {
+    const a = compile(filter);
+    const b = compile(filter);
+    expect(a).toEqual(b);
+    expect(assertWellFormed(a)).toEqual([]);
+    const keys = a.syscalls!.map((r) => r.names[0]!);
+    expect(keys).toEqual([...keys].sort());
+  });
+
+  it('starts from an imported filter and replaces it syscall by syscall', () => {
+    const imported = { defaultAction: 'SCMP_ACT_ERRNO', architectures: [X86_64], syscalls: [{ names: ['read', 'write', 'ptrace'], action: 'SCMP_ACT_ALLOW' }] };
+    const s = compile({ defaultAction: 'errno', whitelist: RUNC_INIT_OK.filter((n) => n !== 'read' && n !== 'write'), blacklist: ['ptrace'] }, { imported });
+    expect(ev(s, 'read').action).toBe('allow');
+    expect(ev(s, 'ptrace')).toEqual({ action: 'errno', errno: 1 });
+  });
+});

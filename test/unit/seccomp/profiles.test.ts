@@ -1,0 +1,108 @@
+/**
+ * Each shipped profile's syscallFilter compiles (with the agent where it needs one) and does
+ * what its comments say. The runc evidence behind the whitelists is in the YAML comments; to
+ * re-check by hand: compile the profile, put the result into a busybox-static bundle's
+ * config.json (`runc spec`), and run `strace -f -o t runc run ID`, then look for -1 EPERM/ENOSYS
+ * after the entrypoint's execve.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { readProfileFile } from '../../../shim/profile/load.js';
+import { compileSyscallFilter, describeAgentNeeds } from '../../../shim/seccomp/compile.js';
+import { intersectSeccomp } from '../../../shim/seccomp/combine.js';
+import { evaluate } from '../../../shim/seccomp/evaluate.js';
+import { parseJsonLossless } from '../../../shim/spec/json.js';
+import type { Spec } from '../../../shim/spec/types.js';
+import { AGENT, FIELD, X86_64, assertWellFormed, errorOf } from './helpers.js';
+
+const profilePath = (name: string) => new URL(`../../../profiles/${name}.yaml`, import.meta.url).pathname;
+const filterOf = (name: string) => readProfileFile(profilePath(name)).profile.spec.isolation.syscallFilter!;
+const compileShipped = (name: string, agent = false) =>
+  compileSyscallFilter(filterOf(name), { profileFile: profilePath(name), fieldBase: FIELD, nativeArch: X86_64, ...(agent ? { agent: AGENT } : {}) });
+const dockerDefault = () => (parseJsonLossless(readFileSync(new URL('../../golden/fixtures/docker-20.10-busybox.config.json', import.meta.url), 'utf8')) as Spec).linux!.seccomp!;
+
+const AT_FDCWD = BigInt.asUintN(64, -100n);
+
+describe('profiles/default.yaml', () => {
+  const s = () => compileShipped('default');
+  it('compiles without the agent (runc can run it as is)', () => {
+    expect(describeAgentNeeds(filterOf('default'), { nativeArch: X86_64 })).toEqual([]);
+    expect(assertWellFormed(s())).toEqual([]);
+    expect(s().listenerPath).toBeUndefined();
+  });
+  it.each([
+    ['execve', [], 'allow'],
+    ['fork', [], 'allow'],
+    ['clone', [0x1200011n], 'allow'],
+    ['clone', [0x10000000n], 'errno'],
+    ['clone3', [], 'errno'],
+    ['openat', [AT_FDCWD, 0n, 0x241n], 'allow'],
+    ['socket', [10n, 1n, 0n], 'allow'],
+    ['socket', [40n, 1n, 0n], 'errno'],
+    ['personality', [8n], 'allow'],
+    ['personality', [0x0400000n], 'errno'],
+    ...['io_uring_setup', 'userfaultfd', 'keyctl', 'add_key', 'bpf', 'perf_event_open', 'ptrace', 'process_vm_readv', 'kcmp', 'pidfd_getfd', 'mount', 'fsopen', 'unshare', 'setns', 'modify_ldt'].map((n) => [n, [], 'errno']),
+  ])('%s(%s) -> %s', (name, args, action) => {
+    expect(evaluate(s(), X86_64, name as string, args as bigint[]).action).toBe(action);
+  });
+  it('i386 and x32 calls are killed', () => {
+    expect(evaluate(s(), 'SCMP_ARCH_X86', 'read', []).action).toBe('kill-thread');
+    expect(evaluate(s(), 'SCMP_ARCH_X32', 'read', []).action).toBe('kill-thread');
+  });
+  it("intersects with Docker's default profile", () => {
+    const r = intersectSeccomp(dockerDefault(), s());
+    expect(assertWellFormed(r)).toEqual([]);
+    expect(r.architectures).toEqual([X86_64]);
+    expect(evaluate(r, X86_64, 'read', []).action).toBe('allow');
+    expect(evaluate(r, X86_64, 'socket', [40n]).action).toBe('errno');
+  });
+});
+
+describe.each(['smythos-alternative', 'model-backend'])('profiles/%s.yaml', (name) => {
+  it('needs the agent: refused without it, with reasons', () => {
+    const needs = describeAgentNeeds(filterOf(name), { nativeArch: X86_64 }).map((n) => n.syscall);
+    expect(needs).toEqual(expect.arrayContaining(['openat', 'execve']));
+    const e = errorOf(() => compileShipped(name));
+    expect(e.file).toBe(profilePath(name));
+    expect(e.message).toMatch(/needs the seccomp agent/);
+  });
+
+  it('compiles with the agent: exec and write-opens go to it, threads work, processes do not', () => {
+    const s = compileShipped(name, true);
+    expect(assertWellFormed(s)).toEqual([]);
+    expect(s.listenerPath).toBe(AGENT.listenerPath);
+    const ev = (n: string, args: bigint[] = []) => evaluate(s, X86_64, n, args);
+    expect(ev('execve').action).toBe('notify');
+    expect(ev('execveat').action).toBe('notify');
+    expect(ev('openat', [AT_FDCWD, 0n, 0n]).action).toBe('allow');
+    expect(ev('openat', [AT_FDCWD, 0n, 0x80001n]).action).toBe('notify');
+    expect(ev('creat').action).toBe('notify');
+    expect(ev('openat2')).toEqual({ action: 'errno', errno: 38 });
+    expect(ev('clone', [0x3d0f00n]).action).toBe('allow');
+    expect(ev('clone', [0x1200011n]).action).toBe('errno');
+    expect(ev('clone3')).toEqual({ action: 'errno', errno: 38 });
+    expect(ev('fork').action).toBe('errno');
+    expect(ev('unshare').action).toBe('errno');
+    expect(ev('mount').action).toBe('errno');
+    expect(ev('ptrace').action).toBe('errno');
+    expect(evaluate(s, 'SCMP_ARCH_X86', 'read', []).action).toBe('kill-thread');
+    expect(intersectSeccomp(dockerDefault(), s).listenerPath).toBe(AGENT.listenerPath);
+  });
+});
+
+describe('profile-specific', () => {
+  it('smythos-alternative: deny by default, only TCGETS ioctl, no sockets', () => {
+    const s = compileShipped('smythos-alternative', true);
+    expect(s.defaultAction).toBe('SCMP_ACT_ERRNO');
+    expect(evaluate(s, X86_64, 'ioctl', [0n, 0x5401n]).action).toBe('allow');
+    expect(evaluate(s, X86_64, 'ioctl', [0n, 0x5412n]).action).toBe('errno');
+    expect(evaluate(s, X86_64, 'socket', [1n]).action).toBe('errno');
+  });
+  it('model-backend: default allow, AF_UNIX only, io_uring/bpf/keyctl denied', () => {
+    const s = compileShipped('model-backend', true);
+    expect(s.defaultAction).toBe('SCMP_ACT_ALLOW');
+    expect(evaluate(s, X86_64, 'socket', [1n]).action).toBe('allow');
+    expect(evaluate(s, X86_64, 'socket', [2n])).toEqual({ action: 'errno', errno: 97 });
+    for (const n of ['io_uring_setup', 'bpf', 'keyctl', 'kcmp', 'swapon', 'sethostname', 'setns', 'pivot_root']) expect(evaluate(s, X86_64, n, []).action).toBe('errno');
+  });
+});
