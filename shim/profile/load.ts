@@ -52,7 +52,7 @@ export function parseProfileText(bytes: Buffer, path: string): LoadedProfile {
   const doc = parseDocument(bytes.toString('utf8'), { lineCounter, uniqueKeys: true, prettyErrors: false });
   if (doc.errors.length > 0) {
     const e = doc.errors[0]!;
-    const pos = e.linePos?.[0];
+    const pos = e.linePos?.[0] ?? lineCounter.linePos(e.pos[0]);
     throw new OpenclawError('profile', `invalid YAML${pos ? ` at line ${pos.line}, column ${pos.col}` : ''}: ${e.message.split('\n')[0]}`, {
       file: path,
       fix: 'correct the YAML syntax (indentation, quoting, duplicate keys)',
@@ -69,7 +69,7 @@ export function parseProfileText(bytes: Buffer, path: string): LoadedProfile {
     const field = fieldPath(path_);
     const problem = unknownKeys
       ? `unknown key "${unknownKeys.join('", "')}"`
-      : issue.code === 'invalid_type' && issue.input === undefined
+      : issue.code === 'invalid_type' && valueAt(raw, issue.path) === undefined
         ? 'is required'
         : issue.message;
     throw new OpenclawError('profile', `${problem}${line !== undefined ? ` (line ${line})` : ''}`, {
@@ -101,4 +101,13 @@ export function parseProfileText(bytes: Buffer, path: string): LoadedProfile {
     importedSeccomp = importSeccompJson(jsonBytes.toString('utf8'), importedSeccompPath);
   }
   return { profile, path, sha256: hash.digest('hex'), importedSeccomp, importedSeccompPath };
+}
+
+function valueAt(root: unknown, path: ReadonlyArray<PropertyKey>): unknown {
+  let cur: unknown = root;
+  for (const key of path) {
+    if (typeof cur !== 'object' || cur === null) return undefined;
+    cur = (cur as Record<PropertyKey, unknown>)[key];
+  }
+  return cur;
 }
