@@ -56,6 +56,14 @@ export function readNvidiaDevices(devDir = '/dev'): DeviceNode[] {
   return out;
 }
 
+function searchableByOthers(dir: string): boolean {
+  try {
+    return (statSync(dir).mode & 0o001) !== 0;
+  } catch {
+    return true; // runc reports a missing rootfs itself
+  }
+}
+
 /** Whether "other" may search every directory from / down to `dir` (what a mapped root needs). */
 export function traversableByOthers(dir: string): boolean {
   let cur = dir;
@@ -85,5 +93,6 @@ export function resolveHostFacts(spec: Spec, profile: Profile, bundle: string): 
     nvidiaDevices: gpus !== undefined && gpus !== 'none' ? readNvidiaDevices() : [],
     paths,
     rootfsTraversableByOthers: !wantsUserns || rootfs === undefined || traversableByOthers(rootfs),
+    rootfsSelfTraversable: !wantsUserns || rootfs === undefined || searchableByOthers(rootfs),
   };
 }

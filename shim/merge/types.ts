@@ -36,6 +36,8 @@ export interface HostFacts {
   paths: Record<string, PathFacts>;
   /** Whether every directory from / to the rootfs lets "other" search it (o+x). */
   rootfsTraversableByOthers: boolean;
+  /** Whether the rootfs directory itself lets "other" search it (a bind cannot fix that). */
+  rootfsSelfTraversable: boolean;
 }
 
 export type HostAction =

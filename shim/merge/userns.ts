@@ -66,6 +66,13 @@ export function makeUsernsModifier(inputs: MergeInputs): Modifier {
       }
 
       const root = spec.root;
+      if (root && !inputs.host.rootfsSelfTraversable) {
+        throw new OpenclawError('merge', `the rootfs ${root.path} cannot be entered by the container's mapped root (host uid ${hostId}): the directory has no search permission for others`, {
+          file: inputs.specFile,
+          field: 'root.path',
+          fix: 'chmod o+x (e.g. 0755) the rootfs directory, or choose a profile without a user namespace',
+        });
+      }
       if (root && !inputs.host.rootfsTraversableByOthers) {
         const source = isAbsolute(root.path) ? root.path : resolve(inputs.bundle, root.path);
         const target = rootfsBindTarget(inputs.config.state.dir, inputs.containerId);

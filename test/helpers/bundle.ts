@@ -45,6 +45,7 @@ let rootfsTemplate: string | undefined;
 function templateRootfs(): string {
   if (rootfsTemplate && existsSync(rootfsTemplate)) return rootfsTemplate;
   const dir = mkdtempSync(join(tmpdir(), 'openclaw-rootfs-'));
+  chmodSync(dir, 0o755); // an image's root is 0755; mkdtemp makes 0700
   for (const d of ['bin', 'proc', 'sys', 'dev', 'tmp', 'etc', 'input', 'output']) mkdirSync(join(dir, d), { recursive: true });
   copyFileSync(BUSYBOX, join(dir, 'bin', 'busybox'));
   chmodSync(join(dir, 'bin', 'busybox'), 0o755);

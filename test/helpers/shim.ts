@@ -1,5 +1,8 @@
 /** Runs the shim (bin/openclaw-runtime) and plain runc as child processes for tests. */
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { SHIM } from './bundle.js';
 
 export interface Ran {
@@ -13,7 +16,23 @@ function done(r: SpawnSyncReturns<string>): Ran {
   return { status: r.status, signal: r.signal, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
 }
 
-export function shim(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string; input?: string; timeout?: number } = {}): Ran {
+/**
+ * `detached`: for `create`, whose container keeps the stdio it inherited: stdout goes to
+ * /dev/null (spawnSync would otherwise wait for the container to close the pipe).
+ */
+export function shim(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string; input?: string; timeout?: number; detached?: boolean } = {}): Ran {
+  if (opts.detached) {
+    const dir = mkdtempSync(join(tmpdir(), 'openclaw-shim-'));
+    const errPath = join(dir, 'stderr');
+    const err = openSync(errPath, 'w');
+    try {
+      const r = spawnSync(SHIM, args, { env: { ...process.env, OPENCLAW_CONFIG: '', ...opts.env }, cwd: opts.cwd, stdio: ['ignore', 'ignore', err], timeout: opts.timeout ?? 60_000 });
+      return { status: r.status, signal: r.signal, stdout: '', stderr: readFileSync(errPath, 'utf8') };
+    } finally {
+      closeSync(err);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
   return done(
     spawnSync(SHIM, args, {
       encoding: 'utf8',

@@ -41,6 +41,11 @@ describe('userns modifier', () => {
     expect(hostActions).toEqual([{ kind: 'bind-rootfs', source: '/bundle/rootfs', target: '/run/openclaw/rootfs/c1' }]);
     expect(spec.root!.path).toBe('/run/openclaw/rootfs/c1');
   });
+  it('refuses a rootfs directory the mapped root cannot enter, naming root.path', () => {
+    const hostActions: HostAction[] = [];
+    const inputs = mergeInputs({ isolation: { namespaces: { user: 'isolated-with-uid-mapping' } } }, { host: hostFacts({ rootfsSelfTraversable: false }) });
+    expect(() => makeUsernsModifier(inputs).apply({ spec: { root: { path: 'rootfs' }, linux: {} }, hostActions })).toThrow(/root\.path: the rootfs rootfs cannot be entered/);
+  });
   it('leaves a reachable rootfs in place', () => {
     const { spec, hostActions } = run({ root: { path: '/srv/rootfs' }, linux: {} });
     expect(hostActions).toEqual([]);
