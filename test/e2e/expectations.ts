@@ -1,6 +1,6 @@
 /**
  * What each shipped profile promises, as data the e2e tests check the in-container verifier
- * (verifier/verify.sh) against. The lead adjusts these when a profile changes.
+ * (test/verifier/verify.sh) against. The lead adjusts these when a profile changes.
  *
  * NOTE when a profile in profiles/ changes (namespaces, cgroups, filesystem, process) also
  * update its entry here; when the verifier prints a new fact also update VerifierFacts.
