@@ -10,7 +10,7 @@
  * Fail closed: if this process dies, the kernel answers every notified call of the running
  * containers with ENOSYS (the listener is gone), so nothing the agent would deny succeeds.
  */
-import { chmodSync, closeSync, fchownSync, mkdirSync, openSync, readlinkSync, unlinkSync } from 'node:fs';
+import { chmodSync, closeSync, fchownSync, mkdirSync, openSync, readlinkSync, unlinkSync, ftruncateSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { constants as osConstants } from 'node:os';
 import { OpenclawError } from '../errors.js';
@@ -92,6 +92,9 @@ export class AgentServer {
         fix: 'use the running agent, or stop it first',
       });
     }
+    // The lock file names the agent that holds it, so operators and tests can stop it by pid.
+    ftruncateSync(this.lockFd, 0);
+    writeSync(this.lockFd, `${process.pid}\n`);
     // We hold the lock, so a socket file left here belongs to a dead agent.
     try {
       unlinkSync(socketPath);

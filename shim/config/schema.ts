@@ -57,8 +57,11 @@ export const RuntimeConfigSchema = z
       .prefault({}),
     agent: z
       .strictObject({
-        /** The seccomp agent's unix socket (root-only). */
-        socket: absolutePath.default('/run/openclaw/seccomp-agent.sock'),
+        /**
+         * The seccomp agent's unix socket. Its directory is made 0700 (root only), so it is
+         * not the state directory, which the containers' mapped ids must traverse.
+         */
+        socket: absolutePath.default('/run/openclaw/agent/seccomp-agent.sock'),
         /** JSON lines, one per denied call. */
         denial_log: absolutePath.default('/var/log/openclaw/denials.log'),
       })
