@@ -11,6 +11,8 @@ import { join } from 'node:path';
 import { makeBundle, mergedConfig, writeConfig } from '../lib/bundle.mjs';
 import { row } from '../lib/row.mjs';
 import { REPO, alternate } from '../lib/tools.mjs';
+// The shim's own lossless JSON: seccomp masks exceed 2^53 (JSON.parse would round them).
+import { parseJsonLossless, stringifyJsonLossless, deepClone } from '../../../dist/spec/json.js';
 
 export const id = 'd';
 export const title = 'in-container cost of the profile';
@@ -28,10 +30,10 @@ const PROGRAM = ['/bin/sh', '-c', `/syscalls ops && /syscalls run /bin/sh -c '${
 
 export function run(ctx) {
   const base = makeBundle(join(ctx.work, 'd-base'), ctx.rootfs, PROGRAM);
-  const merged = JSON.parse(mergedConfig(base, PROFILE));
+  const merged = parseJsonLossless(mergedConfig(base, PROFILE));
   const profileSeccomp = merged.linux?.seccomp;
   if (!profileSeccomp) throw new Error(`the ${PROFILE} profile's merged config has no linux.seccomp`);
-  const dockerSeccomp = JSON.parse(readFileSync(DOCKER_SECCOMP, 'utf8'));
+  const dockerSeccomp = parseJsonLossless(readFileSync(DOCKER_SECCOMP, 'utf8'));
   delete dockerSeccomp._source;
   const variants = {
     [PROFILE]: profileSeccomp,
@@ -40,12 +42,12 @@ export function run(ctx) {
   };
   const bundles = {};
   for (const [label, seccomp] of Object.entries(variants)) {
-    const cfg = structuredClone(merged);
+    const cfg = deepClone(merged);
     cfg.root = { ...cfg.root, path: ctx.rootfs };
     if (seccomp) cfg.linux.seccomp = seccomp;
     else delete cfg.linux.seccomp;
     bundles[label] = join(ctx.work, `d-${label}`);
-    makeBundle(bundles[label], ctx.rootfs, PROGRAM, () => cfg);
+    makeBundle(bundles[label], ctx.rootfs, PROGRAM, () => stringifyJsonLossless(cfg));
   }
   let n = 0;
   const results = new Map(Object.keys(variants).map((l) => [l, []]));

@@ -13,7 +13,7 @@ export function row({ caseId, measure, unit, baseline, subject, others = [], tar
     others: others.map((o) => summarize(o.label, o.values, o.failures)),
     ratio: s.median / b.median,
     target,
-    met: target === undefined ? undefined : s.median / b.median <= target,
+    met: target === undefined || !Number.isFinite(s.median / b.median) ? undefined : s.median / b.median <= target,
     note,
   };
 }
