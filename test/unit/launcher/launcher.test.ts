@@ -3,7 +3,7 @@
  * the shim's flags taken out (and exactly what shim/cli/argv.ts would hand runc), shim
  * commands exec Node with the original argv, and anything unusual goes to Node.
  */
-import { closeSync, existsSync, openSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseArgv } from '../../../shim/cli/argv.js';
@@ -119,6 +119,11 @@ describe('exit status, signals and file descriptors are runc\'s own', () => {
 });
 
 describe('runtime resolution (as shim/config/runtime-path.ts)', () => {
+  it.skipIf(existsSync('/etc/openclaw/config.toml'))('no config anywhere: built-in candidates, runc first', () => {
+    const o = runLauncher(['--profile', 'p', 'state', 'x'], { PATH: fakes.path });
+    expect([o.fake, o.execd, o.argv]).toEqual(['runc', true, ['state', 'x']]);
+  });
+
   it('crun when there is no runc', () => {
     const only = makeFakes(['crun']);
     try {
@@ -176,6 +181,7 @@ describe('runtime resolution (as shim/config/runtime-path.ts)', () => {
 });
 
 describe('shim commands go to Node with the original argv', () => {
+  // (delete with an id is covered below: without a host record it passes through)
   it.each(Object.keys(SHIM_COMMANDS))('%s', (cmd) => {
     // A fake node first on PATH records how the launcher called it.
     const withNode = makeFakes(['node', 'runc']);
@@ -194,9 +200,9 @@ describe('shim commands go to Node with the original argv', () => {
   it('a shim command after "--" goes to Node as well', () => {
     const withNode = makeFakes(['node', 'runc']);
     try {
-      const o = runLauncher(['--', 'delete', 'x'], { PATH: withNode.path });
+      const o = runLauncher(['--', 'create', 'x'], { PATH: withNode.path });
       expect(o.fake).toBe('node');
-      expect(o.argv.slice(2)).toEqual(['--', LAUNCHER, '--', 'delete', 'x']);
+      expect(o.argv.slice(2)).toEqual(['--', LAUNCHER, '--', 'create', 'x']);
     } finally {
       withNode.cleanup();
     }
@@ -216,5 +222,66 @@ describe('shim commands go to Node with the original argv', () => {
     expect(o.fake).toBeUndefined();
     expect(o.stdout).toMatch(/^(ok|error) /);
     expect(o.stdout).toContain('default');
+  });
+});
+
+describe('delete: straight to runc unless the shim has host set-up to undo', () => {
+  let withNode: Fakes;
+  beforeAll(() => {
+    withNode = makeFakes(['node', 'runc']);
+  });
+  afterAll(() => withNode.cleanup());
+  const route = (argv: string[], extra: NodeJS.ProcessEnv = {}) => {
+    const o = runLauncher(argv, { PATH: withNode.path, OPENCLAW_CONFIG: emptyConfig, ...extra });
+    return { to: o.fake, execd: o.execd, argv: o.fake === 'node' ? o.argv.slice(4) : o.argv };
+  };
+  const id = `launcher-test-${process.pid}`;
+
+  it.each([
+    { argv: ['delete', id] },
+    { argv: ['--profile', 'p', '--root', '/r', 'delete', '--force', id] },
+    { argv: ['delete', '-f', id] },
+    { argv: ['delete', id, '--force'] },
+    { argv: ['delete', '--force=false', '--', id] },
+    { argv: ['--', 'delete', id] },
+  ])('runc: $argv', ({ argv }) => {
+    const r = route(argv);
+    expect(r).toEqual({ to: 'runc', execd: true, argv: parseArgv(argv).runcArgv });
+  });
+
+  it.each([
+    { name: 'no id', argv: ['delete'] },
+    { name: 'an unknown flag', argv: ['delete', '--bogus', id] },
+    { name: 'two ids', argv: ['delete', id, 'other'] },
+    { name: 'an empty id', argv: ['delete', ''] },
+    { name: 'an id with a slash', argv: ['delete', 'a/b'] },
+    { name: 'the id ".."', argv: ['delete', '..'] },
+    { name: '--help', argv: ['delete', '--help'] },
+  ])('Node: $name', ({ argv }) => {
+    expect(route(argv)).toEqual({ to: 'node', execd: true, argv });
+  });
+
+  it('Node when the config may move the state dir', () => {
+    const cfg = join(fakes.dir, 'state.toml');
+    writeFileSync(cfg, '[state]\ndir = "/tmp/elsewhere"\n');
+    expect(route(['delete', id], { OPENCLAW_CONFIG: cfg }).to).toBe('node');
+  });
+
+  // The real state dir (shim/config/schema.ts default): one uniquely named record, removed after.
+  it.skipIf(process.getuid?.() !== 0)('Node when a host record exists for the id', () => {
+    const records = '/run/openclaw/containers';
+    if (!existsSync('/run/openclaw')) {
+      mkdirSync('/run/openclaw');
+      chmodSync('/run/openclaw', 0o711);
+    }
+    if (!existsSync(records)) mkdirSync(records, { mode: 0o700 });
+    const record = join(records, `${id}.json`);
+    writeFileSync(record, '{}');
+    try {
+      expect(route(['--root', '/r', 'delete', '--force', id])).toEqual({ to: 'node', execd: true, argv: ['--root', '/r', 'delete', '--force', id] });
+      expect(route(['delete', `${id}-other`]).to).toBe('runc');
+    } finally {
+      rmSync(record);
+    }
   });
 });
