@@ -4,9 +4,9 @@
  * warm-up, with medians and p90 per variant. Prints a markdown table and writes
  * scripts/bench/results/latest.json. Needs root, runc, gcc, busybox-static and `npm run build`.
  *
- *   npm run bench -- [--cases a,b,c,d,f] [--reps N] [--warmup N] [--concurrency N] [--out FILE]
+ *   npm run bench -- [--cases a,s,b,c,d,f] [--reps N] [--warmup N] [--concurrency N] [--out FILE]
  *
- * Cases: a pass-through, b create-start-delete, c docker run --rm (private dockerd),
+ * Cases: a pass-through, s where a create's time goes, b create-start-delete, c docker run --rm (private dockerd),
  * d in-container syscall cost, e seccomp agent (not yet), f 50 concurrent creates.
  * --reps N overrides every case's default repetition count.
  */
@@ -22,8 +22,9 @@ import * as docker from './cases/docker.mjs';
 import * as syscalls from './cases/syscalls.mjs';
 import * as agent from './cases/agent.mjs';
 import * as concurrent from './cases/concurrent.mjs';
+import * as startup from './cases/startup.mjs';
 
-const CASES = [passthrough, cycle, docker, syscalls, agent, concurrent];
+const CASES = [passthrough, startup, cycle, docker, syscalls, agent, concurrent];
 
 const { values: opts } = parseArgs({
   options: {
@@ -36,7 +37,7 @@ const { values: opts } = parseArgs({
   },
 });
 if (opts.help) {
-  process.stdout.write('npm run bench -- [--cases a,b,c,d,e,f] [--reps N] [--warmup N] [--concurrency N] [--out FILE]\n');
+  process.stdout.write('npm run bench -- [--cases a,s,b,c,d,e,f] [--reps N] [--warmup N] [--concurrency N] [--out FILE]\n');
   process.exit(0);
 }
 const missing = missingPrerequisite();
@@ -49,7 +50,7 @@ const log = (line) => process.stderr.write(`${line}\n`);
 const wanted = new Set(opts.cases.split(',').map((s) => s.trim()).filter(Boolean));
 const { dir: work, cleanup } = workDir();
 const started = Date.now();
-const results = { command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(), date: new Date().toISOString(), machine: machine(), rows: [], skipped: [], errors: [] };
+const results = { command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(), date: new Date().toISOString(), machine: machine(), rows: [], breakdown: [], skipped: [], errors: [] };
 try {
   const helpers = buildHelpers(work);
   const ctx = {
@@ -72,6 +73,7 @@ try {
     try {
       const out = await c.run(ctx);
       if (Array.isArray(out)) results.rows.push(...out);
+      else if (out.breakdown) results.breakdown.push(...out.breakdown);
       else results.skipped.push({ case: c.id, title: c.title, reason: out.skipped });
     } catch (err) {
       results.skipped.push({ case: c.id, title: c.title, reason: `failed: ${err.message}` });

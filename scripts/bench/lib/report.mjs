@@ -18,6 +18,10 @@ export function markdown(results) {
     );
   }
   for (const s of results.skipped) lines.push(`| ${s.case} | ${s.title} | | | | | skipped: ${s.reason} |`);
+  if (results.breakdown.length > 0) {
+    lines.push('', '| create through the shim, phase | median ms (p90) |', '|---|---|');
+    for (const b of results.breakdown) lines.push(`| ${b.phase} | ${fmt(b.median, 'ms')} (${fmt(b.p90, 'ms')}) |`);
+  }
   return lines.join('\n');
 }
 

@@ -1,0 +1,56 @@
+/**
+ * One fresh Node process walking the create path phase by phase, as `create` does it (imports
+ * first, then pipeline steps, then the write), printing one JSON line of milliseconds.
+ * Used by cases/startup.mjs: node scripts/bench/lib/startup-probe.mjs BUNDLE PROFILE
+ */
+import { copyFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+
+const boot = performance.now(); // since the process started: Node's own start-up
+const [bundle, profileName] = process.argv.slice(2);
+const dist = new URL('../../../dist/', import.meta.url);
+const times = { 'node start': boot };
+let last = performance.now();
+const lap = (name) => {
+  const t = performance.now();
+  times[name] = t - last;
+  last = t;
+};
+const mod = (p) => import(new URL(p, dist).href);
+
+// What bin -> dist/main.js loads before any command runs.
+await Promise.all(['cli/argv.js', 'cli/passthrough.js', 'errors.js', 'log.js', 'commands/index.js'].map(mod));
+lap('main.js modules');
+const { loadConfig } = await mod('config/load.js');
+await mod('config/runtime-path.js');
+lap('config modules (toml, zod)');
+await mod('commands/create.js');
+lap('create modules (yaml, lossless-json, seccomp, merge)');
+const { readSpec, serializeSpec, writeFileAtomic } = await mod('spec/io.js');
+const { selectProfile } = await mod('profile/select.js');
+const { readProfileFile } = await mod('profile/load.js');
+const { compileProfileSeccomp } = await mod('pipeline.js');
+const { resolveHostFacts } = await mod('host/facts.js');
+const { mergeSpec } = await mod('merge/index.js');
+lap('(module lookups)');
+
+const { config, path: configPath } = loadConfig(undefined, process.env);
+lap('load config');
+const spec = readSpec(bundle);
+lap('read config.json');
+const choice = selectProfile({ flag: profileName, spec: spec.spec, config, configPath, cwd: process.cwd() });
+const profile = readProfileFile(choice.path);
+lap('read + validate profile (yaml, zod)');
+const compiledSeccomp = compileProfileSeccomp(profile, config);
+lap('compile seccomp');
+const host = resolveHostFacts(spec.spec, profile.profile, bundle);
+lap('host facts');
+const merged = mergeSpec(spec.spec, { profile, compiledSeccomp, config, containerId: 'probe', host, bundle, specFile: spec.path });
+lap('merge');
+const copy = join(bundle, 'config.probe.json');
+copyFileSync(spec.path, copy);
+last = performance.now();
+writeFileAtomic(copy, serializeSpec(merged.spec));
+lap('serialize + atomic write');
+process.stdout.write(`${JSON.stringify(times)}\n`);
