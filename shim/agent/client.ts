@@ -59,8 +59,13 @@ export async function ensureAgent(config: RuntimeConfig, opts: EnsureAgentOption
   const native = loadNative();
   const { LOCK_EX, LOCK_NB } = native.fileConstants;
   const deadline = Date.now() + timeoutMs;
-  mkdirSync(dirname(socketPath), { recursive: true, mode: 0o700 });
-  const lockFd = openSync(`${socketPath}.spawn.lock`, 'a', 0o600);
+  let lockFd: number;
+  try {
+    mkdirSync(dirname(socketPath), { recursive: true, mode: 0o700 });
+    lockFd = openSync(`${socketPath}.spawn.lock`, 'a', 0o600);
+  } catch (err) {
+    throw notStarted(socketPath, `cannot prepare its socket directory (${(err as NodeJS.ErrnoException).code ?? err})`);
+  }
   try {
     while (!native.flock(lockFd, LOCK_EX | LOCK_NB)) {
       if (Date.now() > deadline) throw notStarted(socketPath, 'timed out waiting for another process that is starting the agent');

@@ -9,7 +9,8 @@
  * is older than a minute. Undo is idempotent: every step tolerates "already undone".
  */
 import { mkdirSync, readdirSync, readFileSync, rmdirSync, statSync, unlinkSync, chmodSync, chownSync, existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { traversableByOthers } from './facts.js';
 import { OpenclawError } from '../errors.js';
 import type { HostAction } from '../merge/types.js';
 import { writeFileAtomic } from '../spec/io.js';
@@ -53,7 +54,17 @@ export async function performHostActions(
   const record: HostRecord = { id, runcRoot, createdAt: new Date().toISOString(), actions };
   writeFileAtomic(recordPath(stateDir, id), JSON.stringify(record, null, 2));
   try {
-    for (const action of actions) await HOST_ACTIONS[action.kind].perform(action as never, stateDir, run);
+    for (const action of actions) {
+      try {
+        await HOST_ACTIONS[action.kind].perform(action as never, stateDir, run);
+      } catch (err) {
+        if (err instanceof OpenclawError) throw err;
+        throw new OpenclawError('host', `preparing the host for container ${id} failed at ${action.kind} (${(err as Error).message})`, {
+          fix: 'check that the path exists and that the shim runs as root',
+          cause: err,
+        });
+      }
+    }
   } catch (err) {
     await undoHostActions(stateDir, id, run).catch(() => undefined);
     throw err;
@@ -83,6 +94,12 @@ async function isMountPoint(run: ProcessRunner, path: string): Promise<boolean> 
 const HOST_ACTIONS: { [K in HostAction['kind']]: ActionHandler<K> } = {
   'bind-rootfs': {
     async perform(a, stateDir, run) {
+      if (!traversableByOthers(dirname(stateDir))) {
+        throw new OpenclawError('host', `the state directory ${stateDir} is below a directory the container's mapped ids cannot search, so they cannot reach the rootfs bound there`, {
+          field: 'state.dir',
+          fix: 'set state.dir in the openclaw config to a directory whose parents are all searchable by others (the default /run/openclaw is)',
+        });
+      }
       mkdirTraversable(join(stateDir, 'rootfs'));
       mkdirTraversable(a.target);
       if (await isMountPoint(run, a.target)) return;

@@ -2,8 +2,9 @@
  * The merge: config.json in, tightened config.json (and the host actions it needs) out.
  * Modifiers run in this order; each one reads only its own profile section and host facts.
  * The order matters where one builds on another: namespaces before userns (userns fills in
- * the maps of the namespace namespaces added), filesystem before seccomp (independent, but
- * errors about mounts are more useful first), annotations last.
+ * the maps of the namespace `namespaces` added); filesystem before userns (a bind source the
+ * filesystem modifier creates must exist before userns hands it to the mapped root: host
+ * actions run in the order they were planned); annotations last.
  */
 import { deepClone } from '../spec/json.js';
 import type { Spec } from '../spec/types.js';
@@ -19,9 +20,9 @@ import { makeAnnotationsModifier } from './annotations.js';
 
 export const MODIFIER_FACTORIES: ReadonlyArray<(inputs: MergeInputs) => Modifier> = [
   makeNamespacesModifier,
-  makeUsernsModifier,
   makeCgroupsModifier,
   makeFilesystemModifier,
+  makeUsernsModifier,
   makeProcessModifier,
   makeDevicesModifier,
   makeSeccompModifier,
