@@ -43,6 +43,7 @@ describe.skipIf(skip)('containerd: ctr run --runc-binary openclaw-runtime (priva
   });
 
   afterAll(async () => {
+    fixture?.stopAgent();
     await engines?.stop();
     if (fixtureDir) rmSync(fixtureDir, { recursive: true, force: true });
   });

@@ -49,6 +49,7 @@ describe.skipIf(skip)('docker --runtime=openclaw (private dockerd)', () => {
   });
 
   afterAll(async () => {
+    fixture?.stopAgent();
     await engines?.stop();
     if (fixtureDir) rmSync(fixtureDir, { recursive: true, force: true });
   });
@@ -81,16 +82,11 @@ describe.skipIf(skip)('docker --runtime=openclaw (private dockerd)', () => {
   });
 
   describe.each(PROFILE_EXPECTATIONS)('profile $profile (runtime $runtime)', (p) => {
-    it(p.needsAgent ? 'runs with the agent, or is refused at create with a reason naming it' : 'docker run --rm works and the verifier sees what the profile promised', async () => {
+    it(`docker run --rm works and the verifier sees what the profile promised${p.needsAgent ? ' (the shim starts the seccomp agent)' : ''}`, async () => {
       const r = await verifierRun(p.runtime, p.runArgs);
-      const agentRunning = existsSync(join(fixtureDir, 'openclaw', 'agent.sock'));
-      if (p.needsAgent && !agentRunning) {
-        expect(r.exitCode, r.stdout).not.toBe(0);
-        expect(r.stderr).toMatch(p.refusal!);
-        return;
-      }
       expect(r.exitCode, r.stderr).toBe(0);
       expect(checkFacts(parseFacts(r.stdout), p.facts), r.stdout).toEqual([]);
+      if (p.needsAgent) expect(existsSync(join(fixtureDir, 'openclaw', 'agent', 'agent.sock'))).toBe(true);
     });
   });
 

@@ -61,16 +61,11 @@ export interface ProfileExpectation {
   profile: string;
   /** Runtime name registered in the private dockerd's daemon.json. */
   runtime: string;
-  /**
-   * Profiles whose filter denies execve or write-opens after start need the seccomp agent
-   * (FIELD-NOTES); without it, create must refuse with a reason naming the agent.
-   */
+  /** Profiles whose filter denies execve or write-opens after start run with the seccomp agent, which the shim starts. */
   needsAgent: boolean;
   /** Extra `docker run` arguments the profile needs to be usable (e.g. a writable /output). */
   runArgs: string[];
   facts: FactExpectation;
-  /** Expected `docker run` error output when the container cannot start here (no agent). */
-  refusal?: RegExp;
 }
 
 export const PROFILE_EXPECTATIONS: ProfileExpectation[] = [
@@ -102,7 +97,6 @@ export const PROFILE_EXPECTATIONS: ProfileExpectation[] = [
       root_writable: 'no',
       output_writable: /^(no|absent)$/, // no allowedBindMounts
     },
-    refusal: /openclaw-runtime: .*agent/i,
   },
   {
     profile: 'smythos-alternative',
@@ -118,7 +112,6 @@ export const PROFILE_EXPECTATIONS: ProfileExpectation[] = [
       root_writable: 'no',
       output_writable: 'yes', // allowedBindMounts /tmp/output -> /output, rw
     },
-    refusal: /openclaw-runtime: .*agent/i,
   },
 ];
 

@@ -4,7 +4,7 @@
  * touched), and a small test profile with a host-visible writable /output bind, used to tell
  * profile selection apart (its limits differ from the default profile's).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 
@@ -15,6 +15,8 @@ export interface ShimFixture {
   outputDir: string;
   /** A runc-compatible wrapper that adds --openclaw-config (containerd passes no runtimeArgs). */
   wrapper(name: string, extraArgs?: string[]): string;
+  /** Stops the seccomp agent the shim started for this fixture, by the pid in its lock file. */
+  stopAgent(): void;
 }
 
 export const SMALL_PROFILE = 'e2e-small';
@@ -25,6 +27,9 @@ export function writeShimFixture(dir: string, shimBin: string, opts: { annotatio
   const profilesDir = join(base, 'profiles');
   const outputDir = join(base, 'output');
   mkdirSync(profilesDir, { recursive: true });
+  // The state dir (rootfs binds for user-namespaced profiles) must be reachable by the mapped ids.
+  chmodSync(dir, 0o711);
+  chmodSync(base, 0o711);
   mkdirSync(outputDir, { recursive: true, mode: 0o777 });
   const config = join(base, 'config.toml');
   const allowed = opts.annotationProfiles ?? [SMALL_PROFILE];
@@ -40,7 +45,7 @@ export function writeShimFixture(dir: string, shimBin: string, opts: { annotatio
       '[state]',
       `dir = "${base}/state"`,
       '[agent]',
-      `socket = "${base}/agent.sock"`,
+      `socket = "${base}/agent/agent.sock"`, // its own directory: the agent makes it 0700
       `denial_log = "${base}/denials.log"`,
       '[log]',
       `file = "${base}/shim.log"`,
@@ -76,6 +81,16 @@ export function writeShimFixture(dir: string, shimBin: string, opts: { annotatio
       const args = ['--openclaw-config', config, ...extraArgs].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
       writeFileSync(path, `#!/bin/sh\nexec '${shimBin}' ${args} "$@"\n`, { mode: 0o755 });
       return path;
+    },
+    stopAgent() {
+      const lock = join(base, 'agent', 'agent.sock.lock');
+      if (!existsSync(lock)) return;
+      const pid = Number.parseInt(readFileSync(lock, 'utf8'), 10);
+      try {
+        if (pid > 0) process.kill(pid, 'SIGTERM');
+      } catch {
+        /* already gone */
+      }
     },
   };
 }
