@@ -17,7 +17,8 @@ export function markdown(results) {
       `| ${r.case} | ${r.measure} [${r.unit}] | ${r.baseline.label} ${cell(r.baseline, r.unit)} | ${r.subject.label} ${cell(r.subject, r.unit)} | ${Number.isFinite(r.ratio) ? `${r.ratio.toFixed(2)}x` : '-'} | ${r.target === undefined ? '' : `<= ${r.target}x${met}`} | ${[others, r.note].filter(Boolean).join('; ')} |`,
     );
   }
-  for (const s of results.skipped) lines.push(`| ${s.case} | ${s.title} | | | | | skipped: ${s.reason} |`);
+  const oneLine = (t) => String(t).replace(/\s+/g, ' ').replace(/\|/g, '/').trim();
+  for (const s of results.skipped) lines.push(`| ${s.case} | ${s.title} | | | | | skipped: ${oneLine(s.reason)} |`);
   if (results.breakdown.length > 0) {
     lines.push('', '| create through the shim, phase | median ms (p90) |', '|---|---|');
     for (const b of results.breakdown) lines.push(`| ${b.phase} | ${fmt(b.median, 'ms')} (${fmt(b.p90, 'ms')}) |`);

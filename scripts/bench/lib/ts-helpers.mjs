@@ -1,7 +1,7 @@
 /**
  * Loads the test helpers that start private daemons (test/helpers/daemons.ts, images.ts) from
  * plain Node: Node 20 cannot import TypeScript, so they are transpiled (types stripped, no
- * type check) with the project's own typescript into node_modules/.cache/, where their
+ * type check) with the project's own typescript into node_modules/, where their
  * imports (execa) resolve. One copy of the daemon logic, shared with the e2e tests.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -11,7 +11,9 @@ import { REPO } from './tools.mjs';
 
 export async function importTestHelpers(names) {
   const ts = (await import('typescript')).default;
-  const out = join(REPO, 'node_modules', '.cache', 'openclaw-bench', 'helpers');
+  // Two levels below the repository, like test/helpers/: their `new URL('../..', import.meta.url)`
+  // must still name the repository.
+  const out = join(REPO, 'node_modules', '.openclaw-bench-helpers');
   mkdirSync(out, { recursive: true });
   for (const name of names) {
     const src = join(REPO, 'test', 'helpers', `${name}.ts`);
