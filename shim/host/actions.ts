@@ -8,7 +8,7 @@
  * by the next create's sweep (sweepStale): its runc state directory is gone and its record
  * is older than a minute. Undo is idempotent: every step tolerates "already undone".
  */
-import { mkdirSync, readdirSync, readFileSync, rmdirSync, statSync, unlinkSync, chmodSync, chownSync, existsSync } from 'node:fs';
+import { lstatSync, mkdirSync, readdirSync, readFileSync, rmdirSync, statSync, unlinkSync, chmodSync, chownSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { traversableByOthers } from './facts.js';
 import { OpenclawError } from '../errors.js';
@@ -116,6 +116,31 @@ const HOST_ACTIONS: { [K in HostAction['kind']]: ActionHandler<K> } = {
       } catch {
         /* gone already */
       }
+    },
+  },
+  mountpoint: {
+    async perform(a) {
+      // Walk the path one component at a time without following symlinks: the image is
+      // untrusted, and /input -> /etc in it must not make us create host directories.
+      let cur = a.rootfs;
+      for (const part of a.path.split('/').filter(Boolean)) {
+        cur = join(cur, part);
+        let st;
+        try {
+          st = lstatSync(cur);
+        } catch {
+          mkdirSync(cur, { mode: 0o755 });
+          continue;
+        }
+        if (!st.isDirectory()) {
+          throw new OpenclawError('host', `cannot create the mount point ${a.path} in the rootfs: ${cur.slice(a.rootfs.length)} is ${st.isSymbolicLink() ? 'a symlink' : 'not a directory'} in the image`, {
+            fix: `use an image where ${a.path} is a plain directory (or absent), or bind to another destination`,
+          });
+        }
+      }
+    },
+    async undo() {
+      // Kept: an empty directory in the container's own rootfs.
     },
   },
   mkdir: {

@@ -10,6 +10,15 @@ import type { DeviceNode, HostFacts, PathFacts } from '../merge/types.js';
 import { isBindMount } from '../merge/filesystem.js';
 import { wantsIsolation } from '../merge/namespaces.js';
 
+function lexists(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export function pathFacts(path: string): PathFacts {
   try {
     const st = statSync(path);
@@ -89,7 +98,11 @@ export function resolveHostFacts(spec: Spec, profile: Profile, bundle: string): 
   const wantsUserns = wantsIsolation(profile.spec.isolation.namespaces?.user);
   const rootPath = spec.root?.path;
   const rootfs = rootPath === undefined ? undefined : isAbsolute(rootPath) ? rootPath : resolve(bundle, rootPath);
+  const missingMountpoints = !wantsUserns || rootfs === undefined
+    ? []
+    : (profile.spec.filesystem?.allowedBindMounts ?? []).map((b) => b.destination).filter((d) => !lexists(join(rootfs, d)));
   return {
+    missingMountpoints,
     nvidiaDevices: gpus !== undefined && gpus !== 'none' ? readNvidiaDevices() : [],
     paths,
     rootfsTraversableByOthers: !wantsUserns || rootfs === undefined || traversableByOthers(rootfs),

@@ -38,6 +38,8 @@ export interface HostFacts {
   rootfsTraversableByOthers: boolean;
   /** Whether the rootfs directory itself lets "other" search it (a bind cannot fix that). */
   rootfsSelfTraversable: boolean;
+  /** Mount destinations (of the profile's binds) that are missing in the rootfs. */
+  missingMountpoints: string[];
 }
 
 export type HostAction =
@@ -46,7 +48,13 @@ export type HostAction =
   /** Create a bind-mount source directory the profile allows (create: true). */
   | { kind: 'mkdir'; path: string }
   /** Give a writable bind source to the container's mapped root so it can write there. */
-  | { kind: 'chown'; path: string; uid: number; gid: number };
+  | { kind: 'chown'; path: string; uid: number; gid: number }
+  /**
+   * Create a missing mount point inside the rootfs. runc does this itself, except in a user
+   * namespace, where its init runs as the mapped root and cannot write the image's root-owned
+   * directories. Symlinks on the way are refused (the image is untrusted).
+   */
+  | { kind: 'mountpoint'; rootfs: string; path: string };
 
 export interface MergeInputs {
   profile: LoadedProfile;

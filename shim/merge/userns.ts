@@ -9,7 +9,9 @@
  *   the kernel rejects a range with unmapped ids inside the user namespace;
  * - a rootfs the mapped root cannot reach (Docker's /var/lib/docker is 0710) is bind-mounted
  *   under the state directory, whose directories are 0711, and root.path points there;
- * - writable bind sources from the profile are given to the mapped root so it can write.
+ * - writable bind sources from the profile are given to the mapped root so it can write;
+ * - mount points of the profile's binds that the image lacks are created from the host (the
+ *   mapped root cannot create them in the image's root-owned directories).
  */
 import { isAbsolute, join, resolve } from 'node:path';
 import { OpenclawError } from '../errors.js';
@@ -66,6 +68,10 @@ export function makeUsernsModifier(inputs: MergeInputs): Modifier {
       }
 
       const root = spec.root;
+      if (root) {
+        const rootfs = isAbsolute(root.path) ? root.path : resolve(inputs.bundle, root.path);
+        for (const path of inputs.host.missingMountpoints) hostActions.push({ kind: 'mountpoint', rootfs, path });
+      }
       if (root && !inputs.host.rootfsSelfTraversable) {
         throw new OpenclawError('merge', `the rootfs ${root.path} cannot be entered by the container's mapped root (host uid ${hostId}): the directory has no search permission for others`, {
           file: inputs.specFile,

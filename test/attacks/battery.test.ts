@@ -4,8 +4,8 @@
  * results table goes to results/baseline.md. Needs root and runc (skipped with a printed reason
  * otherwise) and gcc + static glibc for the probe (scripts/build-probe.sh says what is missing).
  */
-import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
-import { release } from 'node:os';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { release, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa, execaSync } from 'execa';
@@ -13,15 +13,23 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { CLASSES, compare, isValidExpect, loadExpectations, matches } from './expectations.js';
 import { parseProbeOutput, parseToken, synthesize } from './probe-output.js';
 import { renderReport, type RowRun } from './report.js';
-import { BASELINE_ROWS, type Row } from './rows.js';
+import { BASELINE_ROWS, shippedProfileRow, type Row } from './rows.js';
 import { listProbes, runBattery, type ProbeInfo } from './runner.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const REPO = join(HERE, '..', '..');
 const REPORT = join(HERE, 'results', 'baseline.md');
 
-/** One entry per column. The lead adds shipped profiles here: profileRow('default', <merge transform>). */
-const ROWS: Row[] = [...BASELINE_ROWS];
+/** The shim's own state and agent for this run (parents searchable: user-namespaced profiles bind the rootfs below). */
+const WORK = mkdtempSync(join(tmpdir(), 'openclaw-battery-'));
+chmodSync(WORK, 0o711);
+const OPENCLAW_CONFIG = join(WORK, 'config.toml');
+const AGENT_SOCKET = join(WORK, 'agent', 'agent.sock');
+writeFileSync(OPENCLAW_CONFIG, `[state]\ndir = "${join(WORK, 'state')}"\n[agent]\nsocket = "${AGENT_SOCKET}"\ndenial_log = "${join(WORK, 'denials.log')}"\n`);
+const SHIM = join(REPO, 'bin', 'openclaw-runtime');
+
+/** One entry per column: the baselines, then every shipped profile through the shim. */
+const ROWS: Row[] = [...BASELINE_ROWS, ...['default', 'smythos-alternative', 'model-backend'].map((p) => shippedProfileRow(p, SHIM, OPENCLAW_CONFIG))];
 
 /** Probe names and groups straight from probe.c's table, so these checks need no compiler. */
 function probesFromSource(): ProbeInfo[] {
@@ -119,12 +127,27 @@ describe.skipIf(SKIP !== null)('containment battery under real runc', () => {
   test.each(ROWS.map((r) => [r.id, r] as const))('%s: every probe as expected', async (_id, row) => {
     const expectations = loadExpectations(row.id);
     const t0 = Date.now();
-    const results = await runBattery({ probeBinary, ...(row.transform ? { transform: row.transform } : {}), mode: row.mode ?? 'one' });
+    const results = await runBattery({
+      probeBinary,
+      ...(row.transform ? { transform: row.transform } : {}),
+      ...(row.runtime ? { runtime: row.runtime, runtimeArgs: row.runtimeArgs ?? [] } : {}),
+      mode: row.mode ?? 'one',
+    });
     runs.push({ row, expectations, results, seconds: (Date.now() - t0) / 1000 });
     expect(compare(expectations, results), `row ${row.id}: probe, expected, got`).toEqual([]);
   }, 180_000);
 
   afterAll(async () => {
+    const lock = `${AGENT_SOCKET}.lock`;
+    if (existsSync(lock)) {
+      const pid = Number.parseInt(readFileSync(lock, 'utf8'), 10);
+      try {
+        if (pid > 0) process.kill(pid, 'SIGTERM');
+      } catch {
+        /* already gone */
+      }
+    }
+    rmSync(WORK, { recursive: true, force: true });
     if (runs.length !== ROWS.length) return; // a partial table would mislead
     const runc = (await execa('runc', ['--version'], { reject: false })).stdout.split('\n')[0] ?? 'runc';
     const ordered = ROWS.map((r) => runs.find((x) => x.row.id === r.id)!);

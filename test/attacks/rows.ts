@@ -20,6 +20,9 @@ export interface Row {
   mode?: BatteryOptions['mode'];
   /** A baseline is reported for comparison; the summary lists what other rows stop beyond it. */
   baseline?: boolean;
+  /** The runtime binary and its leading flags (default: plain runc). */
+  runtime?: string;
+  runtimeArgs?: string[];
 }
 
 function readCaptured<T>(file: string): T {
@@ -52,4 +55,25 @@ export const BASELINE_ROWS: Row[] = [
 
 export function profileRow(profile: string, transform: SpecTransform, title = `openclaw profile "${profile}"`): Row {
   return { id: profile, title, transform, mode: 'one' };
+}
+
+/**
+ * A shipped profile, applied the way users get it: the battery's runc bundle goes through
+ * bin/openclaw-runtime --profile NAME (which merges the profile and starts the seccomp agent).
+ * The bundle's own /output bind is taken out: the profiles allow only their own binds (the
+ * smythos-alternative profile brings /output itself).
+ */
+export function shippedProfileRow(profile: string, shim: string, openclawConfig: string): Row {
+  const dropOwnOutput: SpecTransform = (spec) => {
+    spec.mounts = (spec.mounts ?? []).filter((m) => m.destination !== '/output');
+    return spec;
+  };
+  return {
+    id: profile,
+    title: `openclaw-runtime --profile ${profile}`,
+    transform: dropOwnOutput,
+    mode: 'one',
+    runtime: shim,
+    runtimeArgs: ['--profile', profile, '--openclaw-config', openclawConfig],
+  };
 }

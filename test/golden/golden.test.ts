@@ -33,7 +33,7 @@ function hostFor(fixture: string, spec: Spec, profileBinds: string[]): HostFacts
   const paths: Record<string, PathFacts> = {};
   for (const m of spec.mounts ?? []) if (m.source?.startsWith('/')) paths[m.source] = { exists: true, realPath: m.source, isDirectory: false, uid: 0, gid: 0 };
   for (const p of profileBinds) paths[p] = { exists: true, realPath: p, isDirectory: true, uid: 0, gid: 0 };
-  return { nvidiaDevices: [], paths, rootfsTraversableByOthers: !fixture.startsWith('docker'), rootfsSelfTraversable: true };
+  return { nvidiaDevices: [], paths, rootfsTraversableByOthers: !fixture.startsWith('docker'), rootfsSelfTraversable: true, missingMountpoints: [] };
 }
 
 describe('golden: shipped profile x engine config.json', () => {

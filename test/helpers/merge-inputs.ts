@@ -15,7 +15,7 @@ export function loadedProfile(spec: Record<string, unknown>, name = 'test'): Loa
 }
 
 export function hostFacts(over: Partial<HostFacts> = {}): HostFacts {
-  return { nvidiaDevices: [], paths: {}, rootfsTraversableByOthers: true, rootfsSelfTraversable: true, ...over };
+  return { nvidiaDevices: [], paths: {}, rootfsTraversableByOthers: true, rootfsSelfTraversable: true, missingMountpoints: [], ...over };
 }
 
 export function mergeInputs(spec: Record<string, unknown>, over: Partial<MergeInputs> = {}): MergeInputs {
