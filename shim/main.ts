@@ -28,7 +28,8 @@ export async function main(argv: readonly string[]): Promise<never> {
   try {
     const parsed = parseArgv(argv);
     log = { file: parsed.globals.log, format: parsed.globals.logFormat };
-    const load = parsed.command === undefined ? undefined : SHIM_COMMANDS[parsed.command];
+    // hasOwn: `constructor` and friends are runc's business, not prototype lookups.
+    const load = parsed.command !== undefined && Object.hasOwn(SHIM_COMMANDS, parsed.command) ? SHIM_COMMANDS[parsed.command] : undefined;
     if (load) {
       const handler = await load();
       const code = await handler({ argv: parsed, cwd: process.cwd(), env: process.env, log });

@@ -66,8 +66,8 @@ export function compileProfileSeccomp(profile: LoadedProfile, config: RuntimeCon
   }
 }
 
-export function runPipeline(input: PipelineInput): PipelineResult {
-  const { config, path: configPath } = loadConfig(input.configFlag, input.env);
+export async function runPipeline(input: PipelineInput): Promise<PipelineResult> {
+  const { config, path: configPath } = await loadConfig(input.configFlag, input.env);
   const spec = readSpec(input.bundle);
   const choice = selectProfile({ flag: input.profileFlag, spec: spec.spec, config, configPath, cwd: input.cwd });
   const profile = readProfileFile(choice.path);

@@ -27,7 +27,7 @@ export function parseAgentArgs(args: readonly string[]): { socket?: string; deni
 
 export const agentCommand: CommandHandler = async ({ argv, env }) => {
   const flags = parseAgentArgs(argv.commandArgs);
-  const { config } = loadConfig(argv.shim.openclawConfig, env);
+  const { config } = await loadConfig(argv.shim.openclawConfig, env);
   const server = new AgentServer({
     socketPath: flags.socket ?? config.agent.socket,
     denialLog: flags.denialLog ?? config.agent.denial_log,

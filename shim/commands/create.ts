@@ -25,7 +25,7 @@ export const createCommand: CommandHandler = async ({ argv, cwd, env, log }) => 
   if (!args.containerId) {
     throw new OpenclawError('cli', `"${command}" needs a container id`, { fix: `openclaw-runtime ${command} --bundle DIR ID` });
   }
-  const result = runPipeline({
+  const result = await runPipeline({
     profileFlag: argv.shim.profile,
     configFlag: argv.shim.openclawConfig,
     env,

@@ -15,7 +15,7 @@ import { reportFailure } from '../log.js';
 import type { CommandHandler } from './index.js';
 
 export const deleteCommand: CommandHandler = async ({ argv, env, log }) => {
-  const { config } = loadConfig(argv.shim.openclawConfig, env);
+  const { config } = await loadConfig(argv.shim.openclawConfig, env);
   const runtime = findRuntime(config.runtime.candidates, env);
   const outcome = await runInherited(runtime, argv.runcArgv, []);
   const { containerId } = parseDeleteArgs(argv.commandArgs);

@@ -22,7 +22,7 @@ export const denialsCommand: CommandHandler = async ({ argv, env }) => {
     else if (a.startsWith('-')) throw new OpenclawError('cli', `denials: unknown flag ${a}`, { fix: 'openclaw-runtime denials [ID] [--log PATH]' });
     else id = a;
   }
-  const path = file ?? loadConfig(argv.shim.openclawConfig, env).config.agent.denial_log;
+  const path = file ?? (await loadConfig(argv.shim.openclawConfig, env)).config.agent.denial_log;
   let text: string;
   try {
     text = readFileSync(path, 'utf8');

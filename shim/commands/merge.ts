@@ -13,7 +13,7 @@ import type { CommandHandler } from './index.js';
 export const mergeCommand: CommandHandler = async ({ argv, cwd, env }) => {
   const diff = argv.commandArgs.includes('--diff');
   const args = parseCreateArgs('create', argv.commandArgs.filter((a) => a !== '--diff'), cwd);
-  const result = runPipeline({
+  const result = await runPipeline({
     profileFlag: argv.shim.profile,
     configFlag: argv.shim.openclawConfig,
     env,

@@ -11,7 +11,7 @@ import { compileProfileSeccomp } from '../pipeline.js';
 import type { CommandHandler } from './index.js';
 
 export const validateCommand: CommandHandler = async ({ argv, cwd, env }) => {
-  const { config, path: configPath } = loadConfig(argv.shim.openclawConfig, env);
+  const { config, path: configPath } = await loadConfig(argv.shim.openclawConfig, env);
   const names = argv.commandArgs.length > 0 ? argv.commandArgs : [config.profiles.default];
   let failed = 0;
   for (const name of names) {

@@ -4,9 +4,12 @@
  * file that was named explicitly is an error (the operator meant something).
  */
 import { readFileSync } from 'node:fs';
-import TOML from '@iarna/toml';
 import { OpenclawError, fieldPath } from '../errors.js';
-import { RuntimeConfigSchema, DEFAULT_CONFIG_PATH, type RuntimeConfig } from './schema.js';
+import { DEFAULT_CONFIG, DEFAULT_CONFIG_PATH } from './defaults.js';
+import type { RuntimeConfig } from './schema.js';
+
+// TOML and zod are loaded only when a config file exists: together they cost ~100 ms of
+// start-up, and `delete`/`features` without a config need neither.
 
 export interface LoadedConfig {
   config: RuntimeConfig;
@@ -20,23 +23,26 @@ export function configPathFor(flag: string | undefined, env: NodeJS.ProcessEnv):
   return { path: DEFAULT_CONFIG_PATH, explicit: false };
 }
 
-export function loadConfig(flag: string | undefined, env: NodeJS.ProcessEnv): LoadedConfig {
+export async function loadConfig(flag: string | undefined, env: NodeJS.ProcessEnv): Promise<LoadedConfig> {
   const { path, explicit } = configPathFor(flag, env);
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' && !explicit) return { config: RuntimeConfigSchema.parse({}) };
+    // The schema's defaults are DEFAULT_CONFIG's (test/unit/config asserts they agree).
+    if (code === 'ENOENT' && !explicit) return { config: DEFAULT_CONFIG as unknown as RuntimeConfig };
     throw new OpenclawError('config', `cannot read the runtime config (${code ?? String(err)})`, {
       file: path,
       fix: code === 'ENOENT' ? 'create the file or point --openclaw-config / OPENCLAW_CONFIG at an existing one' : 'make the file readable by root',
     });
   }
-  return { config: parseConfigText(text, path), path };
+  return { config: await parseConfigText(text, path), path };
 }
 
-export function parseConfigText(text: string, path: string): RuntimeConfig {
+export async function parseConfigText(text: string, path: string): Promise<RuntimeConfig> {
+  const TOML = (await import('@iarna/toml')).default;
+  const { RuntimeConfigSchema } = await import('./schema.js');
   let raw: unknown;
   try {
     raw = TOML.parse(text);

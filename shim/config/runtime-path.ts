@@ -52,7 +52,7 @@ export function findRuntime(candidates: readonly string[], env: NodeJS.ProcessEn
 }
 
 export async function resolveLowLevelRuntime(configFlag: string | undefined, env: NodeJS.ProcessEnv): Promise<string> {
-  const { config, path } = loadConfig(configFlag, env);
+  const { config, path } = await loadConfig(configFlag, env);
   try {
     return findRuntime(config.runtime.candidates, env);
   } catch (err) {

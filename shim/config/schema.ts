@@ -3,10 +3,11 @@
  * --openclaw-config or OPENCLAW_CONFIG). Every key is optional; no file at all means the safe
  * built-in defaults below. Strict objects: a misspelt key is an error naming its path.
  *
- * NOTE when adding a key also update docs in README.md ("Configuration") and
- * examples/config.toml.
+ * NOTE when adding a key also update its default in config/defaults.ts, README.md
+ * ("Configuration") and examples/config.toml.
  */
 import { z } from 'zod';
+import { DEFAULT_CONFIG as D } from './defaults.js';
 
 const absolutePath = z.string().refine((p) => p.startsWith('/'), 'must be an absolute path');
 
@@ -15,44 +16,44 @@ export const RuntimeConfigSchema = z
     runtime: z
       .strictObject({
         /** Low-level runtimes to try, in order: absolute paths or names looked up on PATH. */
-        candidates: z.array(z.string().min(1)).min(1).default(['runc', 'crun']),
+        candidates: z.array(z.string().min(1)).min(1).default([...D.runtime.candidates]),
       })
       .prefault({}),
     profiles: z
       .strictObject({
         /** Directories searched for NAME.yaml / NAME.yml, in order; the package's profiles/ comes last. */
-        directories: z.array(absolutePath).default(['/etc/openclaw/profiles']),
+        directories: z.array(absolutePath).default([...D.profiles.directories]),
         /** Profile used when neither --profile nor an allowed annotation chooses one. */
-        default: z.string().min(1).default('default'),
+        default: z.string().min(1).default(D.profiles.default),
       })
       .prefault({}),
     annotations: z
       .strictObject({
         /** Whether the org.openclaw.profile annotation may choose the profile. */
-        allow_profile_selection: z.boolean().default(false),
+        allow_profile_selection: z.boolean().default(D.annotations.allow_profile_selection),
         /** Profiles the annotation may choose (a container's creator must not pick a weaker one). */
-        allowed_profiles: z.array(z.string().min(1)).default([]),
+        allowed_profiles: z.array(z.string().min(1)).default([...D.annotations.allowed_profiles]),
       })
       .prefault({}),
     userns: z
       .strictObject({
         /** First host uid and gid that container id 0 maps to. */
-        host_id: z.number().int().min(1).max(0xfffffffe).default(100000),
+        host_id: z.number().int().min(1).max(0xfffffffe).default(D.userns.host_id),
         /** How many ids are mapped. */
-        size: z.number().int().min(1).max(0xffffffff).default(65536),
+        size: z.number().int().min(1).max(0xffffffff).default(D.userns.size),
       })
       .prefault({}),
     log: z
       .strictObject({
         /** The shim's own log file (JSON lines); empty to log only to runc's --log file. */
-        file: z.string().default(''),
-        level: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
+        file: z.string().default(D.log.file),
+        level: z.enum(['error', 'warn', 'info', 'debug']).default(D.log.level),
       })
       .prefault({}),
     state: z
       .strictObject({
         /** Where the shim keeps per-container host state (rootfs binds to undo at delete). */
-        dir: absolutePath.default('/run/openclaw'),
+        dir: absolutePath.default(D.state.dir),
       })
       .prefault({}),
     agent: z
@@ -61,9 +62,9 @@ export const RuntimeConfigSchema = z
          * The seccomp agent's unix socket. Its directory is made 0700 (root only), so it is
          * not the state directory, which the containers' mapped ids must traverse.
          */
-        socket: absolutePath.default('/run/openclaw/agent/seccomp-agent.sock'),
+        socket: absolutePath.default(D.agent.socket),
         /** JSON lines, one per denied call. */
-        denial_log: absolutePath.default('/var/log/openclaw/denials.log'),
+        denial_log: absolutePath.default(D.agent.denial_log),
       })
       .prefault({}),
   })
@@ -71,4 +72,4 @@ export const RuntimeConfigSchema = z
 
 export type RuntimeConfig = z.output<typeof RuntimeConfigSchema>;
 
-export const DEFAULT_CONFIG_PATH = '/etc/openclaw/config.toml';
+export { DEFAULT_CONFIG_PATH } from './defaults.js';

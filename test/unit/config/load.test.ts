@@ -2,15 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { parseConfigText } from '../../../shim/config/load.js';
 
 describe('runtime config', () => {
-  it('empty file means defaults', () => {
-    const c = parseConfigText('', '/c.toml');
+  it('empty file means defaults', async () => {
+    const c = await parseConfigText('', '/c.toml');
     expect(c.runtime.candidates).toEqual(['runc', 'crun']);
     expect(c.profiles.default).toBe('default');
     expect(c.annotations.allow_profile_selection).toBe(false);
     expect(c.userns).toEqual({ host_id: 100000, size: 65536 });
   });
-  it('reads every section', () => {
-    const c = parseConfigText(
+  it('reads every section', async () => {
+    const c = await parseConfigText(
       '[runtime]\ncandidates = ["/usr/sbin/runc"]\n[profiles]\ndirectories = ["/srv/p"]\ndefault = "smythos-alternative"\n[annotations]\nallow_profile_selection = true\nallowed_profiles = ["model-backend"]\n[userns]\nhost_id = 200000\nsize = 1000\n[log]\nfile = "/var/log/o.log"\nlevel = "debug"\n',
       '/c.toml',
     );
@@ -25,10 +25,10 @@ describe('runtime config', () => {
     { text: '[userns]\nhost_id = 0\n', field: 'userns.host_id', msg: />=1|too small/i },
     { text: '[profiles]\ndirectories = ["relative"]\n', field: 'profiles.directories[0]', msg: /absolute/ },
     { text: '[log\nlevel = 1', field: undefined, msg: /invalid TOML at line 1/ },
-  ])('$text -> error at $field', ({ text, field, msg }) => {
+  ])('$text -> error at $field', async ({ text, field, msg }) => {
     let err: any;
     try {
-      parseConfigText(text, '/etc/openclaw/config.toml');
+      await parseConfigText(text, '/etc/openclaw/config.toml');
     } catch (e) {
       err = e;
     }
@@ -36,5 +36,12 @@ describe('runtime config', () => {
     expect(err.field).toBe(field);
     expect(err.message).toMatch(msg);
     expect(err.fix).toBeTruthy();
+  });
+});
+
+describe('built-in defaults', () => {
+  it('DEFAULT_CONFIG (used without a config file) is exactly what the schema gives an empty file', async () => {
+    const { DEFAULT_CONFIG } = await import('../../../shim/config/defaults.js');
+    expect(await parseConfigText('', '/c.toml')).toEqual(DEFAULT_CONFIG);
   });
 });
