@@ -18,7 +18,7 @@ import { listProbes, runBattery, type ProbeInfo } from './runner.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const REPO = join(HERE, '..', '..');
-const REPORT = join(HERE, 'results', 'baseline.md');
+const REPORT = join(HERE, 'results', 'containment.md');
 
 /** The shim's own state and agent for this run (parents searchable: user-namespaced profiles bind the rootfs below). */
 const WORK = mkdtempSync(join(tmpdir(), 'openclaw-battery-'));
@@ -134,6 +134,9 @@ describe.skipIf(SKIP !== null)('containment battery under real runc', () => {
       mode: row.mode ?? 'one',
     });
     runs.push({ row, expectations, results, seconds: (Date.now() - t0) / 1000 });
+    // The raw outcome per probe, for reviewing a row's expectations against what happened.
+    mkdirSync(join(HERE, 'results'), { recursive: true });
+    writeFileSync(join(HERE, 'results', `${row.id}.observed.json`), JSON.stringify(Object.fromEntries([...results].map(([k, v]) => [k, v.token])), null, 1) + '\n');
     expect(compare(expectations, results), `row ${row.id}: probe, expected, got`).toEqual([]);
   }, 180_000);
 
