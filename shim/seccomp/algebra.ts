@@ -115,7 +115,8 @@ function matchesMask(c: Constraint, x: bigint): boolean {
 /** Tightens the bounds around excluded points and detects emptiness (sound: never calls a non-empty set empty). */
 function normalise(c: Constraint): Constraint | undefined {
   let { lo, hi } = c;
-  const ne = new Set(c.ne);
+  // Most constraints exclude no point: skip the set work then (same result, it is hot).
+  const ne = c.ne.length === 0 ? NO_POINTS : new Set(c.ne);
   for (;;) {
     if (lo > hi) return undefined;
     if (ne.has(lo) || !matchesMask(c, lo)) {
@@ -136,9 +137,11 @@ function normalise(c: Constraint): Constraint | undefined {
   const maxByMask = c.bits | (~c.mask & U64_MAX);
   if (minByMask > hi || maxByMask < lo) return undefined;
   if (lo === hi && !matchesMask(c, lo)) return undefined;
-  const keptNe = [...ne].filter((p) => p > lo && p < hi && matchesMask(c, p)).sort(cmpBig);
+  const keptNe = ne.size === 0 ? [] : [...ne].filter((p) => p > lo && p < hi && matchesMask(c, p)).sort(cmpBig);
   return { lo, hi, ne: keptNe, mask: c.mask, bits: c.bits };
 }
+
+const NO_POINTS: ReadonlySet<bigint> = new Set();
 
 function cmpBig(a: bigint, b: bigint): number {
   return a < b ? -1 : a > b ? 1 : 0;
@@ -215,28 +218,70 @@ function alignedBlocks(lo: bigint, hi: bigint): Array<[bigint, bigint]> {
 // ---------------------------------------------------------------------------------------------
 // Terms and DNFs
 
+// Keys are computed once per atom: the DNF operations compare and sort by them constantly and
+// a fresh process runs them cold (this sits on every create). Atoms are never mutated.
+const ATOM_KEYS = new WeakMap<Atom, string>();
+
 function atomKey(a: Atom): string {
-  return `${a.index}:${a.op}:${a.value}:${a.valueTwo}`;
+  let k = ATOM_KEYS.get(a);
+  if (k === undefined) {
+    k = `${a.index}:${a.op}:${a.value}:${a.valueTwo}`;
+    ATOM_KEYS.set(a, k);
+  }
+  return k;
 }
 export function termKey(t: Term): string {
+  if (t.length === 1) return atomKey(t[0]!);
   return t.map(atomKey).join('&');
 }
 
+function cmpStr(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 function sortAtoms(atoms: Atom[]): Atom[] {
-  return atoms.sort((a, b) => a.index - b.index || (atomKey(a) < atomKey(b) ? -1 : atomKey(a) > atomKey(b) ? 1 : 0));
+  if (atoms.length < 2) return atoms;
+  const keyed = atoms.map((a) => ({ a, k: atomKey(a) }));
+  keyed.sort((x, y) => x.a.index - y.a.index || cmpStr(x.k, y.k));
+  for (let i = 0; i < keyed.length; i++) atoms[i] = keyed[i]!.a;
+  return atoms;
 }
 
 /** Simplifies a conjunction index by index; undefined when it is contradictory. */
 export function simplifyTerm(atoms: readonly Atom[]): Term | undefined {
+  if (atoms.length === 0) return [];
   const byIndex = new Map<number, Atom[]>();
-  for (const a of atoms) byIndex.set(a.index, [...(byIndex.get(a.index) ?? []), a]);
+  for (const a of atoms) {
+    const list = byIndex.get(a.index);
+    if (list) list.push(a);
+    else byIndex.set(a.index, [a]);
+  }
   const out: Atom[] = [];
   for (const [index, list] of byIndex) {
-    const c = constraintOf(list);
-    if (!c) return undefined;
-    out.push(...constraintAtoms(index, c));
+    const simple = simplifyIndex(index, list);
+    if (!simple) return undefined;
+    for (const a of simple) out.push(a);
   }
   return sortAtoms(out);
+}
+
+/**
+ * constraintAtoms(constraintOf(list)), memoised by the atoms' keys: the same few conjunctions
+ * (one argument's conditions) recur across syscalls and across the cells of one partition.
+ * The memo only holds immutable atoms; it is bounded so a long-lived process cannot grow it.
+ */
+const INDEX_MEMO = new Map<string, readonly Atom[] | null>();
+const INDEX_MEMO_MAX = 50_000;
+
+function simplifyIndex(index: number, list: readonly Atom[]): readonly Atom[] | undefined {
+  const key = list.length === 1 ? atomKey(list[0]!) : list.map(atomKey).join('&');
+  const hit = INDEX_MEMO.get(key);
+  if (hit !== undefined) return hit ?? undefined;
+  const c = constraintOf(list);
+  const atoms = c ? constraintAtoms(index, c) : undefined;
+  if (INDEX_MEMO.size >= INDEX_MEMO_MAX) INDEX_MEMO.clear();
+  INDEX_MEMO.set(key, atoms ?? null);
+  return atoms;
 }
 
 export function andTerm(a: Term, b: Term): Term | undefined {
@@ -247,15 +292,32 @@ export function andTerm(a: Term, b: Term): Term | undefined {
 function absorb(terms: Term[]): Dnf {
   const unique = new Map<string, Term>();
   for (const t of terms) unique.set(termKey(t), t);
-  const list = [...unique.values()].sort((x, y) => x.length - y.length);
-  const kept: Term[] = [];
-  for (const t of list) {
+  // Shortest first, so a term is only checked against the terms that could imply it.
+  const list = [...unique].sort((x, y) => x[1].length - y[1].length);
+  if (list.length > 0 && list[0]![1].length === 0) return [list[0]![1]]; // TRUE absorbs everything
+  // A kept term k implies t when every atom of k is in t; candidates are found by k's first atom.
+  const kept: Array<[string, Term]> = [];
+  const byFirstAtom = new Map<string, Term[]>();
+  for (const entry of list) {
+    const t = entry[1];
     const keys = new Set(t.map(atomKey));
-    if (kept.some((k) => k.every((a) => keys.has(atomKey(a))))) continue;
-    kept.push(t);
+    let implied = false;
+    for (const k of keys) {
+      const candidates = byFirstAtom.get(k);
+      if (candidates && candidates.some((c) => c.every((a) => keys.has(atomKey(a))))) {
+        implied = true;
+        break;
+      }
+    }
+    if (implied) continue;
+    kept.push(entry);
+    const first = atomKey(t[0]!);
+    const bucket = byFirstAtom.get(first);
+    if (bucket) bucket.push(t);
+    else byFirstAtom.set(first, [t]);
   }
   if (kept.length > MAX_TERMS) throw new AlgebraLimitError(`more than ${MAX_TERMS} terms`);
-  return kept.sort((x, y) => (termKey(x) < termKey(y) ? -1 : termKey(x) > termKey(y) ? 1 : 0));
+  return kept.sort((x, y) => cmpStr(x[0], y[0])).map((e) => e[1]);
 }
 
 export function orDnf(...ds: Dnf[]): Dnf {
@@ -263,6 +325,9 @@ export function orDnf(...ds: Dnf[]): Dnf {
 }
 
 export function andDnf(a: Dnf, b: Dnf): Dnf {
+  const key = `${dnfKey(a)}#${dnfKey(b)}`;
+  const hit = DNF_MEMO.get(key);
+  if (hit) return hit;
   const out: Term[] = [];
   for (const x of a) {
     for (const y of b) {
@@ -271,7 +336,27 @@ export function andDnf(a: Dnf, b: Dnf): Dnf {
       if (out.length > MAX_TERMS * 4) throw new AlgebraLimitError(`more than ${MAX_TERMS} terms`);
     }
   }
-  return absorb(out);
+  return remember(key, absorb(out));
+}
+
+// Results of andDnf/negateDnf by their inputs' keys. Decoding a filter repeats the same work for
+// every name a rule lists (socket and socketpair share their conditions), so in a fresh process
+// this halves the cost of the common profiles. DNFs are never mutated once built, so sharing
+// a result is safe; a throw (AlgebraLimitError) is never remembered. Bounded like INDEX_MEMO.
+const DNF_MEMO = new Map<string, Dnf>();
+const DNF_MEMO_MAX = 10_000;
+
+/** Unambiguous: FALSE ([]) is "", TRUE ([[]]) is "()". */
+function dnfKey(d: Dnf): string {
+  let k = '';
+  for (const t of d) k += `(${termKey(t)})`;
+  return k;
+}
+
+function remember(key: string, d: Dnf): Dnf {
+  if (DNF_MEMO.size >= DNF_MEMO_MAX) DNF_MEMO.clear();
+  DNF_MEMO.set(key, d);
+  return d;
 }
 
 /** NOT of one atom as a DNF. NOT MASKED_EQ(m, v) is "some bit of m differs from v": one MASKED_EQ per bit. */
@@ -306,12 +391,15 @@ export function negateTerm(t: Term): Dnf {
 }
 
 export function negateDnf(d: Dnf): Dnf {
+  const key = `!${dnfKey(d)}`;
+  const hit = DNF_MEMO.get(key);
+  if (hit) return hit;
   let acc: Dnf = TRUE;
   for (const t of d) {
     acc = andDnf(acc, negateTerm(t));
     if (acc.length === 0) return FALSE;
   }
-  return acc;
+  return remember(key, acc);
 }
 
 export function isTrue(d: Dnf): boolean {

@@ -35,7 +35,7 @@ const { resolveHostFacts } = await mod('host/facts.js');
 const { mergeSpec } = await mod('merge/index.js');
 lap('(module lookups)');
 
-const { config, path: configPath } = loadConfig(undefined, process.env);
+const { config, path: configPath } = await loadConfig(undefined, process.env);
 lap('load config');
 const spec = readSpec(bundle);
 lap('read config.json');
