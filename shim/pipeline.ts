@@ -9,7 +9,8 @@ import { loadConfig } from './config/load.js';
 import type { RuntimeConfig } from './config/schema.js';
 import { readSpec, type LoadedSpec } from './spec/io.js';
 import { selectProfile, type ProfileChoice } from './profile/select.js';
-import { readProfileFile, type LoadedProfile } from './profile/load.js';
+import type { LoadedProfile } from './profile/load.js';
+import { loadCompiledProfile, type CompiledProfile } from './profile/cache.js';
 import { compileSyscallFilter } from './seccomp/compile.js';
 import { resolveHostFacts } from './host/facts.js';
 import { mergeSpec } from './merge/index.js';
@@ -66,12 +67,25 @@ export function compileProfileSeccomp(profile: LoadedProfile, config: RuntimeCon
   }
 }
 
+/**
+ * The chosen profile, validated and compiled. A profile compiled before (same bytes, same
+ * code, same agent socket) comes from the cache in <state.dir>/cache (profile/cache.ts); the
+ * YAML parser and the profile schema are imported only on a miss.
+ * NOTE when compileProfileSeccomp reads another config value, add it to compileInputs.
+ */
+export async function loadProfile(path: string, config: RuntimeConfig): Promise<CompiledProfile> {
+  return loadCompiledProfile(path, { stateDir: config.state.dir, compileInputs: [config.agent.socket] }, async () => {
+    const { readProfileFile } = await import('./profile/load.js');
+    const profile = readProfileFile(path);
+    return { profile, compiledSeccomp: compileProfileSeccomp(profile, config) };
+  });
+}
+
 export async function runPipeline(input: PipelineInput): Promise<PipelineResult> {
   const { config, path: configPath } = await loadConfig(input.configFlag, input.env);
   const spec = readSpec(input.bundle);
   const choice = selectProfile({ flag: input.profileFlag, spec: spec.spec, config, configPath, cwd: input.cwd });
-  const profile = readProfileFile(choice.path);
-  const compiledSeccomp = compileProfileSeccomp(profile, config);
+  const { profile, compiledSeccomp } = await loadProfile(choice.path, config);
   const host = resolveHostFacts(spec.spec, profile.profile, input.bundle);
   const merged = mergeSpec(spec.spec, {
     profile,

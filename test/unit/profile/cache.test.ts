@@ -1,0 +1,225 @@
+import { spawn } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import ts from 'typescript';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { cacheDir, cacheKey, codeIdentity, decodeEntry, encodeEntry, loadCompiledProfile, type CompiledProfile } from '../../../shim/profile/cache.js';
+import type { LoadedProfile } from '../../../shim/profile/load.js';
+
+const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
+let dir: string;
+let stateDir: string;
+let profilePath: string;
+let importPath: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'oc-cache-'));
+  stateDir = join(dir, 'state');
+  profilePath = join(dir, 'p.yaml');
+  importPath = join(dir, 'seccomp.json');
+  writeFileSync(profilePath, 'profile v1\n');
+  writeFileSync(importPath, '{"defaultAction":"SCMP_ACT_ALLOW"}\n');
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+/** What the loader computes: sha256 over the profile's bytes, then the imported JSON's. */
+async function sha256Of(...files: string[]): Promise<string> {
+  const { createHash } = await import('node:crypto');
+  const h = createHash('sha256');
+  for (const f of files) h.update(readFileSync(f));
+  return h.digest('hex');
+}
+
+/** A value with what must survive exactly: bigint (small and 64-bit), undefined members, key order. */
+async function sample(withImport: boolean, tag = 'a'): Promise<CompiledProfile> {
+  const profile = {
+    profile: { metadata: { name: tag }, spec: { isolation: { cgroups: { memory: 512n } }, process: { noNewPrivileges: true, capabilities: [] } } },
+    path: profilePath,
+    sha256: withImport ? await sha256Of(profilePath, importPath) : await sha256Of(profilePath),
+    importedSeccomp: withImport ? { defaultAction: 'SCMP_ACT_ALLOW' } : undefined,
+    importedSeccompPath: withImport ? importPath : undefined,
+  } as unknown as LoadedProfile;
+  return { profile, compiledSeccomp: { defaultAction: 'SCMP_ACT_ERRNO', syscalls: [{ names: ['socket'], action: 'SCMP_ACT_ERRNO', args: [{ index: 0, value: 0xfffffffffffffffcn, valueTwo: 12, op: 'SCMP_CMP_MASKED_EQ' }] }] } };
+}
+
+/** loadCompiledProfile with a build that counts its calls. */
+function counted(make: () => Promise<CompiledProfile>, inputs: string[] = ['/run/agent.sock']) {
+  const calls = { n: 0 };
+  const load = () =>
+    loadCompiledProfile(profilePath, { stateDir, compileInputs: inputs }, async () => {
+      calls.n++;
+      return make();
+    });
+  return { calls, load };
+}
+
+const entries = () => readdirSync(cacheDir(stateDir));
+
+describe('compiled-profile cache: hits and misses', () => {
+  it('a second load is a hit: no build, the same value exactly (bigint, undefined members)', async () => {
+    const value = await sample(false);
+    const { calls, load } = counted(async () => value);
+    expect(await load()).toStrictEqual(value);
+    const again = await load();
+    expect(calls.n).toBe(1);
+    expect(again).toStrictEqual(value);
+    expect(again.profile).not.toBe(value.profile); // a copy read back from disk, not the same object
+    expect(typeof (again.compiledSeccomp!.syscalls![0]!.args![0]!.valueTwo)).toBe('number');
+    expect(Object.keys(again.profile)).toEqual(['profile', 'path', 'sha256', 'importedSeccomp', 'importedSeccompPath']);
+  });
+
+  const changes: Array<{ name: string; withImport: boolean; change: () => void; inputs?: string[] }> = [
+    { name: 'the profile file changes', withImport: false, change: () => writeFileSync(profilePath, 'profile v2\n') },
+    { name: 'one byte of the profile changes, same size', withImport: false, change: () => writeFileSync(profilePath, 'profile v3\n') },
+    { name: 'the imported JSON changes', withImport: true, change: () => writeFileSync(importPath, '{"defaultAction":"SCMP_ACT_ERRNO"}\n') },
+    { name: 'the imported JSON disappears', withImport: true, change: () => rmSync(importPath) },
+    { name: 'a compile input (agent socket) changes', withImport: false, change: () => undefined, inputs: ['/other/agent.sock'] },
+  ];
+  it.each(changes)('miss when $name', async ({ withImport, change, inputs }) => {
+    const first = counted(async () => sample(withImport, 'old'));
+    await first.load();
+    await first.load();
+    expect(first.calls.n).toBe(1);
+    change();
+    const fresh = await sample(withImport, 'new').catch(() => sample(false, 'new'));
+    const second = counted(async () => fresh, inputs);
+    expect((await second.load()).profile.profile.metadata.name).toBe('new');
+    expect(second.calls.n).toBe(1);
+  });
+
+  it('a build that fails is not cached and its error reaches the caller', async () => {
+    const { calls, load } = counted(async () => {
+      throw new Error('invalid profile');
+    });
+    await expect(load()).rejects.toThrow('invalid profile');
+    await expect(load()).rejects.toThrow('invalid profile');
+    expect(calls.n).toBe(2);
+  });
+
+  it('an unreadable profile goes to the build (which reports it)', async () => {
+    rmSync(profilePath);
+    const { calls, load } = counted(async () => {
+      throw new Error('cannot read the profile (ENOENT)');
+    });
+    await expect(load()).rejects.toThrow('ENOENT');
+    expect(calls.n).toBe(1);
+  });
+
+  it('a state dir that cannot be written only costs the build', async () => {
+    writeFileSync(stateDir, 'a file where the state dir should be');
+    const value = await sample(false);
+    const { calls, load } = counted(async () => value);
+    expect(await load()).toStrictEqual(value);
+    expect(await load()).toStrictEqual(value);
+    expect(calls.n).toBe(2);
+  });
+
+  it('the cache directory is root-only (0700)', async () => {
+    await counted(async () => sample(false)).load();
+    const { statSync } = await import('node:fs');
+    expect(statSync(cacheDir(stateDir)).mode & 0o777).toBe(0o700);
+  });
+});
+
+describe('compiled-profile cache: bad entries are misses, never errors', () => {
+  const corruptions: Array<{ name: string; corrupt: (file: string, text: string) => void }> = [
+    { name: 'garbage', corrupt: (f) => writeFileSync(f, 'not base64 at all \u0000\u0001') },
+    { name: 'empty file', corrupt: (f) => writeFileSync(f, '') },
+    { name: 'truncated', corrupt: (f, t) => writeFileSync(f, t.slice(0, Math.floor(t.length / 2))) },
+    { name: 'an entry for another key', corrupt: (f, t) => writeFileSync(f, encodeEntry('0'.repeat(64), decodeEntry(t, f.split('/').pop()!)!)) },
+    { name: 'a well-formed entry of the wrong shape', corrupt: (f) => writeFileSync(f, encodeEntry(f.split('/').pop()!, { profile: { path: 1 } } as never)) },
+    { name: 'a directory instead of a file', corrupt: (f) => (rmSync(f), mkdirSync(f)) },
+    { name: 'writable by others', corrupt: (f) => chmodSync(f, 0o666) },
+  ];
+  it.each(corruptions)('$name', async ({ corrupt }) => {
+    const value = await sample(false);
+    const { calls, load } = counted(async () => value);
+    await load();
+    const [name] = entries();
+    const file = join(cacheDir(stateDir), name!);
+    corrupt(file, readFileSync(file, 'latin1'));
+    expect(await load()).toStrictEqual(value);
+    expect(calls.n).toBe(2);
+  });
+
+  it('a cache directory writable by others is not trusted', async () => {
+    const value = await sample(false);
+    const { calls, load } = counted(async () => value);
+    await load();
+    chmodSync(cacheDir(stateDir), 0o777);
+    await load();
+    expect(calls.n).toBe(2);
+  });
+
+  it('a stale entry whose recorded sha256 no longer matches is a miss (entry written, then the file changed under the same key)', async () => {
+    // Same key as the current bytes, but the value records another content hash: what a build
+    // that raced with an edit of the profile would have stored.
+    const value = await sample(false);
+    const key = cacheKey({ code: codeIdentity(), path: profilePath, fileSha256: await sha256Of(profilePath), compileInputs: ['/run/agent.sock'] });
+    mkdirSync(cacheDir(stateDir), { recursive: true, mode: 0o700 });
+    writeFileSync(join(cacheDir(stateDir), key), encodeEntry(key, { ...value, profile: { ...value.profile, sha256: 'f'.repeat(64) } }));
+    const { calls, load } = counted(async () => value);
+    expect(await load()).toStrictEqual(value);
+    expect(calls.n).toBe(1);
+  });
+});
+
+describe('compiled-profile cache: concurrent writers', () => {
+  /**
+   * Four processes each delete the entry, load (miss: build and store, or hit), and read the
+   * entry file directly, 40 times. A reader must never see a partial entry: stores are atomic.
+   */
+  it('processes storing the same entry at once never expose a partial one', async () => {
+    const out = join(dir, 'mod');
+    // Node 20 cannot import TypeScript: transpile the module and what it imports (types stripped).
+    for (const rel of ['shim/profile/cache.ts', 'shim/spec/io.ts', 'shim/spec/json.ts', 'shim/errors.ts']) {
+      const js = ts.transpileModule(readFileSync(join(REPO, rel), 'utf8'), { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText;
+      mkdirSync(dirname(join(out, rel)), { recursive: true });
+      writeFileSync(join(out, rel.replace(/\.ts$/, '.js')), js);
+    }
+    writeFileSync(join(out, 'package.json'), '{"type":"module"}');
+    symlinkSync(join(REPO, 'node_modules'), join(out, 'node_modules'));
+    const value = await sample(false);
+    const valueFile = join(dir, 'value.bin');
+    const { serialize } = await import('node:v8');
+    writeFileSync(valueFile, serialize(value));
+    const script = `
+      import { readFileSync, readdirSync, rmSync } from 'node:fs';
+      import { isDeepStrictEqual } from 'node:util';
+      import * as v8 from 'node:v8';
+      const { loadCompiledProfile, cacheDir, decodeEntry } = await import(${JSON.stringify(pathToFileURL(join(out, 'shim/profile/cache.js')).href)});
+      const [stateDir, profilePath, valueFile] = process.argv.slice(1);
+      const value = v8.deserialize(readFileSync(valueFile));
+      let partial = 0, wrong = 0;
+      for (let i = 0; i < 40; i++) {
+        try { for (const f of readdirSync(cacheDir(stateDir))) if (!f.startsWith('.')) rmSync(cacheDir(stateDir) + '/' + f, { force: true }); } catch {}
+        const got = await loadCompiledProfile(profilePath, { stateDir, compileInputs: [] }, async () => (await new Promise((r) => setTimeout(r, Math.random() * 3)), v8.deserialize(readFileSync(valueFile))));
+        if (!isDeepStrictEqual(got, value)) wrong++;
+        let names = [];
+        try { names = readdirSync(cacheDir(stateDir)).filter((f) => !f.startsWith('.')); } catch {}
+        for (const f of names) {
+          let text;
+          try { text = readFileSync(cacheDir(stateDir) + '/' + f, 'latin1'); } catch { continue; }
+          if (!isDeepStrictEqual(decodeEntry(text, f), value)) partial++;
+        }
+      }
+      process.stdout.write(JSON.stringify({ partial, wrong }));
+    `;
+    const run = () =>
+      new Promise<{ partial: number; wrong: number }>((ok, fail) => {
+        const child = spawn(process.execPath, ['--input-type=module', '-e', script, stateDir, profilePath, valueFile], { cwd: out });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (d) => (stdout += d));
+        child.stderr.on('data', (d) => (stderr += d));
+        child.on('close', (code) => (code === 0 ? ok(JSON.parse(stdout)) : fail(new Error(`child exited ${code}: ${stderr}`))));
+      });
+    const results = await Promise.all([run(), run(), run(), run()]);
+    expect(results).toEqual(Array(4).fill({ partial: 0, wrong: 0 }));
+    // Whatever the interleaving, what is left is one whole entry (and no temporary files).
+    expect(entries()).toHaveLength(1);
+    expect(decodeEntry(readFileSync(join(cacheDir(stateDir), entries()[0]!), 'latin1'), entries()[0]!)).toStrictEqual(value);
+  }, 60_000);
+});
