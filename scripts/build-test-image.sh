@@ -40,7 +40,7 @@ if file "$busybox" 2>/dev/null | grep -q 'dynamically linked'; then
   echo "build-test-image.sh: $busybox is dynamically linked; install busybox-static" >&2
   exit 1
 fi
-verifier="$repo/test/e2e/verifier/verify.sh"
+verifier="$repo/test/verifier/verify.sh"
 
 # What the image is made of; a change in any of them rebuilds it.
 hash=$(cat "$busybox" "$verifier" "$0" | sha256sum | cut -c1-16)
