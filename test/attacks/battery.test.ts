@@ -4,7 +4,7 @@
  * results table goes to results/baseline.md. Needs root and runc (skipped with a printed reason
  * otherwise) and gcc + static glibc for the probe (scripts/build-probe.sh says what is missing).
  */
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { release, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +14,7 @@ import { CLASSES, compare, isValidExpect, loadExpectations, matches } from './ex
 import { parseProbeOutput, parseToken, synthesize } from './probe-output.js';
 import { renderReport, type RowRun } from './report.js';
 import { BASELINE_ROWS, shippedProfileRow, type Row } from './rows.js';
+import { stopAgent } from '../helpers/agent.js';
 import { listProbes, runBattery, type ProbeInfo } from './runner.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -141,15 +142,7 @@ describe.skipIf(SKIP !== null)('containment battery under real runc', () => {
   }, 180_000);
 
   afterAll(async () => {
-    const lock = `${AGENT_SOCKET}.lock`;
-    if (existsSync(lock)) {
-      const pid = Number.parseInt(readFileSync(lock, 'utf8'), 10);
-      try {
-        if (pid > 0) process.kill(pid, 'SIGTERM');
-      } catch {
-        /* already gone */
-      }
-    }
+    stopAgent(AGENT_SOCKET);
     rmSync(WORK, { recursive: true, force: true });
     if (runs.length !== ROWS.length) return; // a partial table would mislead
     const runc = (await execa('runc', ['--version'], { reject: false })).stdout.split('\n')[0] ?? 'runc';

@@ -4,7 +4,8 @@
  * touched), and a small test profile with a host-visible writable /output bind, used to tell
  * profile selection apart (its limits differ from the default profile's).
  */
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { stopAgent } from '../helpers/agent.js';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 
@@ -83,14 +84,7 @@ export function writeShimFixture(dir: string, shimBin: string, opts: { annotatio
       return path;
     },
     stopAgent() {
-      const lock = join(base, 'agent', 'agent.sock.lock');
-      if (!existsSync(lock)) return;
-      const pid = Number.parseInt(readFileSync(lock, 'utf8'), 10);
-      try {
-        if (pid > 0) process.kill(pid, 'SIGTERM');
-      } catch {
-        /* already gone */
-      }
+      stopAgent(join(base, 'agent', 'agent.sock'));
     },
   };
 }

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { integrationSkipReason, makeBundle, parseFacts, removeTemplate, REPO, type Bundle } from '../helpers/bundle.js';
 import { runc, shim } from '../helpers/shim.js';
+import { stopAgent } from '../helpers/agent.js';
 
 const ADDON = join(REPO, 'addon', 'build', 'Release', 'openclaw_agent.node');
 const skip = integrationSkipReason() ?? (existsSync(ADDON) ? undefined : 'the seccomp agent addon is not built (scripts/build-addon.sh)');
@@ -33,19 +34,6 @@ function oc(profile: string, args: string[]) {
   return shim(['--profile', profile, '--openclaw-config', configToml, '--root', ROOT, ...args]);
 }
 
-function stopAgent(): void {
-  const lock = `${socket}.lock`;
-  if (!existsSync(lock)) return;
-  const pid = Number.parseInt(readFileSync(lock, 'utf8'), 10);
-  if (pid > 0) {
-    try {
-      process.kill(pid, 'SIGTERM');
-    } catch {
-      /* already gone */
-    }
-  }
-}
-
 describe.skipIf(skip)('shipped strict profiles under real runc with the seccomp agent', () => {
   beforeAll(() => {
     work = mkdtempSync(join(tmpdir(), 'openclaw-strict-'));
@@ -56,7 +44,7 @@ describe.skipIf(skip)('shipped strict profiles under real runc with the seccomp 
   });
   afterAll(() => {
     for (const line of runc(['--root', ROOT, 'list', '-q']).stdout.split('\n').filter(Boolean)) runc(['--root', ROOT, 'delete', '--force', line]);
-    stopAgent();
+    stopAgent(socket);
     for (const b of bundles) b.cleanup();
     removeTemplate();
     rmSync(work, { recursive: true, force: true });
