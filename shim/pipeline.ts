@@ -12,6 +12,8 @@ import { selectProfile, type ProfileChoice } from './profile/select.js';
 import type { LoadedProfile } from './profile/load.js';
 import { loadCompiledProfile, type CompiledProfile } from './profile/cache.js';
 import { compileSyscallFilter } from './seccomp/compile.js';
+import { registerDecoded } from './seccomp/combine.js';
+import { decodeSeccomp, type FilterModel } from './seccomp/model.js';
 import { resolveHostFacts } from './host/facts.js';
 import { mergeSpec } from './merge/index.js';
 import type { MergeState } from './merge/types.js';
@@ -74,11 +76,24 @@ export function compileProfileSeccomp(profile: LoadedProfile, config: RuntimeCon
  * NOTE when compileProfileSeccomp reads another config value, add it to compileInputs.
  */
 export async function loadProfile(path: string, config: RuntimeConfig): Promise<CompiledProfile> {
-  return loadCompiledProfile(path, { stateDir: config.state.dir, compileInputs: [config.agent.socket] }, async () => {
+  const loaded = await loadCompiledProfile(path, { stateDir: config.state.dir, compileInputs: [config.agent.socket] }, async () => {
     const { readProfileFile } = await import('./profile/load.js');
     const profile = readProfileFile(path);
-    return { profile, compiledSeccomp: compileProfileSeccomp(profile, config) };
+    const compiledSeccomp = compileProfileSeccomp(profile, config);
+    return { profile, compiledSeccomp, compiledModel: compiledSeccomp && decodedOrNothing(compiledSeccomp) };
   });
+  // The merge intersects with this filter; it need not decode it again.
+  if (loaded.compiledSeccomp && loaded.compiledModel) registerDecoded(loaded.compiledSeccomp, loaded.compiledModel);
+  return loaded;
+}
+
+/** A filter the merge cannot decode is left to the merge, which reports it as it always has. */
+function decodedOrNothing(seccomp: SpecSeccomp): FilterModel | undefined {
+  try {
+    return decodeSeccomp(seccomp);
+  } catch {
+    return undefined;
+  }
 }
 
 export async function runPipeline(input: PipelineInput): Promise<PipelineResult> {

@@ -14,6 +14,7 @@ import {
   guardComplexity,
   intersectPartitions,
   stricter,
+  type Action,
   type FilterModel,
   type Partition,
 } from './model.js';
@@ -32,7 +33,10 @@ export function intersectModels(caller: FilterModel, profile: FilterModel): Filt
   for (const name of names) {
     const p = profile.syscalls.get(name) ?? constantPartition(profile.defaultAction);
     const c = caller.syscalls.get(name) ?? constantPartition(caller.defaultAction);
-    syscalls.set(name, intersectPartitions(p, c));
+    // Most names are unconditional on both sides: the stricter action, without the DNF work.
+    const pa = wholeAction(p);
+    const ca = pa && wholeAction(c);
+    syscalls.set(name, pa && ca ? constantPartition(stricter(pa, ca)) : intersectPartitions(p, c));
   }
   const out: FilterModel = { defaultAction: stricter(profile.defaultAction, caller.defaultAction), architectures, syscalls };
   const listenerPath = profile.listenerPath ?? caller.listenerPath;
@@ -44,13 +48,33 @@ export function intersectModels(caller: FilterModel, profile: FilterModel): Filt
   return out;
 }
 
+/** The action of a partition that is one cell covering everything (what constantPartition builds). */
+function wholeAction(p: Partition): Action | undefined {
+  if (p.size !== 1) return undefined;
+  const [cell] = p.values();
+  return cell && cell.dnf.length === 1 && cell.dnf[0]!.length === 0 ? cell.action : undefined;
+}
+
+/**
+ * Decoded forms of profile filters, known before the merge runs: the compiled-profile cache
+ * keeps a profile's decoded filter next to its encoding (pipeline.ts hands it over here), so
+ * a create does not decode its profile's filter again (~20 ms of cold bigint work). Keyed by
+ * the very object; a filter nobody registered is decoded as before.
+ */
+const DECODED = new WeakMap<SpecSeccomp, FilterModel>();
+
+/** `model` must be decodeSeccomp(spec); spec must not be changed afterwards. */
+export function registerDecoded(spec: SpecSeccomp, model: FilterModel): void {
+  DECODED.set(spec, model);
+}
+
 /**
  * linux.seccomp for a container whose caller asked for `caller` and whose profile compiled to
  * `profile`. Without a caller filter the profile's filter is returned in normal form.
  */
 export function intersectSeccomp(caller: SpecSeccomp | undefined, profile: SpecSeccomp): SpecSeccomp {
   return guardComplexity(undefined, 'linux.seccomp', () => {
-    const p = decodeSeccomp(profile);
+    const p = DECODED.get(profile) ?? decodeSeccomp(profile);
     if (!caller) return encodeSeccomp(p);
     return encodeSeccomp(intersectModels(decodeSeccomp(caller), p));
   });

@@ -223,3 +223,28 @@ describe('compiled-profile cache: concurrent writers', () => {
     expect(decodeEntry(readFileSync(join(cacheDir(stateDir), entries()[0]!), 'latin1'), entries()[0]!)).toStrictEqual(value);
   }, 60_000);
 });
+
+describe('pipeline.loadProfile through the cache: a hit merges exactly like a fresh compile', () => {
+  it.each(['default', 'model-backend', 'smythos-alternative'])('%s x Docker 20.10 default filter', async (name) => {
+    const { loadProfile, compileProfileSeccomp } = await import('../../../shim/pipeline.js');
+    const { readProfileFile } = await import('../../../shim/profile/load.js');
+    const { intersectSeccomp } = await import('../../../shim/seccomp/combine.js');
+    const { decodeSeccomp } = await import('../../../shim/seccomp/model.js');
+    const { DEFAULT_CONFIG } = await import('../../../shim/config/defaults.js');
+    const { parseJsonLossless } = await import('../../../shim/spec/json.js');
+    const caller = (parseJsonLossless(readFileSync(join(REPO, 'test/golden/fixtures/docker-20.10-busybox.config.json'), 'utf8')) as { linux: { seccomp: never } }).linux.seccomp;
+    const config = { ...DEFAULT_CONFIG, state: { dir: stateDir } } as never;
+    const path = join(REPO, 'profiles', `${name}.yaml`);
+    const fresh = readProfileFile(path);
+    const freshSeccomp = compileProfileSeccomp(fresh, config);
+    const miss = await loadProfile(path, config);
+    const hit = await loadProfile(path, config);
+    expect(entries()).toHaveLength(1);
+    expect(hit.profile).toStrictEqual(fresh);
+    expect(hit.compiledSeccomp).toStrictEqual(freshSeccomp);
+    expect(hit.compiledModel).toStrictEqual(decodeSeccomp(freshSeccomp!));
+    const expected = intersectSeccomp(caller, structuredClone(freshSeccomp!));
+    expect(intersectSeccomp(caller, miss.compiledSeccomp!)).toStrictEqual(expected);
+    expect(intersectSeccomp(caller, hit.compiledSeccomp!)).toStrictEqual(expected);
+  });
+});
