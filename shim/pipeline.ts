@@ -4,7 +4,8 @@
  * Shared by `create`/`run` (which then carry out host actions, write and exec runc) and by
  * the read-only `merge` command (which prints the result).
  */
-import { posix } from 'node:path';
+import { dirname, posix, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { loadConfig } from './config/load.js';
 import type { RuntimeConfig } from './config/schema.js';
 import { readSpec, type LoadedSpec } from './spec/io.js';
@@ -20,6 +21,9 @@ import type { MergeState } from './merge/types.js';
 import type { SpecSeccomp } from './spec/types.js';
 import { OpenclawError } from './errors.js';
 import { formatListenerMetadata } from './agent/metadata.js';
+
+/** hooks/openclaw-poststop of this package (dist/pipeline.js -> ../hooks). */
+export const CLEANUP_HOOK_PATH = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'hooks', 'openclaw-poststop');
 
 export interface PipelineInput {
   profileFlag?: string;
@@ -109,6 +113,7 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineResult>
     containerId: input.containerId,
     host,
     bundle: input.bundle,
+    cleanupHookPath: CLEANUP_HOOK_PATH,
     specFile: spec.path,
   });
   return { config, configPath, spec, choice, profile, compiledSeccomp, merged };

@@ -17,6 +17,7 @@ import { makeProcessModifier } from './process.js';
 import { makeDevicesModifier } from './devices.js';
 import { makeSeccompModifier } from './seccomp.js';
 import { makeAnnotationsModifier } from './annotations.js';
+import { makeCleanupHookModifier } from './cleanup-hook.js';
 
 export const MODIFIER_FACTORIES: ReadonlyArray<(inputs: MergeInputs) => Modifier> = [
   makeNamespacesModifier,
@@ -26,6 +27,7 @@ export const MODIFIER_FACTORIES: ReadonlyArray<(inputs: MergeInputs) => Modifier
   makeProcessModifier,
   makeDevicesModifier,
   makeSeccompModifier,
+  makeCleanupHookModifier,
   makeAnnotationsModifier,
 ];
 

@@ -65,6 +65,8 @@ export interface MergeInputs {
   host: HostFacts;
   /** Absolute bundle directory. */
   bundle: string;
+  /** Absolute path of hooks/openclaw-poststop (the cleanup hook added when the host changes). */
+  cleanupHookPath: string;
   /** The config.json path, for error messages. */
   specFile: string;
 }

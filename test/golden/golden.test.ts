@@ -52,6 +52,7 @@ describe('golden: shipped profile x engine config.json', () => {
           containerId: 'golden',
           host: hostFor(fixture, input, binds),
           bundle: '/bundle',
+          cleanupHookPath: '/opt/openclaw/hooks/openclaw-poststop',
           specFile: 'config.json',
         }).spec;
         const text = stringifyJsonLossless(merged, 2) + '\n';
@@ -80,6 +81,7 @@ describe('golden: shipped profile x engine config.json', () => {
         containerId: 'golden',
         host: hostFor(fixture, input, []),
         bundle: '/bundle',
+        cleanupHookPath: '/opt/openclaw/hooks/openclaw-poststop',
         specFile: 'config.json',
       }).spec;
       const { annotations, ...rest } = merged;

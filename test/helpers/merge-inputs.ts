@@ -25,6 +25,7 @@ export function mergeInputs(spec: Record<string, unknown>, over: Partial<MergeIn
     containerId: 'c1',
     host: hostFacts(),
     bundle: '/bundle',
+    cleanupHookPath: '/opt/openclaw/hooks/openclaw-poststop',
     specFile: '/bundle/config.json',
     ...over,
   };

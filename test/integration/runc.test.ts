@@ -131,6 +131,24 @@ describe.skipIf(skip)('shim in front of real runc', () => {
     expect(f.memory_v1).toBe(String(256 * 1024 ** 2));
   });
 
+  it('a rootfs re-bound for the user namespace is released by delete, through the shim or plain runc (poststop hook)', () => {
+    const profile = join(work, 'userns-hook.yaml');
+    writeFileSync(profile, 'apiVersion: security.openclaw.org/v1alpha1\nkind: SandboxProfile\nmetadata: { name: it-hook }\nspec:\n  isolation:\n    namespaces: { user: isolated-with-uid-mapping }\n');
+    for (const via of ['shim', 'runc'] as const) {
+      const b = bundle(['sleep', '30']); // the bundle dir is 0700: the mapped root cannot reach rootfs/
+      const cid = id();
+      const created = oc(['create', '--bundle', b.dir, cid], ['--profile', profile], { detached: true });
+      expect(created.status, created.stderr).toBe(0);
+      const target = join(STATE, 'rootfs', cid);
+      expect(readFileSync('/proc/self/mountinfo', 'utf8')).toContain(` ${target} `);
+      expect(existsSync(join(STATE, 'containers', `${cid}.json`))).toBe(true);
+      const deleted = via === 'shim' ? oc(['delete', '--force', cid]) : runc(['--root', ROOT, 'delete', '--force', cid]);
+      expect(deleted.status, deleted.stderr).toBe(0);
+      expect(readFileSync('/proc/self/mountinfo', 'utf8')).not.toContain(` ${target} `);
+      expect(existsSync(join(STATE, 'containers', `${cid}.json`))).toBe(false);
+    }
+  });
+
   describe('refusals leave config.json byte-identical and say why in the runtime log', () => {
     const cases: Array<{ name: string; edit?: (cfg: any) => void; profile?: string; profileText?: string; expect: RegExp }> = [
       { name: 'host network under an isolated profile', edit: (c) => (c.linux.namespaces = c.linux.namespaces.filter((n: any) => n.type !== 'network')), profile: 'default', expect: /--network host/ },

@@ -72,3 +72,24 @@ describe('userns modifier', () => {
     expect(spec.linux).toEqual({ sysctl: { 'net.ipv4.ping_group_range': '0 2147483647' } });
   });
 });
+
+describe('cleanup hook modifier', () => {
+  it('adds the poststop hook once when the rootfs is re-bound, after the caller hooks', async () => {
+    const { makeCleanupHookModifier } = await import('../../../shim/merge/cleanup-hook.js');
+    const inputs = mergeInputs({});
+    const spec: Spec = { hooks: { poststop: [{ path: '/usr/bin/caller-hook' }] } };
+    const hostActions: HostAction[] = [{ kind: 'bind-rootfs', source: '/b/rootfs', target: '/run/openclaw/rootfs/c1' }];
+    makeCleanupHookModifier(inputs).apply({ spec, hostActions });
+    makeCleanupHookModifier(inputs).apply({ spec, hostActions });
+    expect(spec.hooks!.poststop).toEqual([
+      { path: '/usr/bin/caller-hook' },
+      { path: '/opt/openclaw/hooks/openclaw-poststop', args: ['openclaw-poststop', '--state-dir', '/run/openclaw'] },
+    ]);
+  });
+  it('adds nothing when the host is not changed', async () => {
+    const { makeCleanupHookModifier } = await import('../../../shim/merge/cleanup-hook.js');
+    const spec: Spec = {};
+    makeCleanupHookModifier(mergeInputs({})).apply({ spec, hostActions: [{ kind: 'mkdir', path: '/srv/x' }] });
+    expect(spec).toEqual({});
+  });
+});

@@ -1,0 +1,34 @@
+/**
+ * `openclaw-runtime hook poststop --state-dir DIR`: run by runc as an OCI poststop hook
+ * (hooks/openclaw-poststop), with the container's state JSON on stdin. Undoes the host
+ * actions recorded for that container. A hook must not block delete: failures are reported on
+ * stderr (runc logs them) and the exit code is 0 unless the input itself is unusable.
+ */
+import { readFileSync } from 'node:fs';
+import { OpenclawError } from '../errors.js';
+import { undoHostActions } from '../host/actions.js';
+import { execaRunner } from '../host/runner.js';
+import type { CommandHandler } from './index.js';
+
+export const hookCommand: CommandHandler = async ({ argv }) => {
+  const [phase, ...rest] = argv.commandArgs;
+  if (phase !== 'poststop') {
+    throw new OpenclawError('cli', `unknown hook phase "${phase ?? ''}"`, { fix: 'use: openclaw-runtime hook poststop --state-dir DIR' });
+  }
+  const i = rest.indexOf('--state-dir');
+  const stateDir = i >= 0 ? rest[i + 1] : undefined;
+  if (!stateDir) throw new OpenclawError('cli', 'hook poststop needs --state-dir DIR', { fix: 'the shim writes this hook itself; recreate the container' });
+  let id: string | undefined;
+  try {
+    id = (JSON.parse(readFileSync(0, 'utf8')) as { id?: string }).id;
+  } catch (err) {
+    throw new OpenclawError('cli', `hook poststop: cannot read the container state on stdin (${(err as Error).message})`, { fix: 'runc passes it; run the hook only from config.json' });
+  }
+  if (!id) throw new OpenclawError('cli', 'hook poststop: the container state on stdin has no id', { fix: 'runc passes it; run the hook only from config.json' });
+  try {
+    await undoHostActions(stateDir, id, execaRunner);
+  } catch (err) {
+    process.stderr.write(`openclaw-runtime: poststop clean-up of ${id} failed: ${(err as Error).message}\n`);
+  }
+  return 0;
+};
