@@ -21,7 +21,8 @@ import type { MergeInputs, Modifier, PathFacts } from './types.js';
 /** Host paths that no bind mount may expose, themselves or anything below them. */
 export const SENSITIVE_SOURCES: readonly string[] = [
   '/etc', '/proc', '/sys', '/dev', '/boot', '/root', '/run', '/var/run',
-  '/var/lib/docker', '/var/lib/containerd', '/var/lib/kubelet', '/usr', '/bin', '/sbin', '/lib', '/lib64',
+  // the engines' data roots hold every other container's files and secrets
+  '/var/lib/docker', '/var/lib/containerd', '/var/lib/kubelet',
 ];
 
 /** Sockets that hand out the host: refused wherever they live. */
