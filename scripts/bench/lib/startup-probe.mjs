@@ -24,7 +24,7 @@ await Promise.all(['cli/argv.js', 'cli/passthrough.js', 'errors.js', 'log.js', '
 lap('main.js modules');
 const { loadConfig } = await mod('config/load.js');
 await mod('config/runtime-path.js');
-lap('config modules (toml, zod)');
+lap('config modules (toml, zod only with a config file)');
 await mod('commands/create.js');
 lap('create modules (lossless-json, seccomp, merge)');
 const { readSpec, serializeSpec, writeFileAtomic } = await mod('spec/io.js');
