@@ -4,7 +4,7 @@
  * Shared by `create`/`run` (which then carry out host actions, write and exec runc) and by
  * the read-only `merge` command (which prints the result).
  */
-import { dirname, posix, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from './config/load.js';
 import type { RuntimeConfig } from './config/schema.js';
@@ -12,15 +12,12 @@ import { readSpec, type LoadedSpec } from './spec/io.js';
 import { selectProfile, type ProfileChoice } from './profile/select.js';
 import type { LoadedProfile } from './profile/load.js';
 import { loadCompiledProfile, type CompiledProfile } from './profile/cache.js';
-import { compileSyscallFilter } from './seccomp/compile.js';
 import { registerDecoded } from './seccomp/combine.js';
 import { decodeSeccomp, type FilterModel } from './seccomp/model.js';
 import { resolveHostFacts } from './host/facts.js';
 import { mergeSpec } from './merge/index.js';
 import type { MergeState } from './merge/types.js';
 import type { SpecSeccomp } from './spec/types.js';
-import { OpenclawError } from './errors.js';
-import { formatListenerMetadata } from './agent/metadata.js';
 
 /** hooks/openclaw-poststop of this package (dist/pipeline.js -> ../hooks). */
 export const CLEANUP_HOOK_PATH = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'hooks', 'openclaw-poststop');
@@ -44,44 +41,16 @@ export interface PipelineResult {
   merged: MergeState;
 }
 
-/** The seccomp agent's policy for this profile, carried to it in listenerMetadata. */
-export function agentMetadata(profile: LoadedProfile): string {
-  const fs = profile.profile.spec.filesystem ?? {};
-  const writable = new Set<string>(fs.writablePaths ?? []);
-  for (const b of fs.allowedBindMounts ?? []) if (!b.readonly) writable.add(b.destination);
-  return formatListenerMetadata({
-    v: 1,
-    profile: profile.profile.metadata.name,
-    sha256: profile.sha256,
-    errno: 1,
-    writable: [...writable].map((p) => posix.normalize(p).replace(/(.)\/$/, '$1')).sort(),
-  });
-}
-
-export function compileProfileSeccomp(profile: LoadedProfile, config: RuntimeConfig): SpecSeccomp | undefined {
-  const filter = profile.profile.spec.isolation.syscallFilter;
-  if (!filter) return undefined;
-  try {
-    return compileSyscallFilter(filter, {
-      profileFile: profile.path,
-      fieldBase: 'spec.isolation.syscallFilter',
-      imported: profile.importedSeccomp,
-      agent: { listenerPath: config.agent.socket, listenerMetadata: agentMetadata(profile) },
-    });
-  } catch (err) {
-    throw err instanceof OpenclawError ? err.inFile(profile.path) : err;
-  }
-}
-
 /**
  * The chosen profile, validated and compiled. A profile compiled before (same bytes, same
  * code, same agent socket) comes from the cache in <state.dir>/cache (profile/cache.ts); the
  * YAML parser and the profile schema are imported only on a miss.
- * NOTE when compileProfileSeccomp reads another config value, add it to compileInputs.
+ * NOTE when compileProfileSeccomp (profile/compile-profile.ts) reads another config value, add it to compileInputs.
  */
 export async function loadProfile(path: string, config: RuntimeConfig): Promise<CompiledProfile> {
   const loaded = await loadCompiledProfile(path, { stateDir: config.state.dir, compileInputs: [config.agent.socket] }, async () => {
     const { readProfileFile } = await import('./profile/load.js');
+    const { compileProfileSeccomp } = await import('./profile/compile-profile.js');
     const profile = readProfileFile(path);
     const compiledSeccomp = compileProfileSeccomp(profile, config);
     return { profile, compiledSeccomp, compiledModel: compiledSeccomp && decodedOrNothing(compiledSeccomp) };

@@ -7,7 +7,7 @@ import { loadConfig } from '../config/load.js';
 import { isOpenclawError } from '../errors.js';
 import { readProfileFile } from '../profile/load.js';
 import { selectProfile } from '../profile/select.js';
-import { compileProfileSeccomp } from '../pipeline.js';
+import { compileProfileSeccomp } from '../profile/compile-profile.js';
 import type { CommandHandler } from './index.js';
 
 export const validateCommand: CommandHandler = async ({ argv, cwd, env }) => {

@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { parseJsonLossless, stringifyJsonLossless, jsonEqual } from '../../shim/spec/json.js';
 import { readProfileFile } from '../../shim/profile/load.js';
 import { RuntimeConfigSchema } from '../../shim/config/schema.js';
-import { compileProfileSeccomp } from '../../shim/pipeline.js';
+import { compileProfileSeccomp } from '../../shim/profile/compile-profile.js';
 import { mergeSpec } from '../../shim/merge/index.js';
 import type { HostFacts, PathFacts } from '../../shim/merge/types.js';
 import type { Spec } from '../../shim/spec/types.js';

@@ -226,7 +226,8 @@ describe('compiled-profile cache: concurrent writers', () => {
 
 describe('pipeline.loadProfile through the cache: a hit merges exactly like a fresh compile', () => {
   it.each(['default', 'model-backend', 'smythos-alternative'])('%s x Docker 20.10 default filter', async (name) => {
-    const { loadProfile, compileProfileSeccomp } = await import('../../../shim/pipeline.js');
+    const { loadProfile } = await import('../../../shim/pipeline.js');
+    const { compileProfileSeccomp } = await import('../../../shim/profile/compile-profile.js');
     const { readProfileFile } = await import('../../../shim/profile/load.js');
     const { intersectSeccomp } = await import('../../../shim/seccomp/combine.js');
     const { decodeSeccomp } = await import('../../../shim/seccomp/model.js');
