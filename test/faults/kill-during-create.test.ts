@@ -1,0 +1,105 @@
+/**
+ * Fault: the shim is SIGKILLed at a random moment of `create`. config.json must then be either
+ * byte-identical to the original or byte-identical to the fully merged file (`merge` prints
+ * exactly what create writes), never a mix, and no temporary file may stay in the bundle.
+ * Delays are 0..300 ms; every other iteration aims at 100..170 ms, where the write happens on
+ * this machine (measured: written ~130 ms after spawn, exit ~170 ms).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { removeTemplate, which } from '../helpers/bundle.js';
+import { shim } from '../helpers/shim.js';
+import { makeWorld, removeWorld, runcContainers, type World } from '../bad-input/harness.js';
+import { spawnSync } from 'node:child_process';
+import { bundleOn, faultSkipReason, rootfsBundle, startShim, sleep, waitGroupGone } from './support.js';
+
+const skip = faultSkipReason();
+if (skip) console.warn(`SKIP faults/kill-during-create: ${skip}`);
+
+const ITERATIONS = Number(process.env.FAULT_KILL_ITERATIONS ?? 40);
+
+describe.skipIf(skip)('shim SIGKILLed during create', () => {
+  let world: World;
+  beforeAll(() => {
+    world = makeWorld('openclaw-fault-kill-');
+  });
+  afterAll(() => {
+    removeWorld(world);
+    removeTemplate();
+  });
+
+  it(`config.json is the original or the merged file, never partial (${ITERATIONS} kills)`, async () => {
+    const rootfs = rootfsBundle(world.work).rootfs;
+    const dir = join(world.work, 'bundle');
+    const configPath = bundleOn(rootfs, dir, ['/bin/sh', '-c', 'exit 0']);
+    const original = readFileSync(configPath);
+    const m = shim(['--profile', 'default', '--openclaw-config', world.configToml, 'merge', '--bundle', dir, 'probe']);
+    expect(m.status, m.stderr).toBe(0);
+    const merged = Buffer.from(m.stdout);
+    expect(merged.equals(original)).toBe(false);
+
+    const outcomes = { original: 0, merged: 0 };
+    const leftovers: string[] = [];
+    for (let i = 0; i < ITERATIONS; i++) {
+      writeFileSync(configPath, original);
+      const id = `oc-kill-${process.pid}-${i}`;
+      const delay = process.env.FAULT_DELAY ? Number(process.env.FAULT_DELAY) : i % 2 === 0 ? Math.floor(Math.random() * 301) : 100 + Math.floor(Math.random() * 71);
+      const run = startShim(['--profile', 'default', '--openclaw-config', world.configToml, '--root', world.runcRoot, 'create', '--bundle', dir, id], join(world.work, 'out'), join(world.work, 'err'));
+      await sleep(delay);
+      try {
+        process.kill(run.child.pid!, 'SIGKILL');
+      } catch {
+        /* already exited */
+      }
+      await run.done;
+      // runc, if the shim had started it, finishes on its own: wait for it, then clean up.
+      expect(await waitGroupGone(run.child.pid!)).toBe(true);
+      spawnSync('runc', ['--root', world.runcRoot, 'delete', '--force', id]);
+
+      const now = readFileSync(configPath);
+      const state = now.equals(original) ? 'original' : now.equals(merged) ? 'merged' : 'partial';
+      expect(state, `iteration ${i}, killed after ${delay} ms: config.json is neither the original nor the merged file (${now.length} bytes)`).not.toBe('partial');
+      outcomes[state as 'original' | 'merged']++;
+      for (const name of readdirSync(dir)) if (name !== 'config.json') leftovers.push(`${name} (iteration ${i}, ${delay} ms)`);
+    }
+    console.log(`kill-during-create: ${outcomes.original} original, ${outcomes.merged} merged, leftovers: ${leftovers.length ? leftovers.join(', ') : 'none'}`);
+    // Both outcomes were reached, so the kills did land on both sides of the write.
+    expect(outcomes.original).toBeGreaterThan(0);
+    expect(outcomes.merged).toBeGreaterThan(0);
+    expect(leftovers).toEqual([]);
+    expect(runcContainers(world.runcRoot)).toEqual([]);
+  });
+
+  // Deterministic version of the narrow window: strace delays the shim's fsync of the temporary
+  // file by 3 s, the shim is killed inside it. config.json must be the original; the temporary
+  // file the dead shim left must be gone once the next create on that bundle has run.
+  // Product bug (see the report): spec/io.ts writeFileAtomic names its temp file
+  // .config.json.openclaw-<pid>-<hex> and nothing ever removes one whose writer died.
+  (which("strace") ? it.fails : it.skip)('[bug] a temp file left by a create killed while writing is gone after the next create', async () => {
+    const rootfs = rootfsBundle(world.work).rootfs;
+    const dir = join(world.work, 'bundle-strace');
+    const configPath = bundleOn(rootfs, dir, ['/bin/sh', '-c', 'exit 0']);
+    const original = readFileSync(configPath);
+    const id = `oc-kill-strace-${process.pid}`;
+    const run = startShim(
+      ['--profile', 'default', '--openclaw-config', world.configToml, '--root', world.runcRoot, 'create', '--bundle', dir, id],
+      join(world.work, 'out'),
+      join(world.work, 'err'),
+      ['strace', '-f', '-o', '/dev/null', '-e', 'trace=fsync', '-e', 'inject=fsync:delay_enter=3000000'],
+    );
+    const temp = () => readdirSync(dir).filter((n) => n !== 'config.json');
+    const deadline = Date.now() + 20_000;
+    while (temp().length === 0 && Date.now() < deadline) await sleep(10);
+    expect(temp(), 'the shim never created its temporary file').not.toEqual([]);
+    process.kill(-run.child.pid!, 'SIGKILL'); // strace and the shim it runs
+    await run.done;
+    expect(await waitGroupGone(run.child.pid!)).toBe(true);
+    expect(readFileSync(configPath).equals(original)).toBe(true);
+
+    const next = shim(['--profile', 'default', '--openclaw-config', world.configToml, '--root', world.runcRoot, 'create', '--bundle', dir, `${id}-2`], { detached: true });
+    expect(next.status, next.stderr).toBe(0);
+    spawnSync('runc', ['--root', world.runcRoot, 'delete', '--force', `${id}-2`]);
+    expect(temp()).toEqual([]);
+  });
+});
