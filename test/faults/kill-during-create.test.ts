@@ -2,8 +2,9 @@
  * Fault: the shim is SIGKILLed at a random moment of `create`. config.json must then be either
  * byte-identical to the original or byte-identical to the fully merged file (`merge` prints
  * exactly what create writes), never a mix, and no temporary file may stay in the bundle.
- * Delays are 0..300 ms; every other iteration aims at 100..170 ms, where the write happens on
- * this machine (measured: written ~130 ms after spawn, exit ~170 ms).
+ * Delays are 0..300 ms; every other iteration aims at the window where the write happens,
+ * measured first with one create that is not killed (here: written ~130 ms after spawn,
+ * exit ~170 ms; slower machines get a later window, so both outcomes are still reached).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
@@ -39,12 +40,30 @@ describe.skipIf(skip)('shim SIGKILLed during create', () => {
     const merged = Buffer.from(m.stdout);
     expect(merged.equals(original)).toBe(false);
 
+    // Where the write happens on this machine: one create, config.json polled every 2 ms.
+    const probe = startShim(['--profile', 'default', '--openclaw-config', world.configToml, '--root', world.runcRoot, 'create', '--bundle', dir, `oc-kill-probe-${process.pid}`], join(world.work, 'out'), join(world.work, 'err'));
+    const t0 = Date.now();
+    let writtenAt: number | undefined;
+    let exitedAt: number | undefined;
+    void probe.done.then(() => (exitedAt = Date.now() - t0));
+    while (exitedAt === undefined) {
+      if (writtenAt === undefined && !readFileSync(configPath).equals(original)) writtenAt = Date.now() - t0;
+      await sleep(2);
+    }
+    expect(await waitGroupGone(probe.child.pid!)).toBe(true);
+    spawnSync('runc', ['--root', world.runcRoot, 'delete', '--force', `oc-kill-probe-${process.pid}`]);
+    expect(writtenAt, readFileSync(join(world.work, 'err'), 'utf8')).toBeDefined();
+    const lo = Math.floor(writtenAt! * 0.7);
+    const hi = Math.max(exitedAt, writtenAt! + 20);
+    const span = Math.max(300, hi);
+    console.log(`kill-during-create: written at ${writtenAt} ms, exit at ${exitedAt} ms; aiming at ${lo}..${hi} ms`);
+
     const outcomes = { original: 0, merged: 0 };
     const leftovers: string[] = [];
     for (let i = 0; i < ITERATIONS; i++) {
       writeFileSync(configPath, original);
       const id = `oc-kill-${process.pid}-${i}`;
-      const delay = process.env.FAULT_DELAY ? Number(process.env.FAULT_DELAY) : i % 2 === 0 ? Math.floor(Math.random() * 301) : 100 + Math.floor(Math.random() * 71);
+      const delay = i % 2 === 0 ? Math.floor(Math.random() * (span + 1)) : lo + Math.floor(Math.random() * (hi - lo + 1));
       const run = startShim(['--profile', 'default', '--openclaw-config', world.configToml, '--root', world.runcRoot, 'create', '--bundle', dir, id], join(world.work, 'out'), join(world.work, 'err'));
       await sleep(delay);
       try {

@@ -147,7 +147,7 @@ export const callerSpec: fc.Arbitrary<CallerSpecParts> = fc
     if (g.noNewPrivileges !== undefined) process.noNewPrivileges = g.noNewPrivileges;
     if (g.rlimits) process.rlimits = g.rlimits;
     const linux: Record<string, unknown> = {
-      namespaces: g.namespaces.map((type) => ({ type })),
+      namespaces: (g.namespaces as readonly string[]).map((type) => ({ type })),
       resources,
       maskedPaths: g.masked,
       readonlyPaths: ['/proc/sys'],
@@ -183,7 +183,7 @@ const profileRule = fc.oneof(
 const syscallFilter = fc
   .record({
     defaultAction: fc.constantFrom('allow', 'errno', 'kill-process', 'log'),
-    architectures: fc.option(fc.constantFrom(['SCMP_ARCH_X86_64'], ['SCMP_ARCH_X86_64', 'SCMP_ARCH_X86']), { nil: undefined }),
+    architectures: fc.option(fc.constantFrom<string[]>(['SCMP_ARCH_X86_64'], ['SCMP_ARCH_X86_64', 'SCMP_ARCH_X86']), { nil: undefined }),
     lists: fc.uniqueArray(fc.constantFrom('read', 'close', 'getpid', 'mmap', 'uname', 'chmod', 'mount', 'unshare', 'ptrace', 'bpf', 'keyctl', 'clone', 'clone3', 'execve', 'memfd_create', 'io_uring_setup', 'setns'), { maxLength: 10 }),
     split: fc.integer({ min: 0, max: 10 }),
     rules: fc.uniqueArray(profileRule, { selector: (r) => r.names[0], maxLength: 3 }),
@@ -197,7 +197,7 @@ const syscallFilter = fc
     // socket does not exist on i386 (socketcall): socket rules only with the native ABI alone.
     const i386 = (f.architectures ?? []).includes('SCMP_ARCH_X86');
     const rules = f.rules.filter((r) => !(i386 && r.names[0] === 'socket'));
-    const ruled = new Set(rules.flatMap((r) => r.names));
+    const ruled = new Set<string>(rules.flatMap((r) => r.names));
     const names = f.lists.filter((n) => !ruled.has(n));
     // runc's init writes its readiness after the filter is loaded and refuses NOTIFY for write:
     // a filter denying write is refused at compile time (a bad-input case, not this property's).
@@ -240,6 +240,7 @@ export const profileInput = fc
 
 const AGENT = { listenerPath: '/run/openclaw/agent/seccomp-agent.sock', listenerMetadata: '{"v":1}' };
 const CONFIG = RuntimeConfigSchema.parse({});
+export const HOOK = '/opt/openclaw/hooks/openclaw-poststop';
 
 export function hostFacts(): HostFacts {
   const paths: Record<string, PathFacts> = {};
@@ -266,7 +267,7 @@ export function prepare(profileSpec: Record<string, unknown>): MergeInputs | und
       throw e;
     }
   }
-  return { profile, compiledSeccomp, config: CONFIG, containerId: 'prop', host: hostFacts(), bundle: '/bundle', specFile: '/bundle/config.json' };
+  return { profile, compiledSeccomp, config: CONFIG, containerId: 'prop', host: hostFacts(), bundle: '/bundle', cleanupHookPath: HOOK, specFile: '/bundle/config.json' };
 }
 
 /** mergeSpec, with refusals (OpenclawError) as undefined; anything else is thrown (a crash is a bug). */

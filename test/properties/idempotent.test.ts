@@ -18,10 +18,10 @@ import { evaluate } from '../../shim/seccomp/evaluate.js';
 import { jsonEqual } from '../../shim/spec/json.js';
 import { diffSpecs, formatChanges } from '../../shim/spec/diff.js';
 import { readProfileFile } from '../../shim/profile/load.js';
-import { compileProfileSeccomp } from '../../shim/pipeline.js';
+import { compileProfileSeccomp } from '../../shim/profile/compile-profile.js';
 import { mergeSpec } from '../../shim/merge/index.js';
 import { REPO } from '../helpers/bundle.js';
-import { callerSpec, hostFacts, prepare, profileInput, sampledCalls, tryMerge } from './arbitraries.js';
+import { callerSpec, HOOK, hostFacts, prepare, profileInput, sampledCalls, tryMerge } from './arbitraries.js';
 import { RuntimeConfigSchema } from '../../shim/config/schema.js';
 import type { MergeInputs } from '../../shim/merge/types.js';
 
@@ -81,7 +81,7 @@ describe('merge is idempotent', () => {
     const docker = JSON.parse(readFileSync(join(REPO, 'test/golden/fixtures/docker-20.10-busybox.config.json'), 'utf8'));
     const profile = readProfileFile(join(REPO, 'profiles', 'model-backend.yaml'));
     const config = RuntimeConfigSchema.parse({});
-    const inputs: MergeInputs = { profile, compiledSeccomp: compileProfileSeccomp(profile, config), config, containerId: 'c', host: hostFacts(), bundle: '/bundle', specFile: '/bundle/config.json' };
+    const inputs: MergeInputs = { profile, compiledSeccomp: compileProfileSeccomp(profile, config), config, containerId: 'c', host: hostFacts(), bundle: '/bundle', cleanupHookPath: HOOK, specFile: '/bundle/config.json' };
     let spec = docker;
     const sizes: number[] = [];
     for (let i = 0; i < 3; i++) {
