@@ -420,6 +420,7 @@ describe.skipIf(skip)('accepted: tighter callers and 64-bit values', () => {
   afterAll(() => {
     runcDeleteAll(w.runcRoot);
     removeWorld(w);
+    removeTemplate();
   });
 
   ACCEPTED.forEach((a, i) => {
