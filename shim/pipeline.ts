@@ -16,6 +16,7 @@ import { registerDecoded } from './seccomp/combine.js';
 import { decodeSeccomp, type FilterModel } from './seccomp/model.js';
 import { resolveHostFacts } from './host/facts.js';
 import { mergeSpec } from './merge/index.js';
+import { readOrCreateSealKey } from './host/seal-key.js';
 import type { MergeState } from './merge/types.js';
 import type { SpecSeccomp } from './spec/types.js';
 
@@ -74,7 +75,7 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineResult>
   const spec = readSpec(input.bundle);
   const choice = selectProfile({ flag: input.profileFlag, spec: spec.spec, config, configPath, cwd: input.cwd });
   const { profile, compiledSeccomp } = await loadProfile(choice.path, config);
-  const host = resolveHostFacts(spec.spec, profile.profile, input.bundle);
+  const host = resolveHostFacts(spec.spec, profile.profile, input.bundle, config.state.dir);
   const merged = mergeSpec(spec.spec, {
     profile,
     compiledSeccomp,
@@ -83,6 +84,7 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineResult>
     host,
     bundle: input.bundle,
     cleanupHookPath: CLEANUP_HOOK_PATH,
+    sealKey: readOrCreateSealKey(config.state.dir),
     specFile: spec.path,
   });
   return { config, configPath, spec, choice, profile, compiledSeccomp, merged };

@@ -18,6 +18,12 @@ import { isWritablePath, normalizeContainerPath } from './paths.js';
 export interface ListenerState {
   /** The first execve has been let through. */
   readonly execveSeen: boolean;
+  /**
+   * /proc/PID/exe of runc's init as seen before the first execve. An execve notified after the
+   * first one, from a task whose exe is still this, is the entrypoint's execve again: the first
+   * was let through but did not complete (interrupted and restarted), so no workload has run.
+   */
+  readonly initExe?: string;
 }
 
 export const INITIAL_LISTENER_STATE: ListenerState = Object.freeze({ execveSeen: false });
@@ -63,21 +69,31 @@ export function isWriteClassOpen(flags: number): boolean {
   return (flags & WRITE_CLASS_MASK) !== 0;
 }
 
-export function decide(state: ListenerState, call: CallData, policy: AgentPolicy, path?: PathInput): DecideResult {
+/**
+ * `taskExe`: the calling task's /proc/PID/exe, read by the server for execve notifications and
+ * for everything before the first execve (kernel state, not the task's memory).
+ */
+export function decide(state: ListenerState, call: CallData, policy: AgentPolicy, path?: PathInput, taskExe?: string): DecideResult {
   const name = syscallName(call.arch, call.nr);
   const layout = name === undefined ? undefined : CALL_LAYOUTS[name];
 
   if (!state.execveSeen) {
+    const seen = state.initExe === undefined && taskExe !== undefined ? { ...state, initExe: taskExe } : state;
     if (layout?.kind === 'exec') {
-      return { decision: { kind: 'continue', reason: 'first execve' }, state: { ...state, execveSeen: true } };
+      return { decision: { kind: 'continue', reason: 'first execve' }, state: { ...seen, execveSeen: true } };
     }
-    return { decision: { kind: 'continue', reason: 'before the first execve (runc init)' }, state };
+    return { decision: { kind: 'continue', reason: 'before the first execve (runc init)' }, state: seen };
   }
 
   const deny = (reason: string): DecideResult => ({ decision: { kind: 'deny', errno: policy.errno, reason }, state });
 
   if (layout === undefined) return deny('only allowed before the first execve');
-  if (layout.kind === 'exec') return deny('execve after the first execve');
+  if (layout.kind === 'exec') {
+    if (state.initExe !== undefined && taskExe === state.initExe) {
+      return { decision: { kind: 'continue', reason: 'the first execve again (it did not complete: the task is still runc init)' }, state };
+    }
+    return deny('execve after the first execve');
+  }
 
   const flags = openFlags(layout, call.args);
   // Decided on registers alone: a read-only open cannot change after our check.

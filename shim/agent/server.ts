@@ -293,17 +293,38 @@ export class AgentServer {
   }
 
   private handleNotification(l: Listener, n: SeccompNotif): void {
-    let r = decide(l.state, n.data, l.policy);
+    const exe = this.taskExe(l, n);
+    let r = decide(l.state, n.data, l.policy, undefined, exe);
     let path: PathInput | undefined;
     if (r.decision.kind === 'need-path') {
       path = readPath(n, r.decision);
-      r = decide(l.state, n.data, l.policy, path);
+      r = decide(l.state, n.data, l.policy, path, exe);
     }
     // The new state counts only once the answer reached the task. A notified call can be
     // interrupted by a signal (Go's runtime preempts runc's init with SIGURG) and restarted:
     // the kernel then withdraws the first notification and sends a fresh one for the same
     // execve, which must still be the first.
     if (this.apply(l, n, r.decision)) l.state = r.state;
+  }
+
+  /**
+   * The calling task's executable, before the first execve (to learn runc init's) and for
+   * execve notifications (to tell a restarted first execve from a second one). Checked with
+   * NOTIF_ID_VALID afterwards, so the pid still named the calling task when we read it.
+   */
+  private taskExe(l: Listener, n: SeccompNotif): string | undefined {
+    const name = syscallName(n.data.arch, n.data.nr);
+    const isExec = name !== undefined && CALL_LAYOUTS[name]?.kind === 'exec';
+    if (l.state.execveSeen && !isExec) return undefined;
+    if (l.state.execveSeen && l.state.initExe === undefined) return undefined;
+    if (!l.state.execveSeen && l.state.initExe !== undefined) return undefined;
+    let exe: string | undefined;
+    try {
+      exe = readlinkSync(`/proc/${n.pid}/exe`);
+    } catch {
+      return undefined;
+    }
+    return this.native.notifIdValid(l.fd, n.id) ? exe : undefined;
   }
 
   /** Answers the call; true when the answer was delivered. */

@@ -36,7 +36,12 @@ export const createCommand: CommandHandler = async ({ argv, cwd, env, log }) => 
   const { config, merged, profile, spec } = result;
   await openDebugLog(config.log.file, config.log.level);
   debugLog('info', 'merged profile', { id: args.containerId, profile: profile.profile.metadata.name, sha256: profile.sha256, source: result.choice.source, hostActions: merged.hostActions.length });
-  const runtime = findRuntime(config.runtime.candidates, env);
+  let runtime: string;
+  try {
+    runtime = findRuntime(config.runtime.candidates, env);
+  } catch (err) {
+    throw err instanceof OpenclawError && result.configPath ? err.inFile(result.configPath) : err;
+  }
 
   if (result.compiledSeccomp?.listenerPath) {
     const { ensureAgent } = await import('../agent/client.js');

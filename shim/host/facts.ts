@@ -9,6 +9,7 @@ import type { Profile } from '../profile/schema.js';
 import type { DeviceNode, HostFacts, PathFacts } from '../merge/types.js';
 import { isBindMount } from '../merge/filesystem.js';
 import { wantsIsolation } from '../merge/namespaces.js';
+import { originalRootfs } from '../merge/userns.js';
 
 function lexists(path: string): boolean {
   try {
@@ -88,7 +89,7 @@ export function traversableByOthers(dir: string): boolean {
   }
 }
 
-export function resolveHostFacts(spec: Spec, profile: Profile, bundle: string): HostFacts {
+export function resolveHostFacts(spec: Spec, profile: Profile, bundle: string, stateDir: string): HostFacts {
   const paths: Record<string, PathFacts> = {};
   for (const m of spec.mounts ?? []) {
     if (isBindMount(m) && m.source && isAbsolute(m.source)) paths[m.source] = pathFacts(m.source);
@@ -96,8 +97,7 @@ export function resolveHostFacts(spec: Spec, profile: Profile, bundle: string): 
   for (const b of profile.spec.filesystem?.allowedBindMounts ?? []) paths[b.source] = pathFacts(b.source);
   const gpus = profile.spec.devices?.gpus;
   const wantsUserns = wantsIsolation(profile.spec.isolation.namespaces?.user);
-  const rootPath = spec.root?.path;
-  const rootfs = rootPath === undefined ? undefined : isAbsolute(rootPath) ? rootPath : resolve(bundle, rootPath);
+  const rootfs = originalRootfs(spec, bundle, stateDir);
   const missingMountpoints = !wantsUserns || rootfs === undefined
     ? []
     : (profile.spec.filesystem?.allowedBindMounts ?? []).map((b) => b.destination).filter((d) => !lexists(join(rootfs, d)));

@@ -67,6 +67,8 @@ export interface MergeInputs {
   bundle: string;
   /** Absolute path of hooks/openclaw-poststop (the cleanup hook added when the host changes). */
   cleanupHookPath: string;
+  /** The host's seal key (merge/seal.ts); without it a merged filter is always merged again. */
+  sealKey?: Buffer;
   /** The config.json path, for error messages. */
   specFile: string;
 }

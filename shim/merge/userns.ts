@@ -15,7 +15,7 @@
  */
 import { isAbsolute, join, resolve } from 'node:path';
 import { OpenclawError } from '../errors.js';
-import type { SpecIdMapping } from '../spec/types.js';
+import type { Spec, SpecIdMapping } from '../spec/types.js';
 import type { MergeInputs, Modifier } from './types.js';
 import { wantsIsolation } from './namespaces.js';
 
@@ -23,6 +23,22 @@ export const PING_GROUP_RANGE = 'net.ipv4.ping_group_range';
 
 export function rootfsBindTarget(stateDir: string, containerId: string): string {
   return join(stateDir, 'rootfs', containerId);
+}
+
+/** Where a re-bound rootfs came from, so a bundle created once can be created again. */
+export const ROOTFS_SOURCE_ANNOTATION = 'org.openclaw.rootfs.source';
+
+/**
+ * The rootfs the container really uses. A bundle that went through create before points
+ * root.path at our bind under <state.dir>/rootfs/ (gone after delete); its original is in the
+ * annotation. Used by host/facts.ts and by the modifier below alike.
+ */
+export function originalRootfs(spec: Spec, bundle: string, stateDir: string): string | undefined {
+  const rootPath = spec.root?.path;
+  if (rootPath === undefined) return undefined;
+  const abs = isAbsolute(rootPath) ? rootPath : resolve(bundle, rootPath);
+  const recorded = spec.annotations?.[ROOTFS_SOURCE_ANNOTATION];
+  return recorded && abs.startsWith(join(stateDir, 'rootfs') + '/') ? recorded : abs;
 }
 
 function mapsHostRoot(maps: SpecIdMapping[] | undefined): number {
@@ -68,8 +84,8 @@ export function makeUsernsModifier(inputs: MergeInputs): Modifier {
       }
 
       const root = spec.root;
-      if (root) {
-        const rootfs = isAbsolute(root.path) ? root.path : resolve(inputs.bundle, root.path);
+      const rootfs = originalRootfs(spec, inputs.bundle, inputs.config.state.dir);
+      if (root && rootfs) {
         for (const path of inputs.host.missingMountpoints) hostActions.push({ kind: 'mountpoint', rootfs, path });
       }
       if (root && !inputs.host.rootfsSelfTraversable) {
@@ -79,11 +95,11 @@ export function makeUsernsModifier(inputs: MergeInputs): Modifier {
           fix: 'chmod o+x (e.g. 0755) the rootfs directory, or choose a profile without a user namespace',
         });
       }
-      if (root && !inputs.host.rootfsTraversableByOthers) {
-        const source = isAbsolute(root.path) ? root.path : resolve(inputs.bundle, root.path);
+      if (root && rootfs && !inputs.host.rootfsTraversableByOthers) {
         const target = rootfsBindTarget(inputs.config.state.dir, inputs.containerId);
-        hostActions.push({ kind: 'bind-rootfs', source, target });
+        hostActions.push({ kind: 'bind-rootfs', source: rootfs, target });
         root.path = target;
+        (spec.annotations ??= {})[ROOTFS_SOURCE_ANNOTATION] = rootfs;
       }
 
       const rootUid = (linux.uidMappings ?? []).find((m) => m.containerID === 0)?.hostID;

@@ -193,8 +193,15 @@ export const FilesystemSchema = z.strictObject({
   writablePaths: z.array(absolutePath).optional(),
 });
 
+/** The rlimits runc knows (runc libcontainer/configs rlimit table; setrlimit(2)). */
+export const RLIMIT_TYPES = [
+  'RLIMIT_AS', 'RLIMIT_CORE', 'RLIMIT_CPU', 'RLIMIT_DATA', 'RLIMIT_FSIZE', 'RLIMIT_LOCKS', 'RLIMIT_MEMLOCK',
+  'RLIMIT_MSGQUEUE', 'RLIMIT_NICE', 'RLIMIT_NOFILE', 'RLIMIT_NPROC', 'RLIMIT_RSS', 'RLIMIT_RTPRIO',
+  'RLIMIT_RTTIME', 'RLIMIT_SIGPENDING', 'RLIMIT_STACK',
+] as const;
+
 export const RlimitSchema = z.strictObject({
-  type: z.string().regex(/^RLIMIT_[A-Z]+$/, 'must be an RLIMIT_* name'),
+  type: z.enum(RLIMIT_TYPES, { error: (iss) => `"${String(iss.input)}" is not an rlimit runc knows (one of ${RLIMIT_TYPES.join(', ')})` }),
   hard: u64Value,
   soft: u64Value,
 });

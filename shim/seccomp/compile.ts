@@ -97,10 +97,11 @@ function fail(opts: CompileOptions, key: string, problem: string, fix: string): 
   throw new OpenclawError('seccomp', problem, { file: opts.profileFile, field: fieldOf(opts, key), fix });
 }
 
-function actionOf(opts: CompileOptions, key: string, word: string, errno: string | number | undefined, fallbackErrno: number): Action {
+/** `errnoKey`: the field the errno came from (defaultErrno, rules[i].errno), for errors. */
+function actionOf(opts: CompileOptions, key: string, word: string, errno: string | number | undefined, fallbackErrno: number, errnoKey: string): Action {
   const kind = ACTION_WORDS[word];
   if (!kind) fail(opts, key, `unknown action "${word}"`, `use one of ${Object.keys(ACTION_WORDS).join(', ')}`);
-  return makeAction(kind, errnoNumber(opts, `${key}`, errno) ?? fallbackErrno);
+  return makeAction(kind, errnoNumber(opts, errnoKey, errno) ?? fallbackErrno);
 }
 
 function errnoNumber(opts: CompileOptions, key: string, e: string | number | undefined): number | undefined {
@@ -162,10 +163,10 @@ function cloneIndexFor(arches: string[], opts: CompileOptions): number {
 }
 
 function buildModel(filter: ProfileSyscallFilter, opts: CompileOptions, agentPresent: boolean): Built {
-  const defaultAction = actionOf(opts, 'defaultAction', filter.defaultAction, filter.defaultErrno, E.EPERM as number);
+  const defaultAction = actionOf(opts, 'defaultAction', filter.defaultAction, filter.defaultErrno, E.EPERM as number, 'defaultErrno');
   if (defaultAction.kind === 'notify') fail(opts, 'defaultAction', 'runc refuses SCMP_ACT_NOTIFY as the default action', 'use errno and send chosen syscalls to the agent with rules');
   const defErrno = errnoNumber(opts, 'defaultErrno', filter.defaultErrno) ?? (E.EPERM as number);
-  const blacklistAction = filter.blacklistAction ? actionOf(opts, 'blacklistAction', filter.blacklistAction, undefined, defErrno) : makeAction('errno', defErrno);
+  const blacklistAction = filter.blacklistAction ? actionOf(opts, 'blacklistAction', filter.blacklistAction, undefined, defErrno, 'blacklistAction') : makeAction('errno', defErrno);
   const architectures = checkedArchitectures(filter, opts);
   const ctx: RuleContext = { file: opts.profileFile, defaultAction, architectures, archCheck: 'every' };
   const source = new Map<string, string>();
@@ -198,7 +199,7 @@ function buildModel(filter: ProfileSyscallFilter, opts: CompileOptions, agentPre
   });
   (filter.rules ?? []).forEach((r, i) => {
     const f = fieldOf(opts, `rules[${i}]`);
-    const action = actionOf(opts, `rules[${i}].action`, r.action, r.errno, defErrno);
+    const action = actionOf(opts, `rules[${i}].action`, r.action, r.errno, defErrno, `rules[${i}].errno`);
     const args = (r.args ?? []).map((a) => ({ index: a.index, op: CMP_BY_OCI[a.op] ?? 'EQ', value: a.value, valueTwo: a.op === 'SCMP_CMP_MASKED_EQ' ? a.valueTwo ?? 0n : 0n }));
     inputs.push({ field: f, names: r.names, nameField: (k) => `${f}.names[${k}]`, action, args });
   });

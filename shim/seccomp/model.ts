@@ -209,12 +209,22 @@ export function architecturesOf(spec: SpecSeccomp): string[] {
 /** linux.seccomp -> model, the way runc 1.1.5 would load it. */
 export function decodeSeccomp(spec: SpecSeccomp): FilterModel {
   const defaultAction = parseAction(spec.defaultAction, spec.defaultErrnoRet);
-  if (!defaultAction) throw new OpenclawError('seccomp', `unknown defaultAction "${spec.defaultAction}"`, { field: 'linux.seccomp.defaultAction' });
+  if (!defaultAction) {
+    throw new OpenclawError('seccomp', `unknown defaultAction "${spec.defaultAction}"`, {
+      field: 'linux.seccomp.defaultAction',
+      fix: 'use an SCMP_ACT_* action runc knows (SCMP_ACT_ERRNO, SCMP_ACT_ALLOW, SCMP_ACT_KILL_PROCESS, ...)',
+    });
+  }
   const uncond = new Map<string, Action[]>();
   const cond = new Map<string, Cell[]>();
   for (const rule of spec.syscalls ?? []) {
     const action = parseAction(rule.action, rule.errnoRet);
-    if (!action) throw new OpenclawError('seccomp', `unknown action "${rule.action}"`, { field: 'linux.seccomp.syscalls' });
+    if (!action) {
+      throw new OpenclawError('seccomp', `unknown action "${rule.action}"`, {
+        field: 'linux.seccomp.syscalls',
+        fix: 'use an SCMP_ACT_* action runc knows (SCMP_ACT_ERRNO, SCMP_ACT_ALLOW, SCMP_ACT_KILL_PROCESS, ...)',
+      });
+    }
     if (sameAction(action, defaultAction)) continue;
     const args = rule.args ?? [];
     const dnf = args.length === 0 ? TRUE : dnfOfSpecArgs(args);

@@ -3,8 +3,9 @@
  * file in the same directory, is fsynced, renamed over the original, and the directory is
  * fsynced. A crash at any point leaves either the old file or the new one, never a mix;
  * a failed write (ENOSPC, EROFS, ...) removes the temporary file and leaves the original.
+ * A temporary file whose writer was killed before its rename is removed by the next write.
  */
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync, fchownSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeSync, fchownSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { OpenclawError } from '../errors.js';
@@ -51,8 +52,40 @@ export function serializeSpec(spec: Spec): string {
   return stringifyJsonLossless(spec, 2) + '\n';
 }
 
+/** Temporary files of writers that died before their rename (SIGKILL, power loss). */
+function removeOrphanedTemps(dir: string, base: string): void {
+  const pattern = new RegExp(`^\\.${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.openclaw-(\\d+)-[0-9a-f]{8}$`);
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const m = pattern.exec(name);
+    if (!m) continue;
+    const pid = Number(m[1]);
+    if (pid === process.pid || isAlive(pid)) continue;
+    try {
+      unlinkSync(join(dir, name));
+    } catch {
+      /* another writer removed it */
+    }
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 export function writeFileAtomic(path: string, content: string): void {
   const dir = dirname(path);
+  removeOrphanedTemps(dir, path.split('/').pop() ?? '');
   const tmp = join(dir, `.${path.split('/').pop()}.openclaw-${process.pid}-${randomBytes(4).toString('hex')}`);
   let mode = 0o644;
   let owner: { uid: number; gid: number } | undefined;

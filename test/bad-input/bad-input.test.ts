@@ -261,14 +261,7 @@ const CASES: Case[] = [
  * lacks what a user needs. Listed by case name; these rows run as it.fails so the suite
  * turns red once they are fixed and the entry must be removed.
  */
-const KNOWN_BUGS: Record<string, string> = {
-  'rlimit type typo (RLIMIT_NOFLE)':
-    'schema.ts RlimitSchema accepts any /^RLIMIT_[A-Z]+$/; the typo reaches runc ("wrong rlimit value"), no file/field/fix, config.json already rewritten',
-  'unknown errno name': 'compile.ts actionOf() checks defaultErrno under the field "defaultAction"; the message names the wrong field',
-  'missing runc (runtime.candidates pointing nowhere)': 'create.ts calls findRuntime() without .inFile(config path): the message names no file',
-  "caller's seccomp filter with no architecture in common with the profile": 'combine.ts intersectModels() error has no file; merge/seccomp.ts does not pin it to config.json',
-  "caller's seccomp filter with an unknown default action": 'model.ts decodeSeccomp() errors have neither file nor fix',
-};
+const KNOWN_BUGS: Record<string, string> = {};
 
 let world: World;
 let n = 0;

@@ -92,6 +92,18 @@ describe.skipIf(skip)('shipped strict profiles under real runc with the seccomp 
     expect(denials.stdout).toMatch(/execve/);
   });
 
+  it('the same bundle run twice (config.json merged in place): starts again, the filter unchanged', () => {
+    const b = bundle(['/bin/verify']);
+    const first = oc('smythos-alternative', ['run', '--bundle', b.dir, id()]);
+    expect(first.status, first.stderr).toBe(0);
+    const merged = readFileSync(b.configPath, 'utf8');
+    const second = oc('smythos-alternative', ['run', '--bundle', b.dir, id()]);
+    expect(second.status, second.stderr).toBe(0);
+    expect(parseFacts(second.stdout)).toMatchObject({ seccomp: '2', uid_map: '0:100000:65536', done: '1' });
+    const again = JSON.parse(readFileSync(b.configPath, 'utf8'));
+    expect(again.linux.seccomp).toEqual(JSON.parse(merged).linux.seccomp);
+  });
+
   it.each(['smythos-alternative', 'model-backend'])('%s: process creation is denied (fork from the shell)', (profile) => {
     const b = bundle(['/bin/sh', '-c', '/bin/true; echo after-fork']);
     const r = oc(profile, ['run', '--bundle', b.dir, id()]);

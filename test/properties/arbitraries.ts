@@ -241,6 +241,8 @@ export const profileInput = fc
 const AGENT = { listenerPath: '/run/openclaw/agent/seccomp-agent.sock', listenerMetadata: '{"v":1}' };
 const CONFIG = RuntimeConfigSchema.parse({});
 export const HOOK = '/opt/openclaw/hooks/openclaw-poststop';
+/** The host's seal key, as the pipeline reads it (host/seal-key.ts); fixed so runs repeat. */
+export const SEAL_KEY = Buffer.alloc(32, 7);
 
 export function hostFacts(): HostFacts {
   const paths: Record<string, PathFacts> = {};
@@ -267,7 +269,7 @@ export function prepare(profileSpec: Record<string, unknown>): MergeInputs | und
       throw e;
     }
   }
-  return { profile, compiledSeccomp, config: CONFIG, containerId: 'prop', host: hostFacts(), bundle: '/bundle', cleanupHookPath: HOOK, specFile: '/bundle/config.json' };
+  return { profile, compiledSeccomp, config: CONFIG, containerId: 'prop', host: hostFacts(), bundle: '/bundle', cleanupHookPath: HOOK, sealKey: SEAL_KEY, specFile: '/bundle/config.json' };
 }
 
 /** mergeSpec, with refusals (OpenclawError) as undefined; anything else is thrown (a crash is a bug). */

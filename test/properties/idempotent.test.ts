@@ -5,10 +5,9 @@
  * refused when the first succeeded (a bundle's config.json is merged in place, so `runc run`
  * repeated on one bundle merges it again each time).
  *
- * Product bug (see the report), hence it.fails below: re-merging a merged filter re-encodes it
- * into a larger, equivalent rule set (redundant MASKED_EQ cells on openat and friends), which
- * grows with every merge until combine.ts refuses it as "too complex" (model-backend: 27 KiB,
- * 185 KiB, then refused on the third create of the same bundle).
+ * Re-intersecting a merged filter with its profile would re-encode it into a larger, equivalent
+ * rule set every time (model-backend: 27 KiB, 185 KiB, then "too complex"); the seal
+ * (shim/merge/seal.ts) makes the second merge keep the first one's filter as it is.
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
@@ -21,7 +20,7 @@ import { readProfileFile } from '../../shim/profile/load.js';
 import { compileProfileSeccomp } from '../../shim/profile/compile-profile.js';
 import { mergeSpec } from '../../shim/merge/index.js';
 import { REPO } from '../helpers/bundle.js';
-import { callerSpec, HOOK, hostFacts, prepare, profileInput, sampledCalls, tryMerge } from './arbitraries.js';
+import { callerSpec, HOOK, hostFacts, prepare, profileInput, sampledCalls, SEAL_KEY, tryMerge } from './arbitraries.js';
 import { RuntimeConfigSchema } from '../../shim/config/schema.js';
 import type { MergeInputs } from '../../shim/merge/types.js';
 
@@ -62,7 +61,7 @@ describe('merge is idempotent', () => {
     expect(checked, `checked ${checked} of ${seen}`).toBeGreaterThan(seen / 3);
   });
 
-  it.fails('[bug] the merged seccomp filter is a fixed point of the merge (same JSON)', () => {
+  it('the merged seccomp filter is a fixed point of the merge (same JSON)', () => {
     fc.assert(
       fc.property(callerSpec, profileInput, ({ spec }, profileSpec) => {
         const inputs = prepare(profileSpec);
@@ -77,11 +76,11 @@ describe('merge is idempotent', () => {
     );
   });
 
-  it.fails('[bug] the shipped model-backend profile merged three times into one bundle is still accepted', () => {
+  it('the shipped model-backend profile merged three times into one bundle is still accepted, unchanged', () => {
     const docker = JSON.parse(readFileSync(join(REPO, 'test/golden/fixtures/docker-20.10-busybox.config.json'), 'utf8'));
     const profile = readProfileFile(join(REPO, 'profiles', 'model-backend.yaml'));
     const config = RuntimeConfigSchema.parse({});
-    const inputs: MergeInputs = { profile, compiledSeccomp: compileProfileSeccomp(profile, config), config, containerId: 'c', host: hostFacts(), bundle: '/bundle', cleanupHookPath: HOOK, specFile: '/bundle/config.json' };
+    const inputs: MergeInputs = { profile, compiledSeccomp: compileProfileSeccomp(profile, config), config, containerId: 'c', host: hostFacts(), bundle: '/bundle', cleanupHookPath: HOOK, sealKey: SEAL_KEY, specFile: '/bundle/config.json' };
     let spec = docker;
     const sizes: number[] = [];
     for (let i = 0; i < 3; i++) {
@@ -89,5 +88,21 @@ describe('merge is idempotent', () => {
       sizes.push(JSON.stringify(spec.linux.seccomp).length);
     }
     expect(sizes[2]).toBe(sizes[0]);
+  });
+
+  it('a seal does not carry over to a looser filter, or to another profile', () => {
+    const docker = JSON.parse(readFileSync(join(REPO, 'test/golden/fixtures/docker-20.10-busybox.config.json'), 'utf8'));
+    const profile = readProfileFile(join(REPO, 'profiles', 'model-backend.yaml'));
+    const config = RuntimeConfigSchema.parse({});
+    const inputs: MergeInputs = { profile, compiledSeccomp: compileProfileSeccomp(profile, config), config, containerId: 'c', host: hostFacts(), bundle: '/bundle', cleanupHookPath: HOOK, sealKey: SEAL_KEY, specFile: '/bundle/config.json' };
+    const once = mergeSpec(docker, inputs).spec;
+    // A creator keeps the seal but loosens the filter: the merge runs again and stays strict.
+    const forged = structuredClone(once);
+    forged.linux.seccomp = { defaultAction: 'SCMP_ACT_ALLOW' };
+    const again = mergeSpec(forged, inputs).spec;
+    for (const name of ['ptrace', 'bpf', 'unshare']) expect(evaluate(again.linux.seccomp, 'SCMP_ARCH_X86_64', name, []).action).not.toBe('allow');
+    // The same sealed filter under another profile hash is merged again.
+    const other = { ...inputs, profile: { ...profile, sha256: '0'.repeat(64) } };
+    expect(mergeSpec(once, other).spec.annotations['org.openclaw.seccomp.seal']).not.toBe(once.annotations['org.openclaw.seccomp.seal']);
   });
 });

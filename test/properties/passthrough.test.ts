@@ -7,6 +7,8 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { jsonEqual } from '../../shim/spec/json.js';
 import { APPLIED_HASH_ANNOTATION, APPLIED_PROFILE_ANNOTATION } from '../../shim/merge/annotations.js';
+import { SEAL_ANNOTATION } from '../../shim/merge/seal.js';
+import { ROOTFS_SOURCE_ANNOTATION } from '../../shim/merge/userns.js';
 import { callerSpec, prepare, profileInput, tryMerge } from './arbitraries.js';
 
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 150);
@@ -38,6 +40,10 @@ describe("fields the shim does not own survive", () => {
         expect(annotations[APPLIED_HASH_ANNOTATION]).toBe('e'.repeat(64));
         delete annotations[APPLIED_PROFILE_ANNOTATION];
         delete annotations[APPLIED_HASH_ANNOTATION];
+        // The shim's own: the seal over a merged filter, the source of a re-bound rootfs.
+        if (out.linux?.seccomp && inputs.compiledSeccomp) expect(annotations[SEAL_ANNOTATION]).toMatch(/^[0-9a-f]{64}$/);
+        delete annotations[SEAL_ANNOTATION];
+        delete annotations[ROOTFS_SOURCE_ANNOTATION];
         expect(annotations).toEqual(extras.annotations);
         // Untouched by every modifier: these must be byte-equal values.
         for (const key of ['ociVersion', 'hostname'] as const) expect(out[key]).toEqual(inp[key]);

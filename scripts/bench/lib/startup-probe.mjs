@@ -41,7 +41,7 @@ lap('read config.json');
 const choice = selectProfile({ flag: profileName, spec: spec.spec, config, configPath, cwd: process.cwd() });
 const { profile, compiledSeccomp } = await loadProfile(choice.path, config);
 lap('load profile (compiled-profile cache; a miss loads yaml+zod, parses, compiles)');
-const host = resolveHostFacts(spec.spec, profile.profile, bundle);
+const host = resolveHostFacts(spec.spec, profile.profile, bundle, config.state.dir);
 lap('host facts');
 const merged = mergeSpec(spec.spec, { profile, compiledSeccomp, config, containerId: 'probe', host, bundle, specFile: spec.path });
 lap('merge');

@@ -5,7 +5,7 @@
  * Everything started here is stopped by pid / container id in afterAll.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, copyFileSync, writeFileSync, openSync, closeSync } from 'node:fs';
+import { existsSync, readlinkSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, copyFileSync, writeFileSync, openSync, closeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -263,6 +263,16 @@ describe.skipIf(skipReason !== undefined)('seccomp agent with runc', () => {
 
   it('fails closed when the agent dies: notified calls fail, new containers do not start', async () => {
     runDetached('it-dead', bundle('b-dead', ['/probe', 'wait', '/output/go']));
+    // `runc run -d` returns before the entrypoint's execve is done: kill the agent only once
+    // the container runs /probe (else that execve itself fails, which is a different test).
+    await waitFor(() => {
+      try {
+        const { pid } = JSON.parse(runc('state', 'it-dead').stdout) as { pid: number };
+        return readlinkSync(`/proc/${pid}/exe`).endsWith('/probe');
+      } catch {
+        return false;
+      }
+    });
     process.kill(agent!.pid!, 'SIGKILL');
     await waitFor(() => agent!.exitCode !== null || agent!.signalCode !== null);
     writeFileSync(join(dir, 'out', 'go'), '');

@@ -81,3 +81,25 @@ describe('decide', () => {
     expect(kinds).toEqual(['continue', 'continue', 'continue', 'deny', 'deny']);
   });
 });
+
+describe('decide: a restarted first execve', () => {
+  const RUNC_INIT = '/memfd:runc_cloned:/proc/self/exe (deleted)';
+  const X86_64 = 0xc000003e;
+  const execve = { nr: 59, arch: X86_64, args: [0x1000n, 0n, 0n, 0n, 0n, 0n] };
+  const policy = { errno: 1, writable: [] };
+  it('learns runc init\'s exe before the first execve', () => {
+    const r = decide({ execveSeen: false }, { nr: 105, arch: X86_64, args: [0n] }, policy, undefined, RUNC_INIT);
+    expect(r.state).toEqual({ execveSeen: false, initExe: RUNC_INIT });
+    expect(decide(r.state, execve, policy, undefined, RUNC_INIT).state).toEqual({ execveSeen: true, initExe: RUNC_INIT });
+  });
+  it.each([
+    { exe: RUNC_INIT, want: 'continue' },
+    { exe: '/bin/sh', want: 'deny' },
+    { exe: undefined, want: 'deny' },
+  ])('after the first execve, an execve from a task whose exe is $exe: $want', ({ exe, want }) => {
+    expect(decide({ execveSeen: true, initExe: RUNC_INIT }, execve, policy, undefined, exe).decision.kind).toBe(want);
+  });
+  it('without a recorded init exe every later execve is denied', () => {
+    expect(decide({ execveSeen: true }, execve, policy, undefined, RUNC_INIT).decision.kind).toBe('deny');
+  });
+});

@@ -172,7 +172,7 @@ describe('compileSyscallFilter: refusals name the file, the field and the fix', 
     { name: 'socketFamilies with i386', filter: { defaultAction: 'allow', architectures: ['SCMP_ARCH_X86_64', 'SCMP_ARCH_X86'], socketFamilies: ['AF_UNIX'] }, field: `${FIELD}.architectures[1]`, msg: /socketcall/ },
     { name: 'deny with LT on an int argument', filter: { defaultAction: 'allow', rules: [{ names: ['socket'], action: 'errno', args: [{ index: 0, op: 'SCMP_CMP_LT', value: 3n }] }] }, field: `${FIELD}.rules[0].args[0].op`, msg: /upper 32 bits/ },
     { name: 'contradictory conditions', filter: { defaultAction: 'allow', rules: [{ names: ['ioctl'], action: 'errno', args: [{ index: 1, op: 'SCMP_CMP_EQ', value: 1n }, { index: 1, op: 'SCMP_CMP_EQ', value: 2n }] }] }, field: `${FIELD}.rules[0].args`, msg: /contradict/ },
-    { name: 'unknown errno', filter: { defaultAction: 'errno', defaultErrno: 'EWHAT' }, field: `${FIELD}.defaultAction`, msg: /unknown errno/ },
+    { name: 'unknown errno', filter: { defaultAction: 'errno', defaultErrno: 'EWHAT' }, field: `${FIELD}.defaultErrno`, msg: /unknown errno/ },
   ];
   it.each(cases)('$name', ({ filter, field, msg }) => {
     const e = errorOf(() => compile(filter as never, { agent: AGENT }));
