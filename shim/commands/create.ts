@@ -13,7 +13,7 @@ import { findRuntime } from '../config/runtime-path.js';
 import { OpenclawError } from '../errors.js';
 import { performHostActions, sweepStale, undoHostActions, DEFAULT_RUNC_ROOT } from '../host/actions.js';
 import { execaRunner } from '../host/runner.js';
-import { debugLog, openDebugLog, writeRuntimeLog } from '../log.js';
+import { closeDebugLog, debugLog, openDebugLog, writeRuntimeLog } from '../log.js';
 import { runPipeline } from '../pipeline.js';
 import { jsonEqual } from '../spec/json.js';
 import { serializeSpec, writeFileAtomic } from '../spec/io.js';
@@ -65,5 +65,6 @@ export const createCommand: CommandHandler = async ({ argv, cwd, env, log }) => 
   // left nothing for the engine to delete. Either way the host side is ours to undo.
   const containerGone = outcome.exitCode !== 0 || (command === 'run' && !args.detach);
   if (containerGone) await undoHostActions(config.state.dir, args.containerId, execaRunner).catch(() => undefined);
+  await closeDebugLog(); // exitLike ends the process: flush winston first
   return exitLike(outcome);
 };

@@ -9,6 +9,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SHIM } from '../helpers/bundle.js';
+import { stopAgent as stopAgentBySocket } from '../helpers/agent.js';
 
 export interface World {
   work: string;
@@ -99,15 +100,7 @@ export function runcDeleteAll(root: string): void {
 
 /** Stops an agent the shim started for this world (its pid is in `<socket>.lock`). */
 export function stopAgent(world: World, socket = world.agentSocket): void {
-  const lock = `${socket}.lock`;
-  if (!existsSync(lock)) return;
-  const pid = Number.parseInt(readFileSync(lock, 'utf8'), 10);
-  if (!(pid > 0)) return;
-  try {
-    process.kill(pid, 'SIGTERM');
-  } catch {
-    /* already gone */
-  }
+  stopAgentBySocket(socket);
 }
 
 export function listDir(dir: string): string[] {
