@@ -4,7 +4,7 @@
  * built-in defaults below. Strict objects: a misspelt key is an error naming its path.
  *
  * NOTE when adding a key also update its default in config/defaults.ts, README.md
- * ("Configuration") and examples/config.toml.
+ * ("Configuration") and examples/openclaw/config.toml.
  */
 import { z } from 'zod';
 import { DEFAULT_CONFIG as D } from './defaults.js';
