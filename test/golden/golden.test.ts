@@ -11,7 +11,7 @@ import { existsSync, readFileSync, readdirSync, writeFileSync, mkdirSync } from 
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseJsonLossless, stringifyJsonLossless, jsonEqual } from '../../shim/spec/json.js';
-import { readProfileFile } from '../../shim/profile/load.js';
+import { parseProfileText, readProfileFile } from '../../shim/profile/load.js';
 import { RuntimeConfigSchema } from '../../shim/config/schema.js';
 import { compileProfileSeccomp } from '../../shim/profile/compile-profile.js';
 import { mergeSpec } from '../../shim/merge/index.js';
@@ -71,10 +71,7 @@ describe('golden: shipped profile x engine config.json', () => {
     for (const fixture of fixtures) {
       const input = parseJsonLossless(readFileSync(join(FIXTURES, fixture), 'utf8')) as Spec;
       const profileText = 'apiVersion: security.openclaw.org/v1alpha1\nkind: SandboxProfile\nmetadata: { name: empty }\nspec: {}\n';
-      const dir = join(HERE, '.tmp');
-      mkdirSync(dir, { recursive: true });
-      writeFileSync(join(dir, 'empty.yaml'), profileText);
-      const profile = readProfileFile(join(dir, 'empty.yaml'));
+      const profile = parseProfileText(Buffer.from(profileText), 'empty.yaml');
       const merged = mergeSpec(input, {
         profile,
         config: RuntimeConfigSchema.parse({}),
