@@ -9,7 +9,7 @@
  */
 import { parseCreateArgs } from '../cli/argv.js';
 import { exitLike, inheritedFds, runInherited } from '../cli/passthrough.js';
-import { findRuntime } from '../config/runtime-path.js';
+import { runtimeFromConfig } from '../config/runtime-path.js';
 import { OpenclawError } from '../errors.js';
 import { performHostActions, sweepStale, undoHostActions, DEFAULT_RUNC_ROOT } from '../host/actions.js';
 import { execaRunner } from '../host/runner.js';
@@ -36,12 +36,7 @@ export const createCommand: CommandHandler = async ({ argv, cwd, env, log }) => 
   const { config, merged, profile, spec } = result;
   await openDebugLog(config.log.file, config.log.level);
   debugLog('info', 'merged profile', { id: args.containerId, profile: profile.profile.metadata.name, sha256: profile.sha256, source: result.choice.source, hostActions: merged.hostActions.length });
-  let runtime: string;
-  try {
-    runtime = findRuntime(config.runtime.candidates, env);
-  } catch (err) {
-    throw err instanceof OpenclawError && result.configPath ? err.inFile(result.configPath) : err;
-  }
+  const runtime = runtimeFromConfig({ config, path: result.configPath }, env);
 
   if (result.compiledSeccomp?.listenerPath) {
     const { ensureAgent } = await import('../agent/client.js');

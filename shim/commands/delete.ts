@@ -6,7 +6,7 @@
 import { parseDeleteArgs } from '../cli/argv.js';
 import { exitLike, runInherited } from '../cli/passthrough.js';
 import { loadConfig } from '../config/load.js';
-import { findRuntime } from '../config/runtime-path.js';
+import { runtimeFromConfig } from '../config/runtime-path.js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { undoHostActions, DEFAULT_RUNC_ROOT } from '../host/actions.js';
@@ -15,8 +15,9 @@ import { reportFailure } from '../log.js';
 import type { CommandHandler } from './index.js';
 
 export const deleteCommand: CommandHandler = async ({ argv, env, log }) => {
-  const { config } = await loadConfig(argv.shim.openclawConfig, env);
-  const runtime = findRuntime(config.runtime.candidates, env);
+  const loaded = await loadConfig(argv.shim.openclawConfig, env);
+  const { config } = loaded;
+  const runtime = runtimeFromConfig(loaded, env);
   const outcome = await runInherited(runtime, argv.runcArgv, []);
   const { containerId } = parseDeleteArgs(argv.commandArgs);
   // Only once runc no longer knows the container: a refused delete (still running, no

@@ -6,7 +6,7 @@
 import { accessSync, constants, realpathSync, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { OpenclawError } from '../errors.js';
-import { loadConfig } from './load.js';
+import { loadConfig, type LoadedConfig } from './load.js';
 
 function isExecutableFile(p: string): boolean {
   try {
@@ -51,11 +51,15 @@ export function findRuntime(candidates: readonly string[], env: NodeJS.ProcessEn
   });
 }
 
-export async function resolveLowLevelRuntime(configFlag: string | undefined, env: NodeJS.ProcessEnv): Promise<string> {
-  const { config, path } = await loadConfig(configFlag, env);
+/** The runtime a loaded config names; a failure names the config file it came from. */
+export function runtimeFromConfig(loaded: LoadedConfig, env: NodeJS.ProcessEnv): string {
   try {
-    return findRuntime(config.runtime.candidates, env);
+    return findRuntime(loaded.config.runtime.candidates, env);
   } catch (err) {
-    throw err instanceof OpenclawError && path ? err.inFile(path) : err;
+    throw err instanceof OpenclawError && loaded.path ? err.inFile(loaded.path) : err;
   }
+}
+
+export async function resolveLowLevelRuntime(configFlag: string | undefined, env: NodeJS.ProcessEnv): Promise<string> {
+  return runtimeFromConfig(await loadConfig(configFlag, env), env);
 }
