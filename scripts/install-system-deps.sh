@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Installs the host tools openclaw-runtime runs on and is tested against, from Debian's
-# packages: runc (the low-level runtime we wrap), busybox-static (test rootfs), dockerd and
-# containerd (end-to-end tests), gcc/libseccomp (the attack probe and the native addon).
+# packages: runc and crun (the low-level runtimes we wrap), busybox-static (test rootfs),
+# dockerd, containerd (with its CRI plugin) and podman (end-to-end tests), the CNI plugins
+# (a pod's network namespace for CRI tests), mmdebstrap (the real Debian python image),
+# gcc/libseccomp (the attack probe and the native addon).
 # Idempotent: it only calls apt-get for packages that are missing.
 set -euo pipefail
 
-packages=(runc busybox-static docker.io containerd libseccomp-dev seccomp gcc libc6-dev g++ make python3 iproute2 util-linux strace)
+packages=(runc crun busybox-static docker.io containerd podman containernetworking-plugins mmdebstrap libseccomp-dev seccomp gcc libc6-dev g++ make python3 iproute2 util-linux strace)
 
 missing=()
 for pkg in "${packages[@]}"; do
