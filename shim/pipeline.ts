@@ -75,7 +75,7 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineResult>
   const spec = readSpec(input.bundle);
   const choice = selectProfile({ flag: input.profileFlag, spec: spec.spec, config, configPath, cwd: input.cwd });
   const { profile, compiledSeccomp } = await loadProfile(choice.path, config);
-  const host = resolveHostFacts(spec.spec, profile.profile, input.bundle, config.state.dir);
+  const host = resolveHostFacts(spec.spec, profile.profile, { bundle: input.bundle, stateDir: config.state.dir, jobsDir: config.jobs.dir, containerId: input.containerId });
   const merged = mergeSpec(spec.spec, {
     profile,
     compiledSeccomp,

@@ -31,6 +31,7 @@ export const SHIM_COMMANDS: Record<string, () => Promise<CommandHandler>> = {
   hook: async () => (await import('./hook.js')).hookCommand,
   agent: async () => (await import('./agent.js')).agentCommand,
   denials: async () => (await import('./denials.js')).denialsCommand,
+  jobs: async () => (await import('./jobs.js')).jobsCommand,
   install: async () => (await import('./install.js')).installCommand,
   uninstall: async () => (await import('./install.js')).uninstallCommand,
 };

@@ -10,6 +10,7 @@ export const DEFAULT_CONFIG = Object.freeze({
   userns: { host_id: 100000, size: 65536 },
   log: { file: '', level: 'info' },
   state: { dir: '/run/openclaw' },
+  jobs: { dir: '/var/lib/openclaw/jobs', retention: '24h' },
   agent: { socket: '/run/openclaw/agent/seccomp-agent.sock', denial_log: '/var/log/openclaw/denials.log' },
 } as const);
 

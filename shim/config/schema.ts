@@ -9,6 +9,17 @@
 import { z } from 'zod';
 import { DEFAULT_CONFIG as D } from './defaults.js';
 
+/** A duration: a whole number and a unit (s, m, h, d); "0" alone means none. */
+export const DURATION_RE = /^(0|[0-9]+[smhd])$/;
+
+/** Milliseconds of a duration that matches DURATION_RE. */
+export function durationMs(text: string): number {
+  const m = /^([0-9]+)([smhd]?)$/.exec(text);
+  if (!m) throw new Error(`not a duration: ${text}`);
+  const unit = { '': 0, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as '' | 's' | 'm' | 'h' | 'd'];
+  return Number(m[1]) * unit;
+}
+
 const absolutePath = z.string().refine((p) => p.startsWith('/'), 'must be an absolute path');
 
 export const RuntimeConfigSchema = z
@@ -54,6 +65,20 @@ export const RuntimeConfigSchema = z
       .strictObject({
         /** Where the shim keeps per-container host state (rootfs binds to undo at delete). */
         dir: absolutePath.default(D.state.dir),
+      })
+      .prefault({}),
+    jobs: z
+      .strictObject({
+        /**
+         * Per-container bind sources (a profile's `perContainer` binds): <dir>/<container id>/<name>.
+         * Every directory on the way must be root's and writable by nobody else (host/safe-path.ts).
+         */
+        dir: absolutePath.default(D.jobs.dir),
+        /**
+         * How long a job's directory is kept after its container was deleted, before
+         * `openclaw-runtime jobs prune` removes it: a number and s, m, h or d ("24h", "7d"; "0": at once).
+         */
+        retention: z.string().regex(DURATION_RE, 'must be a duration such as "30m", "24h" or "7d"').default(D.jobs.retention),
       })
       .prefault({}),
     agent: z

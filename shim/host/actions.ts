@@ -1,6 +1,8 @@
 /**
- * Carries out the host side of a merge (bind the rootfs where mapped ids can reach it,
- * create bind sources, chown writable ones) and undoes it when the container is deleted.
+ * Carries out the host side of a merge (bind the rootfs where mapped ids can reach it, create
+ * bind sources and per-container job directories) and undoes it when the container is deleted.
+ * Every path is resolved without following symlinks through directories only root may change
+ * (host/safe-path.ts), and only what an action creates itself gets an owner or a mode.
  *
  * Crash safety: the record of what a container's create does is written (atomically)
  * BEFORE doing it, under <state.dir>/containers/<id>.json. `delete` undoes what the record
@@ -8,10 +10,11 @@
  * by the next create's sweep (sweepStale): its runc state directory is gone and its record
  * is older than a minute. Undo is idempotent: every step tolerates "already undone".
  */
-import { lstatSync, mkdirSync, readdirSync, readFileSync, rmdirSync, statSync, unlinkSync, chmodSync, chownSync, existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { traversableByOthers } from './facts.js';
+import { closeSync, constants, fstatSync, openSync, readdirSync, readFileSync, rmdirSync, statSync, unlinkSync, existsSync, utimesSync } from 'node:fs';
+import { join } from 'node:path';
+import { BeneathError, assertSafePath, ensureDir, inspectPath, mkdirBeneath } from './safe-path.js';
 import { OpenclawError } from '../errors.js';
+import { jobDirOf, validContainerId } from '../merge/filesystem.js';
 import type { HostAction } from '../merge/types.js';
 import { writeFileAtomic } from '../spec/io.js';
 import type { ProcessRunner } from './runner.js';
@@ -35,10 +38,14 @@ function recordPath(stateDir: string, id: string): string {
   return join(recordsDir(stateDir), `${id}.json`);
 }
 
+/** The state directory: root's, reached without symlinks, searchable by others (0711) when this creates it. */
+export function ensureStateDir(stateDir: string): void {
+  ensureDir(stateDir, { mode: 0o711, parentMode: 0o711, field: 'state.dir', fix: 'set [state] dir in the openclaw config to a directory whose every parent is owned by root and writable by nobody else (the default /run/openclaw)' });
+}
+
 /** Directories the mapped root must traverse: searchable by others, listable by nobody. */
 function mkdirTraversable(path: string): void {
-  mkdirSync(path, { recursive: true, mode: 0o711 });
-  chmodSync(path, 0o711);
+  ensureDir(path, { mode: 0o711, parentMode: 0o711, field: 'state.dir' });
 }
 
 export async function performHostActions(
@@ -49,8 +56,11 @@ export async function performHostActions(
   run: ProcessRunner,
 ): Promise<void> {
   if (actions.length === 0) return;
-  mkdirTraversable(stateDir);
-  mkdirSync(recordsDir(stateDir), { recursive: true, mode: 0o700 });
+  if (!validContainerId(id)) {
+    throw new OpenclawError('host', `container id "${id}" cannot name a host record`, { fix: 'use a container id of letters, digits, _, +, - and . only (what runc accepts)' });
+  }
+  ensureStateDir(stateDir);
+  ensureDir(recordsDir(stateDir), { mode: 0o700, parentMode: 0o711, field: 'state.dir' });
   const record: HostRecord = { id, runcRoot, createdAt: new Date().toISOString(), actions };
   writeFileAtomic(recordPath(stateDir, id), JSON.stringify(record, null, 2));
   try {
@@ -94,13 +104,15 @@ async function isMountPoint(run: ProcessRunner, path: string): Promise<boolean> 
 const HOST_ACTIONS: { [K in HostAction['kind']]: ActionHandler<K> } = {
   'bind-rootfs': {
     async perform(a, stateDir, run) {
-      if (!traversableByOthers(dirname(stateDir))) {
+      // The source was checked at merge (root.path); again here, right before mount(8) runs as root.
+      assertSafePath(a.source, { field: 'root.path', fix: 'point root.path at the rootfs directory itself, in a bundle whose parent directories only root may write' });
+      mkdirTraversable(join(stateDir, 'rootfs'));
+      if (!inspectPath(join(stateDir, 'rootfs')).traversableByOthers) {
         throw new OpenclawError('host', `the state directory ${stateDir} is below a directory the container's mapped ids cannot search, so they cannot reach the rootfs bound there`, {
           field: 'state.dir',
           fix: 'set state.dir in the openclaw config to a directory whose parents are all searchable by others (the default /run/openclaw is)',
         });
       }
-      mkdirTraversable(join(stateDir, 'rootfs'));
       mkdirTraversable(a.target);
       if (await isMountPoint(run, a.target)) return;
       await mustRun(run, 'mount', ['--bind', a.source, a.target], `bind-mounting the rootfs ${a.source} at ${a.target}`);
@@ -120,23 +132,15 @@ const HOST_ACTIONS: { [K in HostAction['kind']]: ActionHandler<K> } = {
   },
   mountpoint: {
     async perform(a) {
-      // Walk the path one component at a time without following symlinks: the image is
-      // untrusted, and /input -> /etc in it must not make us create host directories.
-      let cur = a.rootfs;
-      for (const part of a.path.split('/').filter(Boolean)) {
-        cur = join(cur, part);
-        let st;
-        try {
-          st = lstatSync(cur);
-        } catch {
-          mkdirSync(cur, { mode: 0o755 });
-          continue;
-        }
-        if (!st.isDirectory()) {
-          throw new OpenclawError('host', `cannot create the mount point ${a.path} in the rootfs: ${cur.slice(a.rootfs.length)} is ${st.isSymbolicLink() ? 'a symlink' : 'not a directory'} in the image`, {
-            fix: `use an image where ${a.path} is a plain directory (or absent), or bind to another destination`,
-          });
-        }
+      // One component at a time from an fd of the rootfs, never following a symlink: the image
+      // is untrusted, and /input -> /etc in it must not make us create host directories.
+      try {
+        mkdirBeneath(a.rootfs, a.path);
+      } catch (err) {
+        if (!(err instanceof BeneathError)) throw err;
+        throw new OpenclawError('host', `cannot create the mount point ${a.path} in the rootfs: ${err.prefix} is ${err.what} in the image`, {
+          fix: `use an image where ${a.path} is a plain directory (or absent), or bind to another destination`,
+        });
       }
     },
     async undo() {
@@ -145,27 +149,70 @@ const HOST_ACTIONS: { [K in HostAction['kind']]: ActionHandler<K> } = {
   },
   mkdir: {
     async perform(a) {
-      mkdirSync(a.path, { recursive: true, mode: 0o755 });
+      const made = ensureDir(a.path, { mode: a.mode, uid: a.uid, gid: a.gid, parentMode: a.parentMode });
+      if (!made.created && !made.stat.isDirectory()) {
+        throw new OpenclawError('host', `bind source ${a.path} exists and is not a directory`, { fix: 'point the bind at a directory' });
+      }
+      if (!made.created && a.reuse === 'same-owner') {
+        const st = made.stat;
+        if (st.uid !== a.uid || st.gid !== a.gid || (st.mode & 0o7777) !== a.mode) {
+          throw new OpenclawError('host', `${a.path} already exists as ${st.uid}:${st.gid} mode ${(st.mode & 0o7777).toString(8)}, not the ${a.uid}:${a.gid} mode ${a.mode.toString(8)} this container's own directory must have; the shim changes no directory it did not create`, {
+            fix: `remove ${a.path} (an earlier job with this id under another profile or id mapping), or run the container under a new id`,
+          });
+        }
+      }
     },
     async undo() {
       // Kept: it may hold the container's output, which outlives the container.
     },
   },
-  chown: {
+  job: {
     async perform(a) {
-      chownSync(a.path, a.uid, a.gid);
+      const dir = jobDirOf(a.jobsDir, a.id);
+      const made = ensureDir(dir, { mode: 0o711, parentMode: 0o711, field: 'jobs.dir', fix: 'set [jobs] dir in the openclaw config to a directory whose every parent is owned by root and writable by nobody else (the default /var/lib/openclaw/jobs)' });
+      if (!made.created && (made.stat.uid !== 0 || (made.stat.mode & 0o022) !== 0)) {
+        throw new OpenclawError('host', `the job directory ${dir} exists but is not root's own (owner ${made.stat.uid}, mode ${(made.stat.mode & 0o7777).toString(8)})`, {
+          field: 'jobs.dir',
+          fix: `remove ${dir}, or run the container under a new id`,
+        });
+      }
+      if (a.mappedIds && !inspectPath(dir).traversableByOthers) {
+        throw new OpenclawError('host', `the jobs directory ${a.jobsDir} is below a directory the container's mapped ids cannot search, so runc cannot mount the container's own directories from it`, {
+          field: 'jobs.dir',
+          fix: 'set [jobs] dir in the openclaw config to a directory whose parents are all searchable by others (o+x; the default /var/lib/openclaw/jobs is)',
+        });
+      }
     },
-    async undo() {
-      // Kept: the directory's content belongs to the mapped ids now.
+    async undo(a) {
+      // Kept for the platform to collect; its mtime says when the container ended (jobs prune).
+      const dir = jobDirOf(a.jobsDir, a.id);
+      if (inspectPath(dir).unsafe) return;
+      try {
+        const now = new Date();
+        utimesSync(dir, now, now);
+      } catch {
+        /* pruned already */
+      }
     },
   },
 };
 
+/**
+ * The record of `id`, if it is root's own file (no symlink, not writable by others) in a
+ * records directory nobody else can change: a record drives mounts and unmounts as root.
+ */
 export function readHostRecord(stateDir: string, id: string): HostRecord | undefined {
+  if (!validContainerId(id) || inspectPath(recordsDir(stateDir)).unsafe) return undefined;
+  let fd: number | undefined;
   try {
-    return JSON.parse(readFileSync(recordPath(stateDir, id), 'utf8')) as HostRecord;
+    fd = openSync(recordPath(stateDir, id), constants.O_RDONLY | constants.O_NOFOLLOW);
+    const st = fstatSync(fd);
+    if (!st.isFile() || st.uid !== 0 || (st.mode & 0o022) !== 0) return undefined;
+    return JSON.parse(readFileSync(fd, 'utf8')) as HostRecord;
   } catch {
     return undefined;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }
 
@@ -173,7 +220,8 @@ export async function undoHostActions(stateDir: string, id: string, run: Process
   const record = readHostRecord(stateDir, id);
   if (!record) return false;
   for (const action of [...record.actions].reverse()) {
-    await HOST_ACTIONS[action.kind].undo(action as never, run);
+    // A record written by an earlier version may name kinds that no longer exist (chown): nothing to undo.
+    await HOST_ACTIONS[action.kind]?.undo(action as never, run);
   }
   try {
     unlinkSync(recordPath(stateDir, id));
@@ -186,6 +234,7 @@ export async function undoHostActions(stateDir: string, id: string, run: Process
 /** Undoes records of containers runc no longer knows, left by crashes or out-of-band deletes. */
 export async function sweepStale(stateDir: string, run: ProcessRunner, now = Date.now()): Promise<string[]> {
   let names: string[];
+  if (inspectPath(recordsDir(stateDir)).unsafe) return [];
   try {
     names = readdirSync(recordsDir(stateDir)).filter((n) => n.endsWith('.json'));
   } catch {

@@ -2,12 +2,13 @@
  * The factory side of the merge: reads from the host everything the modifiers need, so the
  * modifiers themselves stay pure. Only what the profile and spec make relevant is read.
  */
-import { lstatSync, readdirSync, realpathSync, statSync } from 'node:fs';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { lstatSync, readdirSync, realpathSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
 import type { Spec } from '../spec/types.js';
 import type { Profile } from '../profile/schema.js';
 import type { DeviceNode, HostFacts, PathFacts } from '../merge/types.js';
-import { isBindMount } from '../merge/filesystem.js';
+import { concreteBinds, isBindMount } from '../merge/filesystem.js';
+import { inspectPath } from './safe-path.js';
 import { wantsIsolation } from '../merge/namespaces.js';
 import { originalRootfs } from '../merge/userns.js';
 
@@ -20,13 +21,27 @@ function lexists(path: string): boolean {
   }
 }
 
+/**
+ * What the merge needs to know about a host path, found without following symlinks; `unsafe`
+ * says why another user could replace it (host/safe-path.ts). realPath is kept only to
+ * recognise engine files and sensitive paths behind a link (refusing more, never mounting it).
+ */
 export function pathFacts(path: string): PathFacts {
+  const info = inspectPath(path);
+  let realPath: string | undefined;
   try {
-    const st = statSync(path);
-    return { exists: true, realPath: realpathSync(path), isDirectory: st.isDirectory(), uid: st.uid, gid: st.gid };
+    realPath = realpathSync(path);
   } catch {
-    return { exists: false };
+    /* missing or dangling */
   }
+  const st = info.stat;
+  return {
+    exists: info.exists,
+    ...(realPath !== undefined ? { realPath } : {}),
+    ...(st ? { isDirectory: st.isDirectory(), uid: st.uid, gid: st.gid, mode: st.mode & 0o7777 } : {}),
+    ...(info.unsafe ? { unsafe: info.unsafe } : {}),
+    ...(info.missingUnderSharedDir ? { missingUnderSharedDir: info.missingUnderSharedDir } : {}),
+  };
 }
 
 /** Linux dev_t split (glibc major()/minor()). */
@@ -66,46 +81,37 @@ export function readNvidiaDevices(devDir = '/dev'): DeviceNode[] {
   return out;
 }
 
-function searchableByOthers(dir: string): boolean {
-  try {
-    return (statSync(dir).mode & 0o001) !== 0;
-  } catch {
-    return true; // runc reports a missing rootfs itself
-  }
+export interface HostFactsContext {
+  bundle: string;
+  stateDir: string;
+  /** config [jobs] dir: where perContainer bind sources live. */
+  jobsDir: string;
+  containerId: string;
 }
 
-/** Whether "other" may search every directory from / down to `dir` (what a mapped root needs). */
-export function traversableByOthers(dir: string): boolean {
-  let cur = dir;
-  for (;;) {
-    try {
-      if ((statSync(cur).mode & 0o001) === 0) return false;
-    } catch {
-      return false;
-    }
-    const parent = dirname(cur);
-    if (parent === cur) return true;
-    cur = parent;
-  }
-}
-
-export function resolveHostFacts(spec: Spec, profile: Profile, bundle: string, stateDir: string): HostFacts {
+export function resolveHostFacts(spec: Spec, profile: Profile, ctx: HostFactsContext): HostFacts {
   const paths: Record<string, PathFacts> = {};
   for (const m of spec.mounts ?? []) {
     if (isBindMount(m) && m.source && isAbsolute(m.source)) paths[m.source] = pathFacts(m.source);
   }
-  for (const b of profile.spec.filesystem?.allowedBindMounts ?? []) paths[b.source] = pathFacts(b.source);
+  const binds = profile.spec.filesystem?.allowedBindMounts ?? [];
+  for (const b of concreteBinds(binds, ctx.jobsDir, ctx.containerId)) paths[b.source] ??= pathFacts(b.source);
   const gpus = profile.spec.devices?.gpus;
   const wantsUserns = wantsIsolation(profile.spec.isolation.namespaces?.user);
-  const rootfs = originalRootfs(spec, bundle, stateDir);
-  const missingMountpoints = !wantsUserns || rootfs === undefined
+  const rootfs = originalRootfs(spec, ctx.bundle, ctx.stateDir);
+  // Only a user namespace makes the shim act on the rootfs (bind it, create mount points).
+  const rootfsInfo = wantsUserns && rootfs !== undefined ? inspectPath(rootfs) : undefined;
+  const rootfsUsable = rootfsInfo !== undefined && rootfsInfo.unsafe === undefined;
+  const missingMountpoints = !rootfsUsable || rootfs === undefined
     ? []
-    : (profile.spec.filesystem?.allowedBindMounts ?? []).map((b) => b.destination).filter((d) => !lexists(join(rootfs, d)));
+    : binds.map((b) => b.destination).filter((d) => !lexists(join(rootfs, d)));
   return {
     missingMountpoints,
     nvidiaDevices: gpus !== undefined && gpus !== 'none' ? readNvidiaDevices() : [],
     paths,
-    rootfsTraversableByOthers: !wantsUserns || rootfs === undefined || traversableByOthers(rootfs),
-    rootfsSelfTraversable: !wantsUserns || rootfs === undefined || searchableByOthers(rootfs),
+    rootfsTraversableByOthers: rootfsInfo === undefined || rootfsInfo.unsafe !== undefined || rootfsInfo.traversableByOthers,
+    // runc reports a missing rootfs itself.
+    rootfsSelfTraversable: rootfsInfo?.stat === undefined || (rootfsInfo.stat.mode & 0o001) !== 0,
+    ...(rootfsInfo?.unsafe ? { rootfsUnsafe: rootfsInfo.unsafe } : {}),
   };
 }

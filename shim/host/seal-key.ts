@@ -4,18 +4,28 @@
  * read-only state dir) merges simply never skip: correct, only less tidy.
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, readFileSync, writeSync, fsyncSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readFileSync, writeSync, fsyncSync } from 'node:fs';
 import { join } from 'node:path';
+import { ensureDir, inspectPath } from './safe-path.js';
 
 const KEY_BYTES = 32;
 
 export function readOrCreateSealKey(stateDir: string): Buffer | undefined {
   const path = join(stateDir, 'seal.key');
+  // A state dir reached through a symlink or a directory another user may write is not trusted.
+  const dir = inspectPath(stateDir);
+  if (dir.unsafe) return undefined;
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
-      const st = statSync(path);
-      if (st.uid !== 0 || (st.mode & 0o077) !== 0) return undefined; // not root's own: do not trust it
-      const key = readFileSync(path);
+      const fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+      let key: Buffer;
+      try {
+        const st = fstatSync(fd);
+        if (!st.isFile() || st.uid !== 0 || (st.mode & 0o077) !== 0) return undefined; // not root's own: do not trust it
+        key = readFileSync(fd);
+      } finally {
+        closeSync(fd);
+      }
       if (key.length === KEY_BYTES) return key;
       if (attempt < 2) {
         // Another create is still writing it.
@@ -27,8 +37,8 @@ export function readOrCreateSealKey(stateDir: string): Buffer | undefined {
       /* missing: create it below */
     }
     try {
-      mkdirSync(stateDir, { recursive: true, mode: 0o711 });
-      const fd = openSync(path, 'wx', 0o600);
+      ensureDir(stateDir, { mode: 0o711, parentMode: 0o711 });
+      const fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
       try {
         const key = randomBytes(KEY_BYTES);
         writeSync(fd, key);

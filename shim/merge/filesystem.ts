@@ -11,12 +11,24 @@
  *   The profile's allowedBindMounts are added where the caller has not mounted them. A profile
  *   without allowedBindMounts allows no host binds at all (an allow-list, empty by default).
  *   Sensitive sources (SENSITIVE_SOURCES) are never allowed, whoever asks.
+ * - a bind source another user could swap before runc mounts it (a symlink on the way, a
+ *   directory on the way that someone other than root may write: host/safe-path.ts) is
+ *   refused, for the profile's binds and for a caller's bind that matches one of them. runc is
+ *   handed the path as checked, never a symlink's target.
+ * - perContainer binds get a source of their own, <jobs.dir>/<container id>/<name>: writable
+ *   ones 0700 owned by the container's root (the mapped ids under a user namespace), read-only
+ *   ones 0750 root with the container's root group. The shim creates them; they outlive the
+ *   container until `openclaw-runtime jobs prune`.
+ * - an existing fixed source is never chowned or chmodded; a missing one with `create: true`
+ *   is created, writable ones owned by the container's root (never inside a directory other
+ *   users may write, such as /tmp: its owner could rename it away).
  * - maskedPaths, readonlyPaths: union of the caller's, Docker's defaults and the profile's.
  */
 import { OpenclawError } from '../errors.js';
-import type { SpecMount } from '../spec/types.js';
+import { join } from 'node:path';
+import type { Spec, SpecMount } from '../spec/types.js';
 import type { ProfileBindMount } from '../profile/schema.js';
-import type { MergeInputs, Modifier, PathFacts } from './types.js';
+import type { HostAction, MergeInputs, Modifier, PathFacts } from './types.js';
 
 /** Host paths that no bind mount may expose, themselves or anything below them. */
 export const SENSITIVE_SOURCES: readonly string[] = [
@@ -65,6 +77,35 @@ export const DEFAULT_MASKED_PATHS = [
 ];
 export const DEFAULT_READONLY_PATHS = ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger'];
 
+/** A profile bind with its host source decided (perContainer ones under the job's directory). */
+export type ConcreteBind = ProfileBindMount & { source: string };
+
+/** runc's container id rule (libcontainer: ^[\w+-\.]+$), minus "." and "..": one safe path component. */
+export function validContainerId(id: string): boolean {
+  return /^[A-Za-z0-9_+.-]+$/.test(id) && id !== '.' && id !== '..';
+}
+
+export function jobDirOf(jobsDir: string, containerId: string): string {
+  return join(jobsDir, containerId);
+}
+
+/**
+ * The profile's binds with their host sources. Shared by host/facts.ts (what to inspect) and
+ * the modifier below (what to mount), so both look at the same paths.
+ */
+export function concreteBinds(binds: readonly ProfileBindMount[], jobsDir: string, containerId: string): ConcreteBind[] {
+  return binds.map((b) => ({ ...b, source: b.perContainer !== undefined ? join(jobDirOf(jobsDir, containerId), b.perContainer) : b.source! }));
+}
+
+/** Host uid and gid of the container's root: the mapped ids under a user namespace, else 0. */
+export function containerRootIds(spec: Spec): { uid: number; gid: number } {
+  const linux = spec.linux;
+  if (!(linux?.namespaces ?? []).some((n) => n.type === 'user')) return { uid: 0, gid: 0 };
+  const uid = (linux?.uidMappings ?? []).find((m) => m.containerID === 0)?.hostID ?? 0;
+  const gid = (linux?.gidMappings ?? []).find((m) => m.containerID === 0)?.hostID ?? 0;
+  return { uid, gid };
+}
+
 export function isBindMount(m: SpecMount): boolean {
   return m.type === 'bind' || (m.options ?? []).some((o) => o === 'bind' || o === 'rbind');
 }
@@ -95,22 +136,42 @@ function union(...lists: ReadonlyArray<readonly string[] | undefined>): string[]
   return out;
 }
 
+const SAFE_SOURCE_FIX = 'use a directory whose every parent is owned by root and writable by nobody else, with no symlink on the way (e.g. under /srv or /var/lib/openclaw), or a perContainer bind';
+
 export function makeFilesystemModifier(inputs: MergeInputs): Modifier {
   const section = inputs.profile.profile.spec.filesystem;
   const fs = section ?? {};
   const profileName = inputs.profile.profile.metadata.name;
   const profileFile = inputs.profile.path;
-  const allowed: ProfileBindMount[] = fs.allowedBindMounts ?? [];
+  const jobsDir = inputs.config.jobs.dir;
+  const allowed: ConcreteBind[] = concreteBinds(fs.allowedBindMounts ?? [], jobsDir, inputs.containerId);
+  const sourceField = (i: number) => `spec.filesystem.allowedBindMounts[${i}].${allowed[i]!.perContainer !== undefined ? 'perContainer' : 'source'}`;
 
   return {
     name: 'filesystem',
     apply({ spec, hostActions }) {
+      if (allowed.some((b) => b.perContainer !== undefined) && !validContainerId(inputs.containerId)) {
+        throw new OpenclawError('merge', `container id "${inputs.containerId}" cannot name a directory of its own under ${jobsDir} (profile "${profileName}" has perContainer binds)`, {
+          file: profileFile,
+          field: sourceField(allowed.findIndex((b) => b.perContainer !== undefined)),
+          fix: 'use a container id of letters, digits, _, +, - and . only (what runc accepts)',
+        });
+      }
       allowed.forEach((b, i) => {
+        const facts = inputs.host.paths[b.source];
+        if (facts?.unsafe) {
+          const where = b.perContainer !== undefined ? ` (the container's own directory under jobs.dir ${jobsDir})` : '';
+          throw new OpenclawError('profile', `bind source ${b.source}${where} is not safe to mount: ${facts.unsafe}, so another user could swap it for a symlink to any host directory before runc mounts it`, {
+            file: profileFile,
+            field: sourceField(i),
+            fix: b.perContainer !== undefined ? 'set [jobs] dir in the openclaw config to a directory whose every parent is owned by root and writable by nobody else (the default /var/lib/openclaw/jobs)' : SAFE_SOURCE_FIX,
+          });
+        }
         const reason = sensitiveReason(realOf(inputs.host.paths, b.source));
         if (reason) {
           throw new OpenclawError('profile', `bind source ${b.source} is ${reason}; such host paths are never mounted into a sandbox`, {
             file: profileFile,
-            field: `spec.filesystem.allowedBindMounts[${i}].source`,
+            field: sourceField(i),
             fix: 'bind a dedicated directory (e.g. under /srv or /var/lib/openclaw) instead',
           });
         }
@@ -156,34 +217,60 @@ export function makeFilesystemModifier(inputs: MergeInputs): Modifier {
             fix: `remove the volume, or add {source: ${source}, destination: ${m.destination}} to spec.filesystem.allowedBindMounts in ${profileFile}`,
           });
         }
+        // runc follows the caller's path itself: it must be as fixed as the profile's.
+        const unsafe = inputs.host.paths[source]?.unsafe;
+        if (unsafe) {
+          throw new OpenclawError('merge', `bind mount ${what} is not safe to mount: ${unsafe}, so another user could swap it before runc mounts it`, {
+            file: inputs.specFile,
+            field,
+            fix: `mount ${rule.source} itself (no symlink), or leave the volume out and let profile "${profileName}" add it`,
+          });
+        }
         m.options = hardenOptions(m.options ?? [], rule.readonly, rule.noexec);
         covered.add(m.destination);
       });
 
       if (!section) return;
+      const owner = containerRootIds(spec);
+      let jobPlanned = false;
       allowed.forEach((b, i) => {
         if (covered.has(b.destination)) return;
         const facts = inputs.host.paths[b.source];
-        if (!facts?.exists) {
+        if (b.perContainer !== undefined) {
+          if (!jobPlanned) {
+            hostActions.push({ kind: 'job', jobsDir, id: inputs.containerId, mappedIds: owner.uid !== 0 });
+            jobPlanned = true;
+          }
+          hostActions.push(perContainerDir(b, owner));
+        } else if (!facts?.exists) {
           if (!b.create) {
             throw new OpenclawError('merge', `bind source ${b.source} does not exist on this host`, {
               file: profileFile,
-              field: `spec.filesystem.allowedBindMounts[${i}].source`,
+              field: sourceField(i),
               fix: `create ${b.source}, or set create: true for this bind`,
             });
           }
-          hostActions.push({ kind: 'mkdir', path: b.source });
+          const uid = b.readonly ? 0 : owner.uid;
+          if (uid !== 0 && facts?.missingUnderSharedDir) {
+            throw new OpenclawError('profile', `writable bind source ${b.source} would be created for the container's root (host uid ${uid}) inside ${facts.missingUnderSharedDir}, which other users may write: its owner could rename it away and put a symlink in its place`, {
+              file: profileFile,
+              field: sourceField(i),
+              fix: `use perContainer: ${b.destination.split('/').filter(Boolean).pop() ?? 'output'} instead of source, or a source below a directory only root may write`,
+            });
+          }
+          hostActions.push({ kind: 'mkdir', path: b.source, mode: 0o755, uid, gid: b.readonly ? 0 : owner.gid, parentMode: 0o755, reuse: 'any' });
         } else if (facts.isDirectory === false && b.create) {
           throw new OpenclawError('merge', `bind source ${b.source} exists and is not a directory`, {
             file: profileFile,
-            field: `spec.filesystem.allowedBindMounts[${i}].source`,
+            field: sourceField(i),
             fix: 'point the bind at a directory',
           });
         }
         (spec.mounts ??= mounts).push({
           destination: b.destination,
           type: 'bind',
-          source: realOf(inputs.host.paths, b.source),
+          // The path as checked (no symlink on the way), never a symlink's target.
+          source: b.source,
           options: hardenOptions(['rbind', 'rprivate'], b.readonly, b.noexec).concat(b.readonly ? [] : ['rw']),
         });
       });
@@ -193,4 +280,15 @@ export function makeFilesystemModifier(inputs: MergeInputs): Modifier {
       linux.readonlyPaths = union(linux.readonlyPaths, DEFAULT_READONLY_PATHS, fs.readonlyPaths);
     },
   };
+}
+
+/**
+ * A per-container source: writable ones the container's root's own (0700), read-only ones
+ * root's with the container's root group (0750): the container reads them, cannot write them,
+ * and other local users can do neither.
+ */
+function perContainerDir(b: ConcreteBind, owner: { uid: number; gid: number }): HostAction {
+  return b.readonly
+    ? { kind: 'mkdir', path: b.source, mode: 0o750, uid: 0, gid: owner.gid, parentMode: 0o711, reuse: 'same-owner' }
+    : { kind: 'mkdir', path: b.source, mode: 0o700, uid: owner.uid, gid: owner.gid, parentMode: 0o711, reuse: 'same-owner' };
 }

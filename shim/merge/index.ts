@@ -2,9 +2,9 @@
  * The merge: config.json in, tightened config.json (and the host actions it needs) out.
  * Modifiers run in this order; each one reads only its own profile section and host facts.
  * The order matters where one builds on another: namespaces before userns (userns fills in
- * the maps of the namespace `namespaces` added); filesystem before userns (a bind source the
- * filesystem modifier creates must exist before userns hands it to the mapped root: host
- * actions run in the order they were planned); annotations last.
+ * the maps of the namespace `namespaces` added); userns before filesystem (a writable bind
+ * source the shim creates is owned by the container's root, which filesystem reads from the
+ * maps userns wrote); annotations last.
  */
 import { deepClone } from '../spec/json.js';
 import type { Spec } from '../spec/types.js';
@@ -22,8 +22,8 @@ import { makeCleanupHookModifier } from './cleanup-hook.js';
 export const MODIFIER_FACTORIES: ReadonlyArray<(inputs: MergeInputs) => Modifier> = [
   makeNamespacesModifier,
   makeCgroupsModifier,
-  makeFilesystemModifier,
   makeUsernsModifier,
+  makeFilesystemModifier,
   makeProcessModifier,
   makeDevicesModifier,
   makeSeccompModifier,

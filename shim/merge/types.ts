@@ -21,23 +21,34 @@ export interface DeviceNode {
 }
 
 export interface PathFacts {
+  /** Whether the path exists, found without following symlinks (host/safe-path.ts). */
   exists: boolean;
-  /** realpath, when it exists. */
+  /** realpath, when it resolves (used to recognise engine files and sensitive paths, never to mount). */
   realPath?: string;
   isDirectory?: boolean;
   uid?: number;
   gid?: number;
+  mode?: number;
+  /**
+   * Why a user other than root could replace the path before runc mounts it (a symlink on the
+   * way, a directory others may write); undefined when nobody but root can.
+   */
+  unsafe?: string;
+  /** Missing, and what the shim creates for it would land in this directory that other users may write (/tmp). */
+  missingUnderSharedDir?: string;
 }
 
 export interface HostFacts {
   /** NVIDIA device nodes present on the host, keyed by path (/dev/nvidia0, /dev/nvidiactl, ...). */
   nvidiaDevices: DeviceNode[];
-  /** Facts about every host path a modifier may look at (bind sources, the rootfs). */
+  /** Facts about every host path a modifier may look at (bind sources, per-container sources). */
   paths: Record<string, PathFacts>;
   /** Whether every directory from / to the rootfs lets "other" search it (o+x). */
   rootfsTraversableByOthers: boolean;
   /** Whether the rootfs directory itself lets "other" search it (a bind cannot fix that). */
   rootfsSelfTraversable: boolean;
+  /** Why another user could replace the rootfs the shim would act on (user namespace profiles); undefined when safe. */
+  rootfsUnsafe?: string;
   /** Mount destinations (of the profile's binds) that are missing in the rootfs. */
   missingMountpoints: string[];
 }
@@ -45,10 +56,19 @@ export interface HostFacts {
 export type HostAction =
   /** Bind-mount the rootfs somewhere the container's mapped ids can reach; undone at delete. */
   | { kind: 'bind-rootfs'; source: string; target: string }
-  /** Create a bind-mount source directory the profile allows (create: true). */
-  | { kind: 'mkdir'; path: string }
-  /** Give a writable bind source to the container's mapped root so it can write there. */
-  | { kind: 'chown'; path: string; uid: number; gid: number }
+  /**
+   * Make sure a bind source directory exists. Only a directory created by this action gets
+   * `mode` and `uid`/`gid` (missing parents: root, `parentMode`); an existing one is never
+   * chowned or chmodded. `reuse`: `any` keeps an existing directory as it is; `same-owner`
+   * (per-container sources, created again when an engine restarts a container under the same
+   * id) requires it to be exactly what this action would have created. Kept at delete.
+   */
+  | { kind: 'mkdir'; path: string; mode: number; uid: number; gid: number; parentMode: number; reuse: 'any' | 'same-owner' }
+  /**
+   * A container's job directory `<jobsDir>/<id>` (per-container bind sources live in it),
+   * root-owned 0711. Kept at delete, which stamps its mtime: `jobs prune` counts retention from there.
+   */
+  | { kind: 'job'; jobsDir: string; id: string; mappedIds: boolean }
   /**
    * Create a missing mount point inside the rootfs. runc does this itself, except in a user
    * namespace, where its init runs as the mapped root and cannot write the image's root-owned

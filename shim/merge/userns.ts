@@ -9,7 +9,11 @@
  *   the kernel rejects a range with unmapped ids inside the user namespace;
  * - a rootfs the mapped root cannot reach (Docker's /var/lib/docker is 0710) is bind-mounted
  *   under the state directory, whose directories are 0711, and root.path points there;
- * - writable bind sources from the profile are given to the mapped root so it can write;
+ * - the rootfs the shim would act on (bind it, create mount points in it) must be reached
+ *   without symlinks through directories only root may change (host/safe-path.ts), or the
+ *   create is refused: plain runc refuses a symlinked rootfs too;
+ * - writable bind sources the shim creates are given to the mapped root (merge/filesystem.ts,
+ *   which runs after this modifier and reads the maps from the spec); existing ones never are;
  * - mount points of the profile's binds that the image lacks are created from the host (the
  *   mapped root cannot create them in the image's root-owned directories).
  */
@@ -85,6 +89,13 @@ export function makeUsernsModifier(inputs: MergeInputs): Modifier {
 
       const root = spec.root;
       const rootfs = originalRootfs(spec, inputs.bundle, inputs.config.state.dir);
+      if (root && rootfs && inputs.host.rootfsUnsafe) {
+        throw new OpenclawError('merge', `the rootfs ${rootfs} is not safe for the shim to act on: ${inputs.host.rootfsUnsafe}, so another user could swap it before runc uses it`, {
+          file: inputs.specFile,
+          field: 'root.path',
+          fix: 'point root.path at the rootfs directory itself (not a symlink), in a bundle whose parent directories only root may write',
+        });
+      }
       if (root && rootfs) {
         for (const path of inputs.host.missingMountpoints) hostActions.push({ kind: 'mountpoint', rootfs, path });
       }
@@ -100,19 +111,6 @@ export function makeUsernsModifier(inputs: MergeInputs): Modifier {
         hostActions.push({ kind: 'bind-rootfs', source: rootfs, target });
         root.path = target;
         (spec.annotations ??= {})[ROOTFS_SOURCE_ANNOTATION] = rootfs;
-      }
-
-      const rootUid = (linux.uidMappings ?? []).find((m) => m.containerID === 0)?.hostID;
-      const rootGid = gidMaps.find((m) => m.containerID === 0)?.hostID;
-      if (rootUid === undefined || rootGid === undefined) return;
-      for (const bind of inputs.profile.profile.spec.filesystem?.allowedBindMounts ?? []) {
-        if (bind.readonly) continue;
-        const facts = inputs.host.paths[bind.source];
-        // A source created by us now, or still owned by host root, goes to the mapped root;
-        // one owned by somebody else is left alone (its owner chose who may write).
-        if (facts?.exists === false || facts?.uid === 0) {
-          hostActions.push({ kind: 'chown', path: bind.source, uid: rootUid, gid: rootGid });
-        }
       }
     },
   };

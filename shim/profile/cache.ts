@@ -22,11 +22,12 @@
  * and they write the same content, so readers see one whole entry or none.
  */
 import { createHash } from 'node:crypto';
-import { chmodSync, closeSync, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { deserialize, serialize } from 'node:v8';
 import { writeFileAtomic } from '../spec/io.js';
+import { ensureDir, inspectPath } from '../host/safe-path.js';
 import type { SpecSeccomp } from '../spec/types.js';
 import type { FilterModel } from '../seccomp/model.js';
 import type { LoadedProfile } from './load.js';
@@ -154,9 +155,10 @@ function trusted(st: { uid: number; mode: number }): boolean {
 
 function readEntry(dir: string, key: string): CompiledProfile | undefined {
   try {
-    const dst = lstatSync(dir);
-    if (!dst.isDirectory() || !trusted(dst)) return undefined;
-    const fd = openSync(join(dir, key), 'r');
+    // Reached without symlinks through directories only root may change (host/safe-path.ts).
+    const info = inspectPath(dir);
+    if (info.unsafe || !info.stat?.isDirectory() || !trusted(info.stat)) return undefined;
+    const fd = openSync(join(dir, key), constants.O_RDONLY | constants.O_NOFOLLOW);
     try {
       const st = fstatSync(fd);
       if (!st.isFile() || !trusted(st) || st.size > MAX_ENTRY_BYTES) return undefined;
@@ -172,11 +174,12 @@ function readEntry(dir: string, key: string): CompiledProfile | undefined {
 function storeEntry(stateDir: string, key: string, value: CompiledProfile): void {
   try {
     const text = encodeEntry(key, value);
-    // The state dir the way host/actions.ts makes it (traversable), the cache root-only.
-    mkdirSync(stateDir, { recursive: true, mode: 0o711 });
+    // The state dir the way host/actions.ts makes it (traversable), the cache root-only; both
+    // refused (a miss) when reached through a symlink or a directory another user may write.
+    ensureDir(stateDir, { mode: 0o711, parentMode: 0o711 });
     const dir = cacheDir(stateDir);
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    chmodSync(dir, 0o700);
+    const made = ensureDir(dir, { mode: 0o700, parentMode: 0o711 });
+    if (!trusted(made.stat)) return; // not ours to chmod: readEntry ignores it anyway
     // writeFileAtomic keeps an existing file's mode: a replaced entry gets a fresh one.
     rmSync(join(dir, key), { force: true, recursive: true });
     writeFileAtomic(join(dir, key), text);

@@ -174,15 +174,36 @@ export const SyscallFilterSchema = z.strictObject({
   import: z.string().min(1).optional(),
 });
 
-export const BindMountSchema = z.strictObject({
-  source: absolutePath,
-  destination: absolutePath,
-  readonly: z.boolean().default(true),
-  /** Extra hardening options; nosuid and nodev are always added. */
-  noexec: z.boolean().default(true),
-  /** Create the source directory on the host if it is missing. */
-  create: z.boolean().default(false),
-});
+/** A per-container bind's name: one plain path component under the job's directory. */
+export const PER_CONTAINER_NAME_RE = /^[a-z0-9][a-z0-9_-]*$/;
+
+export const BindMountSchema = z
+  .strictObject({
+    /** A fixed host directory (or file). Exactly one of source and perContainer. */
+    source: absolutePath.optional(),
+    /**
+     * A directory of this container's own, `<jobs.dir>/<container id>/<name>` (config [jobs]),
+     * created by the shim at create (0700 and owned by the container's root when writable;
+     * 0750 root and the container's root group when read-only) and kept after the container is
+     * deleted until `openclaw-runtime jobs prune`. Two containers never share one.
+     */
+    perContainer: z.string().regex(PER_CONTAINER_NAME_RE, 'must be a plain name such as "output" (lower-case letters, digits, - and _)').optional(),
+    destination: absolutePath,
+    readonly: z.boolean().default(true),
+    /** Extra hardening options; nosuid and nodev are always added. */
+    noexec: z.boolean().default(true),
+    /** Create the source directory on the host if it is missing (perContainer sources always are). */
+    create: z.boolean().default(false),
+  })
+  .superRefine((b, ctx) => {
+    if ((b.source === undefined) === (b.perContainer === undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [b.source === undefined ? 'source' : 'perContainer'],
+        message: 'give exactly one of source (a fixed host path) and perContainer (a directory of each container\'s own)',
+      });
+    }
+  });
 
 export const FilesystemSchema = z.strictObject({
   readonlyRootfs: z.boolean().optional(),

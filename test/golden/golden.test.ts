@@ -15,6 +15,7 @@ import { parseProfileText, readProfileFile } from '../../shim/profile/load.js';
 import { RuntimeConfigSchema } from '../../shim/config/schema.js';
 import { compileProfileSeccomp } from '../../shim/profile/compile-profile.js';
 import { mergeSpec } from '../../shim/merge/index.js';
+import { concreteBinds } from '../../shim/merge/filesystem.js';
 import type { HostFacts, PathFacts } from '../../shim/merge/types.js';
 import type { Spec } from '../../shim/spec/types.js';
 
@@ -44,7 +45,7 @@ describe('golden: shipped profile x engine config.json', () => {
         const input = parseJsonLossless(readFileSync(join(FIXTURES, fixture), 'utf8')) as Spec;
         const profile = readProfileFile(join(PROFILES, profileFile));
         const config = RuntimeConfigSchema.parse({});
-        const binds = (profile.profile.spec.filesystem?.allowedBindMounts ?? []).map((b) => b.source);
+        const binds = concreteBinds(profile.profile.spec.filesystem?.allowedBindMounts ?? [], config.jobs.dir, 'golden').map((b) => b.source);
         const merged = mergeSpec(input, {
           profile: { ...profile, path: `profiles/${profileFile}` },
           compiledSeccomp: compileProfileSeccomp(profile, config),

@@ -88,7 +88,7 @@ describe('host actions', () => {
 
   it('the record is written atomically (no temporary file left)', async () => {
     const state = join(tmp(), 'state');
-    await performHostActions(state, 'c5', '/run/runc', [{ kind: 'mkdir', path: join(state, '..', 'src') }], fakeRunner().run);
+    await performHostActions(state, 'c5', '/run/runc', [{ kind: 'mkdir', path: join(state, '..', 'src'), mode: 0o755, uid: 0, gid: 0, parentMode: 0o755, reuse: 'any' }], fakeRunner().run);
     writeFileSync(join(state, 'marker'), '');
     const { readdirSync } = await import('node:fs');
     expect(readdirSync(join(state, 'containers'))).toEqual(['c5.json']);

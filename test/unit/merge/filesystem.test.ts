@@ -21,11 +21,23 @@ const SMYTHOS_FS = {
   ],
 };
 
-function run(fs: Record<string, unknown>, mounts: SpecMount[], paths: Record<string, PathFacts> = {}) {
-  const spec: Spec = { root: { path: 'rootfs' }, mounts: structuredClone(mounts), linux: {} };
+function run(fs: Record<string, unknown>, mounts: SpecMount[], paths: Record<string, PathFacts> = {}, opts: { userns?: boolean; containerId?: string } = {}) {
+  const linux: Spec['linux'] = opts.userns
+    ? { namespaces: [{ type: 'user' }], uidMappings: [{ containerID: 0, hostID: 100000, size: 65536 }], gidMappings: [{ containerID: 0, hostID: 100000, size: 65536 }] }
+    : {};
+  const spec: Spec = { root: { path: 'rootfs' }, mounts: structuredClone(mounts), linux };
   const hostActions: HostAction[] = [];
-  makeFilesystemModifier(mergeInputs({ filesystem: fs }, { host: hostFacts({ paths }) })).apply({ spec, hostActions });
+  makeFilesystemModifier(mergeInputs({ filesystem: fs }, { host: hostFacts({ paths }), ...(opts.containerId ? { containerId: opts.containerId } : {}) })).apply({ spec, hostActions });
   return { spec, hostActions };
+}
+
+function thrown(f: () => unknown): any {
+  try {
+    f();
+  } catch (e) {
+    return e;
+  }
+  return undefined;
 }
 
 const exists = (p: string, extra: Partial<PathFacts> = {}): PathFacts => ({ exists: true, realPath: p, isDirectory: true, uid: 0, gid: 0, ...extra });
@@ -40,7 +52,8 @@ describe('filesystem modifier', () => {
     expect(input.options).toEqual(expect.arrayContaining(['ro', 'nosuid', 'nodev', 'noexec']));
     expect(output.options).toEqual(expect.arrayContaining(['rw', 'nosuid', 'nodev', 'noexec']));
     expect(output.options).not.toContain('ro');
-    expect(hostActions).toEqual([{ kind: 'mkdir', path: '/tmp/input' }]);
+    // /tmp/input is missing: created root's (read-only); /tmp/output exists: left as it is.
+    expect(hostActions).toEqual([{ kind: 'mkdir', path: '/tmp/input', mode: 0o755, uid: 0, gid: 0, parentMode: 0o755, reuse: 'any' }]);
   });
 
   it('an allowed caller bind is kept once and made read-only as the profile says', () => {
@@ -110,5 +123,89 @@ describe('filesystem modifier', () => {
     const spec: Spec = { root: { path: 'rootfs', readonly: true } };
     makeFilesystemModifier(mergeInputs({ filesystem: { readonlyRootfs: false } })).apply({ spec, hostActions: [] });
     expect(spec.root!.readonly).toBe(true);
+  });
+});
+
+describe('filesystem modifier: host paths nobody else can swap', () => {
+  const PER_CONTAINER = {
+    allowedBindMounts: [
+      { perContainer: 'input', destination: '/input', readonly: true },
+      { perContainer: 'output', destination: '/output', readonly: false },
+    ],
+  };
+
+  it.each([
+    { name: 'a symlink', unsafe: '/tmp/output is a symlink' },
+    { name: 'under a directory a user owns', unsafe: '/tmp/u is owned by uid 1000, not root' },
+    { name: 'under a world-writable directory, owned by a user', unsafe: '/tmp is writable by all users (mode 1777), and /tmp/output is owned by uid 1000' },
+  ])('refuses a profile bind source that is $name, naming the field', ({ unsafe }) => {
+    const err = thrown(() => run(SMYTHOS_FS, [], { '/tmp/input': exists('/tmp/input'), '/tmp/output': exists('/tmp/output', { unsafe }) }));
+    expect(err?.field).toBe('spec.filesystem.allowedBindMounts[1].source');
+    expect(err?.message).toContain(`bind source /tmp/output is not safe to mount: ${unsafe}`);
+    expect(err?.fix).toMatch(/owned by root and writable by nobody else/);
+  });
+
+  it('refuses a caller bind that matches an allowed source through a path another user could swap', () => {
+    const err = thrown(() => run(SMYTHOS_FS, [{ destination: '/output', type: 'bind', source: '/tmp/link', options: ['rbind'] }], {
+      '/tmp/input': exists('/tmp/input'),
+      '/tmp/output': exists('/tmp/output'),
+      '/tmp/link': exists('/tmp/output', { unsafe: '/tmp/link is a symlink' }),
+    }));
+    expect(err?.field).toBe('mounts[0]');
+    expect(err?.message).toMatch(/not safe to mount: \/tmp\/link is a symlink/);
+  });
+
+  it('never chowns an existing writable source; creates a missing one for the mapped root', () => {
+    const fs = { allowedBindMounts: [
+      { source: '/srv/out', destination: '/out', readonly: false },
+      { source: '/srv/new', destination: '/new', readonly: false, create: true },
+      { source: '/srv/in', destination: '/in', readonly: true, create: true },
+    ] };
+    const { hostActions } = run(fs, [], { '/srv/out': exists('/srv/out'), '/srv/new': { exists: false }, '/srv/in': { exists: false } }, { userns: true });
+    expect(hostActions).toEqual([
+      { kind: 'mkdir', path: '/srv/new', mode: 0o755, uid: 100000, gid: 100000, parentMode: 0o755, reuse: 'any' },
+      { kind: 'mkdir', path: '/srv/in', mode: 0o755, uid: 0, gid: 0, parentMode: 0o755, reuse: 'any' },
+    ]);
+  });
+
+  it('refuses to create a writable source for the mapped root inside a directory other users may write', () => {
+    const fs = { allowedBindMounts: [{ source: '/tmp/output', destination: '/output', readonly: false, create: true }] };
+    const err = thrown(() => run(fs, [], { '/tmp/output': { exists: false, missingUnderSharedDir: '/tmp' } }, { userns: true }));
+    expect(err?.field).toBe('spec.filesystem.allowedBindMounts[0].source');
+    expect(err?.message).toMatch(/would be created for the container's root \(host uid 100000\) inside \/tmp/);
+    expect(err?.fix).toMatch(/perContainer/);
+  });
+
+  it('perContainer: each container its own directories under jobs.dir, output 0700 for the mapped root, input 0750 root', () => {
+    const a = run(PER_CONTAINER, [], {}, { userns: true, containerId: 'job-a' });
+    const b = run(PER_CONTAINER, [], {}, { userns: true, containerId: 'job-b' });
+    const sources = (r: typeof a) => r.spec.mounts!.filter((m) => m.type === 'bind').map((m) => `${m.destination}=${m.source}`);
+    expect(sources(a)).toEqual(['/input=/var/lib/openclaw/jobs/job-a/input', '/output=/var/lib/openclaw/jobs/job-a/output']);
+    expect(sources(b)).toEqual(['/input=/var/lib/openclaw/jobs/job-b/input', '/output=/var/lib/openclaw/jobs/job-b/output']);
+    expect(a.hostActions).toEqual([
+      { kind: 'job', jobsDir: '/var/lib/openclaw/jobs', id: 'job-a', mappedIds: true },
+      { kind: 'mkdir', path: '/var/lib/openclaw/jobs/job-a/input', mode: 0o750, uid: 0, gid: 100000, parentMode: 0o711, reuse: 'same-owner' },
+      { kind: 'mkdir', path: '/var/lib/openclaw/jobs/job-a/output', mode: 0o700, uid: 100000, gid: 100000, parentMode: 0o711, reuse: 'same-owner' },
+    ]);
+    const out = a.spec.mounts!.find((m) => m.destination === '/output')!;
+    expect(out.options).toEqual(expect.arrayContaining(['rw', 'nosuid', 'nodev', 'noexec']));
+  });
+
+  it('perContainer without a user namespace: owned by host root', () => {
+    const { hostActions } = run(PER_CONTAINER, [], {}, { containerId: 'j1' });
+    expect(hostActions.filter((h) => h.kind === 'mkdir').map((h) => h.kind === 'mkdir' && [h.uid, h.gid, h.mode])).toEqual([[0, 0, 0o750], [0, 0, 0o700]]);
+  });
+
+  it.each(['..', '.', 'a/b', ''])('perContainer refuses the container id %j (it must be one path component)', (id) => {
+    const err = thrown(() => run(PER_CONTAINER, [], {}, { userns: true, containerId: id || ' ' }));
+    expect(err?.field).toBe('spec.filesystem.allowedBindMounts[0].perContainer');
+    expect(err?.message).toMatch(/cannot name a directory of its own/);
+  });
+
+  it('perContainer refuses a jobs directory another user could swap', () => {
+    const err = thrown(() => run(PER_CONTAINER, [], { '/var/lib/openclaw/jobs/c1/input': { exists: false, unsafe: '/var/lib/openclaw is owned by uid 1000, not root' } }, { userns: true }));
+    expect(err?.field).toBe('spec.filesystem.allowedBindMounts[0].perContainer');
+    expect(err?.message).toMatch(/jobs\.dir .*owned by uid 1000/);
+    expect(err?.fix).toMatch(/\[jobs\] dir/);
   });
 });

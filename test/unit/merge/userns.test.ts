@@ -51,20 +51,28 @@ describe('userns modifier', () => {
     expect(hostActions).toEqual([]);
     expect(spec.root!.path).toBe('/srv/rootfs');
   });
-  it('gives root-owned or new writable bind sources to the mapped root, not read-only ones', () => {
+  it('plans no chown of bind sources (the filesystem modifier creates them with their owner)', () => {
     const { hostActions } = run({ linux: {} }, {
       binds: [
         { source: '/srv/out', destination: '/out', readonly: false },
         { source: '/srv/new', destination: '/new', readonly: false, create: true },
-        { source: '/srv/in', destination: '/in', readonly: true },
-        { source: '/srv/user', destination: '/user', readonly: false },
       ],
-      paths: { '/srv/out': { exists: true, uid: 0 }, '/srv/new': { exists: false }, '/srv/in': { exists: true, uid: 0 }, '/srv/user': { exists: true, uid: 1000 } },
+      paths: { '/srv/out': { exists: true, uid: 0 }, '/srv/new': { exists: false } },
     });
-    expect(hostActions).toEqual([
-      { kind: 'chown', path: '/srv/out', uid: 100000, gid: 100000 },
-      { kind: 'chown', path: '/srv/new', uid: 100000, gid: 100000 },
-    ]);
+    expect(hostActions).toEqual([]);
+  });
+  it('refuses a rootfs another user could swap (a symlink), naming root.path', () => {
+    const hostActions: HostAction[] = [];
+    const inputs = mergeInputs({ isolation: { namespaces: { user: 'isolated-with-uid-mapping' } } }, { host: hostFacts({ rootfsUnsafe: '/bundle/rootfs is a symlink', rootfsTraversableByOthers: false }) });
+    let err: any;
+    try {
+      makeUsernsModifier(inputs).apply({ spec: { root: { path: 'rootfs' }, linux: {} }, hostActions });
+    } catch (e) {
+      err = e;
+    }
+    expect(err?.field).toBe('root.path');
+    expect(err?.message).toMatch(/rootfs \/bundle\/rootfs is not safe .*is a symlink/);
+    expect(hostActions).toEqual([]);
   });
   it('does nothing when the profile inherits the user namespace', () => {
     const spec: Spec = { linux: { sysctl: { 'net.ipv4.ping_group_range': '0 2147483647' } } };

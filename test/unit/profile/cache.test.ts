@@ -174,7 +174,7 @@ describe('compiled-profile cache: concurrent writers', () => {
   it('processes storing the same entry at once never expose a partial one', async () => {
     const out = join(dir, 'mod');
     // Node 20 cannot import TypeScript: transpile the module and what it imports (types stripped).
-    for (const rel of ['shim/profile/cache.ts', 'shim/spec/io.ts', 'shim/spec/json.ts', 'shim/errors.ts']) {
+    for (const rel of ['shim/profile/cache.ts', 'shim/host/safe-path.ts', 'shim/spec/io.ts', 'shim/spec/json.ts', 'shim/errors.ts']) {
       const js = ts.transpileModule(readFileSync(join(REPO, rel), 'utf8'), { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText;
       mkdirSync(dirname(join(out, rel)), { recursive: true });
       writeFileSync(join(out, rel.replace(/\.ts$/, '.js')), js);
