@@ -153,6 +153,11 @@ const HOST_ACTIONS: { [K in HostAction['kind']]: ActionHandler<K> } = {
       if (!made.created && !made.stat.isDirectory()) {
         throw new OpenclawError('host', `bind source ${a.path} exists and is not a directory`, { fix: 'point the bind at a directory' });
       }
+      if (!made.created && a.reuse === 'root-owned' && (made.stat.uid !== 0 || (made.stat.mode & 0o022) !== 0)) {
+        throw new OpenclawError('host', `${a.path} already exists as ${made.stat.uid}:${made.stat.gid} mode ${(made.stat.mode & 0o7777).toString(8)}; a container's read-only directory must be root's own and writable by nobody else, and the shim changes no directory it did not create`, {
+          fix: `make ${a.path} root's (chown root, chmod go-w) before the container starts, or remove it`,
+        });
+      }
       if (!made.created && a.reuse === 'same-owner') {
         const st = made.stat;
         if (st.uid !== a.uid || st.gid !== a.gid || (st.mode & 0o7777) !== a.mode) {

@@ -215,6 +215,9 @@ export function ensureDir(path: string, opts: EnsureDirOptions): EnsuredDir {
       const wantUid = last ? opts.uid ?? 0 : 0;
       const wantGid = last ? opts.gid ?? 0 : 0;
       created = false;
+      // Nothing is created (or trusted) in a directory whose entries others could replace.
+      const parentWhy = replaceable(cur, st, next, undefined);
+      if (parentWhy) throw refuse(full, parentWhy, opts);
       try {
         mkdirSync(fdPath(fd, name), { mode: 0o700 });
         created = true;

@@ -289,6 +289,6 @@ export function makeFilesystemModifier(inputs: MergeInputs): Modifier {
  */
 function perContainerDir(b: ConcreteBind, owner: { uid: number; gid: number }): HostAction {
   return b.readonly
-    ? { kind: 'mkdir', path: b.source, mode: 0o750, uid: 0, gid: owner.gid, parentMode: 0o711, reuse: 'same-owner' }
+    ? { kind: 'mkdir', path: b.source, mode: 0o750, uid: 0, gid: owner.gid, parentMode: 0o711, reuse: 'root-owned' }
     : { kind: 'mkdir', path: b.source, mode: 0o700, uid: owner.uid, gid: owner.gid, parentMode: 0o711, reuse: 'same-owner' };
 }

@@ -60,10 +60,12 @@ export type HostAction =
    * Make sure a bind source directory exists. Only a directory created by this action gets
    * `mode` and `uid`/`gid` (missing parents: root, `parentMode`); an existing one is never
    * chowned or chmodded. `reuse`: `any` keeps an existing directory as it is; `same-owner`
-   * (per-container sources, created again when an engine restarts a container under the same
-   * id) requires it to be exactly what this action would have created. Kept at delete.
+   * (writable per-container sources, found again when an engine restarts a container under
+   * the same id) requires exactly what this action would have created; `root-owned`
+   * (read-only per-container sources, which a platform may fill before the container starts)
+   * requires root's own, writable by nobody else. Kept at delete.
    */
-  | { kind: 'mkdir'; path: string; mode: number; uid: number; gid: number; parentMode: number; reuse: 'any' | 'same-owner' }
+  | { kind: 'mkdir'; path: string; mode: number; uid: number; gid: number; parentMode: number; reuse: 'any' | 'same-owner' | 'root-owned' }
   /**
    * A container's job directory `<jobsDir>/<id>` (per-container bind sources live in it),
    * root-owned 0711. Kept at delete, which stamps its mtime: `jobs prune` counts retention from there.

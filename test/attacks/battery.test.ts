@@ -26,7 +26,7 @@ const WORK = mkdtempSync(join(tmpdir(), 'openclaw-battery-'));
 chmodSync(WORK, 0o711);
 const OPENCLAW_CONFIG = join(WORK, 'config.toml');
 const AGENT_SOCKET = join(WORK, 'agent', 'agent.sock');
-writeFileSync(OPENCLAW_CONFIG, `[state]\ndir = "${join(WORK, 'state')}"\n[agent]\nsocket = "${AGENT_SOCKET}"\ndenial_log = "${join(WORK, 'denials.log')}"\n`);
+writeFileSync(OPENCLAW_CONFIG, `[state]\ndir = "${join(WORK, 'state')}"\n[jobs]\ndir = "${join(WORK, 'jobs')}"\n[agent]\nsocket = "${AGENT_SOCKET}"\ndenial_log = "${join(WORK, 'denials.log')}"\n`);
 const SHIM = join(REPO, 'bin', 'openclaw-runtime');
 
 /** One entry per column: the baselines, then every shipped profile through the shim. */

@@ -185,7 +185,7 @@ const CASES: Case[] = [
   {
     name: 'unreachable agent (agent.socket under a regular file)',
     profileFlag: 'smythos-alternative',
-    toml: (c) => `[profiles]\ndirectories = ["${join(c.world.work, 'profiles')}"]\n[state]\ndir = "${c.world.stateDir}"\n[agent]\nsocket = "${c.configPath}/agent.sock"\ndenial_log = "${join(c.dir, 'denials.log')}"\n`,
+    toml: (c) => `[profiles]\ndirectories = ["${join(c.world.work, 'profiles')}"]\n[state]\ndir = "${c.world.stateDir}"\n[jobs]\ndir = "${join(c.world.work, 'jobs')}"\n[agent]\nsocket = "${c.configPath}/agent.sock"\ndenial_log = "${join(c.dir, 'denials.log')}"\n`,
     file: (c) => `${c.configPath}/agent.sock`,
     problem: /agent/,
   },

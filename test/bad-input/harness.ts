@@ -40,6 +40,8 @@ export function baseToml(work: string): string {
     `directories = ["${join(work, 'profiles')}"]`,
     '[state]',
     `dir = "${join(work, 'state')}"`,
+    '[jobs]',
+    `dir = "${join(work, 'jobs')}"`,
     '[agent]',
     `socket = "${join(work, 'agent', 'agent.sock')}"`,
     `denial_log = "${join(work, 'denials.log')}"`,

@@ -45,6 +45,8 @@ export function writeShimFixture(dir: string, shimBin: string, opts: { annotatio
       `allowed_profiles = [${allowed.map((p) => JSON.stringify(p)).join(', ')}]`,
       '[state]',
       `dir = "${base}/state"`,
+      '[jobs]',
+      `dir = "${base}/jobs"`,
       '[agent]',
       `socket = "${base}/agent/agent.sock"`, // its own directory: the agent makes it 0700
       `denial_log = "${base}/denials.log"`,

@@ -42,8 +42,9 @@ describe.skipIf(skip)('seccomp agent killed mid-run', () => {
 
   it('no denied write-open or exec succeeds after the agent dies', async () => {
     const id = `oc-agentkill-${process.pid}`;
-    // smythos-alternative binds the host's /tmp/input at /input (read-only): the stop signal.
-    const stopFile = `/tmp/input/stop-${id}`;
+    // smythos-alternative binds this container's own input directory (<jobs.dir>/<id>/input,
+    // created at create) at /input, read-only: the stop signal.
+    const stopFile = join(world.work, 'jobs', id, 'input', `stop-${id}`);
     stopFiles.push(stopFile);
     const script = [
       'i=0',

@@ -35,7 +35,7 @@ describe.skipIf(skip)('shim in front of real runc', () => {
   beforeAll(() => {
     work = mkdtempSync(join(tmpdir(), 'openclaw-it-'));
     configToml = join(work, 'config.toml');
-    writeFileSync(configToml, `[state]\ndir = "${STATE}"\n[agent]\nsocket = "${join(work, 'agent.sock')}"\ndenial_log = "${join(work, 'denials.log')}"\n`);
+    writeFileSync(configToml, `[state]\ndir = "${STATE}"\n[jobs]\ndir = "${join(work, 'jobs')}"\n[agent]\nsocket = "${join(work, 'agent.sock')}"\ndenial_log = "${join(work, 'denials.log')}"\n`);
   });
   afterAll(() => {
     for (const line of runc(['--root', ROOT, 'list', '-q']).stdout.split('\n').filter(Boolean)) runc(['--root', ROOT, 'delete', '--force', line]);

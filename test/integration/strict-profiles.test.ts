@@ -40,7 +40,7 @@ describe.skipIf(skip)('shipped strict profiles under real runc with the seccomp 
     chmodSync(work, 0o711); // the state dir below it must be reachable by the mapped ids
     socket = join(work, 'agent', 'agent.sock');
     configToml = join(work, 'config.toml');
-    writeFileSync(configToml, `[state]\ndir = "${join(work, 'state')}"\n[agent]\nsocket = "${socket}"\ndenial_log = "${join(work, 'denials.log')}"\n`);
+    writeFileSync(configToml, `[state]\ndir = "${join(work, 'state')}"\n[jobs]\ndir = "${join(work, 'jobs')}"\n[agent]\nsocket = "${socket}"\ndenial_log = "${join(work, 'denials.log')}"\n`);
   });
   afterAll(() => {
     for (const line of runc(['--root', ROOT, 'list', '-q']).stdout.split('\n').filter(Boolean)) runc(['--root', ROOT, 'delete', '--force', line]);
@@ -53,7 +53,8 @@ describe.skipIf(skip)('shipped strict profiles under real runc with the seccomp 
 
   it('smythos-alternative: starts, and the kernel state matches the profile', () => {
     const b = bundle(['/bin/verify']);
-    const r = oc('smythos-alternative', ['run', '--bundle', b.dir, id()]);
+    const cid = id();
+    const r = oc('smythos-alternative', ['run', '--bundle', b.dir, cid]);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     const f = parseFacts(r.stdout);
@@ -71,7 +72,8 @@ describe.skipIf(skip)('shipped strict profiles under real runc with the seccomp 
       visible_pids: '1',
       done: '1',
     });
-    expect(statSync('/tmp/output/.openclaw-probe').uid).toBe(100000);
+    // /output is this container's own directory under [jobs] dir, kept after it ended.
+    expect(statSync(join(work, 'jobs', cid, 'output', '.openclaw-probe')).uid).toBe(100000);
   });
 
   it('smythos-alternative: a second exec, process creation and a write-open outside the list fail; /output works', () => {
@@ -83,7 +85,7 @@ describe.skipIf(skip)('shipped strict profiles under real runc with the seccomp 
     ].join('\n');
     const b = bundle(['/bin/sh', '-c', script]);
     const r = oc('smythos-alternative', ['run', '--bundle', b.dir, cid]);
-    expect(readFileSync(`/tmp/output/job-${cid}`, 'utf8')).toBe('written\n');
+    expect(readFileSync(join(work, 'jobs', cid, 'output', `job-${cid}`), 'utf8')).toBe('written\n');
     expect(r.stdout).toContain('shm=denied');
     expect(r.stdout).not.toContain('second-exec-ran');
     expect(r.stderr).toMatch(/Operation not permitted/);

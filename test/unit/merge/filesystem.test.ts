@@ -184,7 +184,7 @@ describe('filesystem modifier: host paths nobody else can swap', () => {
     expect(sources(b)).toEqual(['/input=/var/lib/openclaw/jobs/job-b/input', '/output=/var/lib/openclaw/jobs/job-b/output']);
     expect(a.hostActions).toEqual([
       { kind: 'job', jobsDir: '/var/lib/openclaw/jobs', id: 'job-a', mappedIds: true },
-      { kind: 'mkdir', path: '/var/lib/openclaw/jobs/job-a/input', mode: 0o750, uid: 0, gid: 100000, parentMode: 0o711, reuse: 'same-owner' },
+      { kind: 'mkdir', path: '/var/lib/openclaw/jobs/job-a/input', mode: 0o750, uid: 0, gid: 100000, parentMode: 0o711, reuse: 'root-owned' },
       { kind: 'mkdir', path: '/var/lib/openclaw/jobs/job-a/output', mode: 0o700, uid: 100000, gid: 100000, parentMode: 0o711, reuse: 'same-owner' },
     ]);
     const out = a.spec.mounts!.find((m) => m.destination === '/output')!;
