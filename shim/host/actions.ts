@@ -108,9 +108,9 @@ const HOST_ACTIONS: { [K in HostAction['kind']]: ActionHandler<K> } = {
       assertSafePath(a.source, { field: 'root.path', fix: 'point root.path at the rootfs directory itself, in a bundle whose parent directories only root may write' });
       mkdirTraversable(join(stateDir, 'rootfs'));
       if (!inspectPath(join(stateDir, 'rootfs')).traversableByOthers) {
-        throw new OpenclawError('host', `the state directory ${stateDir} is below a directory the container's mapped ids cannot search, so they cannot reach the rootfs bound there`, {
+        throw new OpenclawError('host', `the container's mapped ids cannot search the state directory ${stateDir} or a directory above it, so they cannot reach the rootfs bound there`, {
           field: 'state.dir',
-          fix: 'set state.dir in the openclaw config to a directory whose parents are all searchable by others (the default /run/openclaw is)',
+          fix: 'set state.dir in the openclaw config to a directory that it and its parents let others search (o+x; the default /run/openclaw does); the shim changes the mode of no directory it did not create',
         });
       }
       mkdirTraversable(a.target);
@@ -179,12 +179,6 @@ const HOST_ACTIONS: { [K in HostAction['kind']]: ActionHandler<K> } = {
         throw new OpenclawError('host', `the job directory ${dir} exists but is not root's own (owner ${made.stat.uid}, mode ${(made.stat.mode & 0o7777).toString(8)})`, {
           field: 'jobs.dir',
           fix: `remove ${dir}, or run the container under a new id`,
-        });
-      }
-      if (a.mappedIds && !inspectPath(dir).traversableByOthers) {
-        throw new OpenclawError('host', `the jobs directory ${a.jobsDir} is below a directory the container's mapped ids cannot search, so runc cannot mount the container's own directories from it`, {
-          field: 'jobs.dir',
-          fix: 'set [jobs] dir in the openclaw config to a directory whose parents are all searchable by others (o+x; the default /var/lib/openclaw/jobs is)',
         });
       }
     },

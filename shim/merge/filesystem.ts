@@ -179,6 +179,13 @@ export function makeFilesystemModifier(inputs: MergeInputs): Modifier {
 
       if (fs.readonlyRootfs) (spec.root ??= { path: 'rootfs' }).readonly = true;
 
+      // A bundle merged before for another container id carries that container's own
+      // directories: they are replaced by this container's (never mounted into a second job).
+      const ownSources = new Map(allowed.filter((b) => b.perContainer !== undefined).map((b) => [b.destination, b.source]));
+      if (spec.mounts && ownSources.size > 0) {
+        spec.mounts = spec.mounts.filter((m) => !(isBindMount(m) && ownSources.has(m.destination) && m.source !== ownSources.get(m.destination) && m.source?.startsWith(jobsDir + '/')));
+      }
+
       // The sensitive-source floor holds for every profile; the allow-list and the /proc
       // masks only for profiles that have a filesystem section (an empty profile changes nothing).
       const mounts: SpecMount[] = spec.mounts ?? [];
@@ -238,7 +245,7 @@ export function makeFilesystemModifier(inputs: MergeInputs): Modifier {
         const facts = inputs.host.paths[b.source];
         if (b.perContainer !== undefined) {
           if (!jobPlanned) {
-            hostActions.push({ kind: 'job', jobsDir, id: inputs.containerId, mappedIds: owner.uid !== 0 });
+            hostActions.push({ kind: 'job', jobsDir, id: inputs.containerId });
             jobPlanned = true;
           }
           hostActions.push(perContainerDir(b, owner));

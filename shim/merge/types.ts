@@ -70,7 +70,7 @@ export type HostAction =
    * A container's job directory `<jobsDir>/<id>` (per-container bind sources live in it),
    * root-owned 0711. Kept at delete, which stamps its mtime: `jobs prune` counts retention from there.
    */
-  | { kind: 'job'; jobsDir: string; id: string; mappedIds: boolean }
+  | { kind: 'job'; jobsDir: string; id: string }
   /**
    * Create a missing mount point inside the rootfs. runc does this itself, except in a user
    * namespace, where its init runs as the mapped root and cannot write the image's root-owned

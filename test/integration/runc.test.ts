@@ -3,7 +3,7 @@
  * Checks the container's kernel state from inside (verifier) against what the profile says.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync, statSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { integrationSkipReason, makeBundle, parseFacts, removeTemplate, type Bundle } from '../helpers/bundle.js';
@@ -14,6 +14,8 @@ if (skip) console.warn(`SKIP integration/runc: ${skip}`);
 
 const ROOT = mkdtempSync(join(tmpdir(), 'openclaw-runc-root-'));
 const STATE = mkdtempSync(join(tmpdir(), 'openclaw-state-'));
+// The mapped ids must search it to reach rootfs binds; the shim never chmods a directory it did not create.
+chmodSync(STATE, 0o711);
 let work: string;
 let configToml: string;
 const bundles: Bundle[] = [];
@@ -100,7 +102,9 @@ describe.skipIf(skip)('shim in front of real runc', () => {
   });
 
   it('a user-namespaced profile with a read-only root and writable output', () => {
-    const out = mkdtempSync(join(work, 'out-'));
+    // Missing, below root-only directories: the shim creates it for the mapped root (an
+    // existing directory it would leave as it is: it chowns nothing it did not create).
+    const out = join(mkdtempSync(join(work, 'out-')), 'output');
     const profile = join(work, 'userns.yaml');
     writeFileSync(
       profile,
@@ -114,7 +118,7 @@ describe.skipIf(skip)('shim in front of real runc', () => {
         '    cgroups: { memory: 256Mi, pids: { max: 16 } }',
         '  filesystem:',
         '    readonlyRootfs: true',
-        `    allowedBindMounts: [ { source: ${out}, destination: /output, readonly: false } ]`,
+        `    allowedBindMounts: [ { source: ${out}, destination: /output, readonly: false, create: true } ]`,
       ].join('\n'),
     );
     const b = bundle(['/bin/verify']);

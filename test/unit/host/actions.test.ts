@@ -46,7 +46,7 @@ describe('host actions', () => {
   it('refuses a state dir below an unsearchable directory', async () => {
     const base = tmp();
     chmodSync(base, 0o700);
-    await expect(performHostActions(join(base, 'state'), 'c0', '/run/runc', [{ kind: 'bind-rootfs', source: '/x', target: join(base, 'state', 'rootfs', 'c0') }], fakeRunner().run)).rejects.toThrow(/state\.dir: the state directory .* cannot search/);
+    await expect(performHostActions(join(base, 'state'), 'c0', '/run/runc', [{ kind: 'bind-rootfs', source: '/x', target: join(base, 'state', 'rootfs', 'c0') }], fakeRunner().run)).rejects.toThrow(/state\.dir: the container's mapped ids cannot search the state directory/);
   });
 
   it('a failing mount is a clear error and leaves no record behind', async () => {

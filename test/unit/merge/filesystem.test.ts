@@ -183,12 +183,22 @@ describe('filesystem modifier: host paths nobody else can swap', () => {
     expect(sources(a)).toEqual(['/input=/var/lib/openclaw/jobs/job-a/input', '/output=/var/lib/openclaw/jobs/job-a/output']);
     expect(sources(b)).toEqual(['/input=/var/lib/openclaw/jobs/job-b/input', '/output=/var/lib/openclaw/jobs/job-b/output']);
     expect(a.hostActions).toEqual([
-      { kind: 'job', jobsDir: '/var/lib/openclaw/jobs', id: 'job-a', mappedIds: true },
+      { kind: 'job', jobsDir: '/var/lib/openclaw/jobs', id: 'job-a' },
       { kind: 'mkdir', path: '/var/lib/openclaw/jobs/job-a/input', mode: 0o750, uid: 0, gid: 100000, parentMode: 0o711, reuse: 'root-owned' },
       { kind: 'mkdir', path: '/var/lib/openclaw/jobs/job-a/output', mode: 0o700, uid: 100000, gid: 100000, parentMode: 0o711, reuse: 'same-owner' },
     ]);
     const out = a.spec.mounts!.find((m) => m.destination === '/output')!;
     expect(out.options).toEqual(expect.arrayContaining(['rw', 'nosuid', 'nodev', 'noexec']));
+  });
+
+  it('perContainer: a bundle merged before for another id gets this container\'s directories, not the other job\'s', () => {
+    const first = run(PER_CONTAINER, [], {}, { userns: true, containerId: 'job-a' });
+    const again = run(PER_CONTAINER, first.spec.mounts!, {}, { userns: true, containerId: 'job-b' });
+    const binds = again.spec.mounts!.filter((m) => m.type === 'bind').map((m) => m.source);
+    expect(binds).toEqual(['/var/lib/openclaw/jobs/job-b/input', '/var/lib/openclaw/jobs/job-b/output']);
+    // The same id again: unchanged (merging twice equals once).
+    const same = run(PER_CONTAINER, first.spec.mounts!, {}, { userns: true, containerId: 'job-a' });
+    expect(same.spec.mounts).toEqual(first.spec.mounts);
   });
 
   it('perContainer without a user namespace: owned by host root', () => {
