@@ -7,6 +7,8 @@
  *   linux.resources.devices. A GPU the profile asks for that the host lacks is an error.
  *   NVIDIA nodes: /dev/nvidiaN (195:N), nvidiactl (195:255), nvidia-modeset (195:254),
  *   nvidia-uvm and nvidia-uvm-tools (dynamic major).
+ *   When an nvidia.com/gpu CDI spec is installed, `gpus` is served by it instead (merge/cdi.ts:
+ *   the driver's libraries and hooks come with the nodes).
  */
 import { OpenclawError } from '../errors.js';
 import type { SpecDevice, SpecDeviceCgroup } from '../spec/types.js';
@@ -72,7 +74,7 @@ export function makeDevicesModifier(inputs: MergeInputs): Modifier {
           fix: 'run the container without --privileged (or --device-cgroup-rule "a *:* rwm"); give it only the devices it needs',
         });
       }
-      if (gpus === undefined || gpus === 'none') return;
+      if (gpus === undefined || gpus === 'none' || inputs.host.cdi?.gpusViaCdi) return;
       const nodes = selectGpuNodes(gpus, inputs.host.nvidiaDevices, inputs.profile.path);
       const devices: SpecDevice[] = (linux.devices ??= []);
       const cgroupRules: SpecDeviceCgroup[] = ((linux.resources ??= {}).devices ??= []);
