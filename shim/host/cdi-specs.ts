@@ -110,6 +110,10 @@ export function readCdiNode(hostPath: string): CdiNodeFact {
     const st = lstatSync(hostPath, { bigint: true });
     const type = st.isCharacterDevice() ? 'c' : st.isBlockDevice() ? 'b' : st.isFIFO() ? 'p' : undefined;
     if (type === undefined) return { ok: false, reason: st.isSymbolicLink() ? 'a symlink, not a device node' : 'not a device node' };
+    // Under a user namespace the node is bind-mounted from this path when runc starts: only
+    // a path no one but root can swap in the meantime will do.
+    const why = notRootOnly(dirname(hostPath));
+    if (why !== undefined) return { ok: false, reason: `its directory is not root-only: ${why}` };
     const { major, minor } = devMajorMinor(st.rdev);
     return { ok: true, type, major, minor, fileMode: Number(st.mode & 0o7777n) };
   } catch (e) {

@@ -8,7 +8,10 @@
  *   devices: NVIDIA_VISIBLE_DEVICES and the like are never read);
  * - deviceNodes: added to linux.devices, replacing the same container path, with type,
  *   major, minor and mode filled from the host node; an allow rule with the node's
- *   permissions (default rwm, `none`: no rule) in linux.resources.devices;
+ *   permissions (default rwm, `none`: no rule) in linux.resources.devices. In a user namespace
+ *   runc cannot mknod; it bind-mounts the host node found at the *container* path. A node
+ *   whose host path differs is therefore given as that bind mount itself (the source checked
+ *   by the host facts to be a device node on a root-only path), with the same allow rule;
  * - mounts: added, replacing a mount at the same destination; mounts are then stably sorted
  *   by depth so a parent is mounted before what lies below it;
  * - hooks: appended to their hook list. Spec files come only from directories the host facts
@@ -113,14 +116,15 @@ export function makeCdiModifier(inputs: MergeInputs): Modifier {
         (edits.deviceNodes ?? []).forEach((d, i) => {
           const where = { file, field: `${field}.deviceNodes[${i}]` };
           const hostPath = d.hostPath ?? d.path;
-          if (userns && hostPath !== d.path) {
-            throw new OpenclawError('merge', `CDI device node ${d.path} comes from host path ${hostPath}; in a user namespace runc can only bind the host node at the same path`, {
+          const dev = deviceEntry(d, facts.nodes[hostPath], where);
+          const bindInstead = userns && hostPath !== d.path;
+          if (bindInstead && !facts.nodes[hostPath]?.ok) {
+            throw new OpenclawError('host', `CDI device node ${d.path} must be bound from ${hostPath} in a user namespace, and that is not a device node on this host`, {
               file,
               field: `${where.field}.hostPath`,
-              fix: 'use a CDI spec whose device nodes keep their host path, or a profile without a user namespace',
+              fix: 'load the device driver so the node exists, or use a profile without a user namespace',
             });
           }
-          const dev = deviceEntry(d, facts.nodes[hostPath], where);
           const user = proc?.user;
           const uid = d.uid ?? (user && user.uid > 0 ? user.uid : undefined);
           const gid = d.gid ?? (user && user.gid > 0 ? user.gid : undefined);
@@ -128,7 +132,13 @@ export function makeCdiModifier(inputs: MergeInputs): Modifier {
           if (gid !== undefined) dev.gid = gid;
           const linux = (spec.linux ??= {});
           linux.devices = (linux.devices ?? []).filter((x) => x.path !== dev.path);
-          linux.devices.push(dev);
+          if (bindInstead) {
+            spec.mounts = (spec.mounts ?? []).filter((x) => x.destination !== d.path);
+            spec.mounts.push({ destination: d.path, type: 'bind', source: hostPath, options: ['bind', 'nosuid', 'noexec'] });
+            mountsAdded = true;
+          } else {
+            linux.devices.push(dev);
+          }
           const access = d.permissions === undefined || d.permissions === '' ? 'rwm' : d.permissions === 'none' ? '' : d.permissions;
           if ((dev.type === 'c' || dev.type === 'b') && access !== '') {
             const rules = ((linux.resources ??= {}).devices ??= []);

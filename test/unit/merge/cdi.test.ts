@@ -73,9 +73,16 @@ describe('cdi modifier', () => {
     expect(s.linux!.devices![0]).toMatchObject({ uid: 1000, gid: 1000 });
   });
 
-  it('under a user namespace a node from another host path is refused with the reason', () => {
-    const e = errorOf(() => apply([{ deviceNodes: [{ path: '/dev/nvidia0', hostPath: '/dev/gpu0' }] }], {}, { isolation: { namespaces: { user: 'isolated-with-uid-mapping' } } }));
-    expect(e.message).toMatch(/user namespace/);
+  const USERNS = { isolation: { namespaces: { user: 'isolated-with-uid-mapping' } } };
+  it('under a user namespace a node from another host path becomes a bind of that node, with the allow rule', () => {
+    const s = apply([{ deviceNodes: [{ path: '/dev/nvidia0', hostPath: '/dev/gpu0' }, { path: '/dev/ctl' }] }], {}, USERNS);
+    expect(s.mounts).toEqual([{ destination: '/dev/nvidia0', type: 'bind', source: '/dev/gpu0', options: ['bind', 'nosuid', 'noexec'] }]);
+    expect(s.linux!.devices!.map((d) => d.path)).toEqual(['/dev/ctl']);
+    expect(s.linux!.resources!.devices).toContainEqual({ allow: true, type: 'c', major: 195, minor: 0, access: 'rwm' });
+  });
+  it('under a user namespace a bound node must exist on the host, even when the spec describes it fully', () => {
+    const e = errorOf(() => apply([{ deviceNodes: [{ path: '/dev/nvidia0', hostPath: '/dev/absent', type: 'c', major: 195, minor: 0 }] }], {}, USERNS));
+    expect(e.message).toMatch(/must be bound from \/dev\/absent in a user namespace/);
   });
 
   it('env replaces a variable of the same name and appends the rest', () => {
