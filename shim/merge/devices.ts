@@ -59,6 +59,22 @@ export function selectGpuNodes(gpus: 'all' | number[], host: DeviceNode[], profi
   return [...chosen, ...control];
 }
 
+/**
+ * Container paths of the device nodes the profile grants (its GPUs, bare or through CDI).
+ * The seccomp modifier lets the agent open exactly these for writing (CUDA opens its nodes
+ * O_RDWR) under a profile that gates write-opens; nothing else in /dev is added.
+ */
+export function grantedDevicePaths(inputs: MergeInputs): string[] {
+  const paths = new Set<string>();
+  const cdi = inputs.host.cdi;
+  for (const b of cdi?.blocks ?? []) for (const d of b.edits.deviceNodes ?? []) paths.add(d.path);
+  const gpus = inputs.profile.profile.spec.devices?.gpus;
+  if (gpus !== undefined && gpus !== 'none' && !cdi?.gpusViaCdi) {
+    for (const n of selectGpuNodes(gpus, inputs.host.nvidiaDevices, inputs.profile.path)) paths.add(n.path);
+  }
+  return [...paths].sort();
+}
+
 export function makeDevicesModifier(inputs: MergeInputs): Modifier {
   const gpus = inputs.profile.profile.spec.devices?.gpus;
   return {

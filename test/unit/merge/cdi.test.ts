@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { makeCdiModifier, type CdiFacts } from '../../../shim/merge/cdi.js';
+import { makeSeccompModifier } from '../../../shim/merge/seccomp.js';
 import type { CdiContainerEdits } from '../../../shim/cdi/schema.js';
 import type { Spec } from '../../../shim/spec/types.js';
 import { hostFacts, mergeInputs } from '../../helpers/merge-inputs.js';
@@ -127,5 +128,21 @@ describe('cdi modifier', () => {
     const e = errorOf(() => apply([edits as CdiContainerEdits]));
     expect(e.file).toBe(SPEC_FILE);
     expect(e.field).toBe(`devices[0].containerEdits.${field}`);
+  });
+});
+
+describe('granted device nodes reach the agent', () => {
+  const meta = JSON.stringify({ v: 1, profile: 'p', sha256: 'f'.repeat(64), errno: 1, writable: ['/dev/null', '/output'] });
+  const compiled = { defaultAction: 'SCMP_ACT_ALLOW', listenerPath: '/run/a.sock', listenerMetadata: meta, syscalls: [{ names: ['openat'], action: 'SCMP_ACT_NOTIFY' }] };
+  function merged(cdi: CdiFacts | undefined): any {
+    const spec: Spec = { process: { user: { uid: 0, gid: 0 } } };
+    makeSeccompModifier(mergeInputs({}, { compiledSeccomp: structuredClone(compiled) as any, host: hostFacts({ cdi }) })).apply({ spec, hostActions: [] });
+    return JSON.parse(spec.linux!.seccomp!.listenerMetadata!);
+  }
+  it('CDI device nodes join the writable list, nothing else does', () => {
+    expect(merged(facts([{ deviceNodes: [{ path: '/dev/gpu0' }] }, { deviceNodes: [{ path: '/dev/ctl' }], mounts: [{ hostPath: '/l', containerPath: '/usr/lib/l.so' }] }])).writable).toEqual(['/dev/ctl', '/dev/gpu0', '/dev/null', '/output']);
+  });
+  it('no devices, no change', () => {
+    expect(merged(undefined).writable).toEqual(['/dev/null', '/output']);
   });
 });
