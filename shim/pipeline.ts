@@ -15,6 +15,8 @@ import { loadCompiledProfile, type CompiledProfile } from './profile/cache.js';
 import { registerDecoded } from './seccomp/combine.js';
 import { decodeSeccomp, type FilterModel } from './seccomp/model.js';
 import { resolveHostFacts } from './host/facts.js';
+import { resolveCdiFacts } from './host/cdi-specs.js';
+import { DEFAULT_CONFIG_PATH } from './config/defaults.js';
 import { mergeSpec } from './merge/index.js';
 import { readOrCreateSealKey } from './host/seal-key.js';
 import type { MergeState } from './merge/types.js';
@@ -75,7 +77,10 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineResult>
   const spec = readSpec(input.bundle);
   const choice = selectProfile({ flag: input.profileFlag, spec: spec.spec, config, configPath, cwd: input.cwd });
   const { profile, compiledSeccomp } = await loadProfile(choice.path, config);
-  const host = resolveHostFacts(spec.spec, profile.profile, { bundle: input.bundle, stateDir: config.state.dir, jobsDir: config.jobs.dir, containerId: input.containerId });
+  const host = {
+    ...resolveHostFacts(spec.spec, profile.profile, { bundle: input.bundle, stateDir: config.state.dir, jobsDir: config.jobs.dir, containerId: input.containerId }),
+    cdi: await resolveCdiFacts({ spec: spec.spec, specFile: spec.path, profile: profile.profile, profileFile: profile.path, config, configFile: configPath ?? DEFAULT_CONFIG_PATH }),
+  };
   const merged = mergeSpec(spec.spec, {
     profile,
     compiledSeccomp,

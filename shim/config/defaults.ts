@@ -12,6 +12,7 @@ export const DEFAULT_CONFIG = Object.freeze({
   state: { dir: '/run/openclaw' },
   jobs: { dir: '/var/lib/openclaw/jobs', retention: '24h' },
   agent: { socket: '/run/openclaw/agent/seccomp-agent.sock', denial_log: '/var/log/openclaw/denials.log' },
+  cdi: { spec_dirs: ['/etc/cdi', '/var/run/cdi'], annotation_devices: [] },
 } as const);
 
 export const DEFAULT_CONFIG_PATH = '/etc/openclaw/config.toml';

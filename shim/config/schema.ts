@@ -92,6 +92,17 @@ export const RuntimeConfigSchema = z
         denial_log: absolutePath.default(D.agent.denial_log),
       })
       .prefault({}),
+    cdi: z
+      .strictObject({
+        /** CDI spec directories, lowest priority first (a later one wins for the same device). Must be root-only. */
+        spec_dirs: z.array(absolutePath).default([...D.cdi.spec_dirs]),
+        /**
+         * CDI devices a container's `cdi.k8s.io/*` annotations may ask for (`vendor.com/class=name`,
+         * or `vendor.com/class=*`). Empty: annotations cannot choose devices (the creator is not trusted).
+         */
+        annotation_devices: z.array(z.string().regex(/^[^=\s]+\/[^=\s]+=[^=\s]+$/, 'must be vendor.com/class=name or vendor.com/class=*')).default([...D.cdi.annotation_devices]),
+      })
+      .prefault({}),
   })
   .prefault({});
 

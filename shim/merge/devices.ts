@@ -7,6 +7,8 @@
  *   linux.resources.devices. A GPU the profile asks for that the host lacks is an error.
  *   NVIDIA nodes: /dev/nvidiaN (195:N), nvidiactl (195:255), nvidia-modeset (195:254),
  *   nvidia-uvm and nvidia-uvm-tools (dynamic major).
+ *   When an nvidia.com/gpu CDI spec is installed, `gpus` is served by it instead (merge/cdi.ts:
+ *   the driver's libraries and hooks come with the nodes).
  */
 import { OpenclawError } from '../errors.js';
 import type { SpecDevice, SpecDeviceCgroup } from '../spec/types.js';
@@ -57,6 +59,22 @@ export function selectGpuNodes(gpus: 'all' | number[], host: DeviceNode[], profi
   return [...chosen, ...control];
 }
 
+/**
+ * Container paths of the device nodes the profile grants (its GPUs, bare or through CDI).
+ * The seccomp modifier lets the agent open exactly these for writing (CUDA opens its nodes
+ * O_RDWR) under a profile that gates write-opens; nothing else in /dev is added.
+ */
+export function grantedDevicePaths(inputs: MergeInputs): string[] {
+  const paths = new Set<string>();
+  const cdi = inputs.host.cdi;
+  for (const b of cdi?.blocks ?? []) for (const d of b.edits.deviceNodes ?? []) paths.add(d.path);
+  const gpus = inputs.profile.profile.spec.devices?.gpus;
+  if (gpus !== undefined && gpus !== 'none' && !cdi?.gpusViaCdi) {
+    for (const n of selectGpuNodes(gpus, inputs.host.nvidiaDevices, inputs.profile.path)) paths.add(n.path);
+  }
+  return [...paths].sort();
+}
+
 export function makeDevicesModifier(inputs: MergeInputs): Modifier {
   const gpus = inputs.profile.profile.spec.devices?.gpus;
   return {
@@ -72,7 +90,7 @@ export function makeDevicesModifier(inputs: MergeInputs): Modifier {
           fix: 'run the container without --privileged (or --device-cgroup-rule "a *:* rwm"); give it only the devices it needs',
         });
       }
-      if (gpus === undefined || gpus === 'none') return;
+      if (gpus === undefined || gpus === 'none' || inputs.host.cdi?.gpusViaCdi) return;
       const nodes = selectGpuNodes(gpus, inputs.host.nvidiaDevices, inputs.profile.path);
       const devices: SpecDevice[] = (linux.devices ??= []);
       const cgroupRules: SpecDeviceCgroup[] = ((linux.resources ??= {}).devices ??= []);

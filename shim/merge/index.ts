@@ -15,6 +15,7 @@ import { makeCgroupsModifier } from './cgroups.js';
 import { makeFilesystemModifier } from './filesystem.js';
 import { makeProcessModifier } from './process.js';
 import { makeDevicesModifier } from './devices.js';
+import { makeCdiModifier } from './cdi.js';
 import { makeSeccompModifier } from './seccomp.js';
 import { makeAnnotationsModifier } from './annotations.js';
 import { makeCleanupHookModifier } from './cleanup-hook.js';
@@ -26,6 +27,7 @@ export const MODIFIER_FACTORIES: ReadonlyArray<(inputs: MergeInputs) => Modifier
   makeFilesystemModifier,
   makeProcessModifier,
   makeDevicesModifier,
+  makeCdiModifier,
   makeSeccompModifier,
   makeCleanupHookModifier,
   makeAnnotationsModifier,

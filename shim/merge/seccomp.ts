@@ -9,6 +9,21 @@ import { intersectSeccomp } from '../seccomp/combine.js';
 import { OpenclawError } from '../errors.js';
 import { SEAL_ANNOTATION, sealVerifies } from './seal.js';
 import type { MergeInputs, Modifier } from './types.js';
+import { grantedDevicePaths } from './devices.js';
+import type { SpecSeccomp } from '../spec/types.js';
+
+/**
+ * The agent's writable list (agent/metadata.ts, written by the profile compiler) plus the
+ * device nodes this container was granted: which devices exist is known only per create.
+ * Plain JSON on purpose: the metadata is our own output, and the schema (zod) stays off the
+ * create path.
+ */
+function grantDevicesToAgent(seccomp: SpecSeccomp, devices: string[]): void {
+  if (devices.length === 0 || !seccomp.listenerMetadata) return;
+  const meta = JSON.parse(seccomp.listenerMetadata) as { writable?: string[] };
+  meta.writable = [...new Set([...(meta.writable ?? []), ...devices])].sort();
+  seccomp.listenerMetadata = JSON.stringify(meta);
+}
 
 export function makeSeccompModifier(inputs: MergeInputs): Modifier {
   const compiled = inputs.compiledSeccomp;
@@ -23,6 +38,7 @@ export function makeSeccompModifier(inputs: MergeInputs): Modifier {
       }
       try {
         linux.seccomp = intersectSeccomp(linux.seccomp, compiled);
+        grantDevicesToAgent(linux.seccomp, grantedDevicePaths(inputs));
       } catch (err) {
         // What cannot be combined comes from the caller's filter: name config.json.
         if (err instanceof OpenclawError && !err.file) {

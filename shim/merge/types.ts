@@ -9,6 +9,7 @@
 import type { Spec, SpecSeccomp } from '../spec/types.js';
 import type { LoadedProfile } from '../profile/load.js';
 import type { RuntimeConfig } from '../config/schema.js';
+import type { CdiFacts } from './cdi.js';
 
 export interface DeviceNode {
   path: string;
@@ -51,6 +52,8 @@ export interface HostFacts {
   rootfsUnsafe?: string;
   /** Mount destinations (of the profile's binds) that are missing in the rootfs. */
   missingMountpoints: string[];
+  /** The CDI devices this container gets, resolved (host/cdi-specs.ts); absent when it asks for none. */
+  cdi?: CdiFacts;
 }
 
 export type HostAction =

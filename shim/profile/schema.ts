@@ -238,6 +238,11 @@ export const ProcessSchema = z.strictObject({
 export const DevicesSchema = z.strictObject({
   /** NVIDIA GPUs to expose: `all`, `none` or a list of indices. */
   gpus: z.union([z.enum(['all', 'none']), z.array(z.number().int().nonnegative()).min(1)]).optional(),
+  /**
+   * CDI devices to inject, by qualified name (`nvidia.com/gpu=0`, `vendor.com/class=name`),
+   * from the spec files in the runtime config's [cdi] spec_dirs.
+   */
+  cdi: z.array(z.string().regex(/^[^=\s]+\/[^=\s]+=[^=\s]+$/, 'must be vendor.com/class=name')).optional(),
 });
 
 const IsolationSchema = z.strictObject({

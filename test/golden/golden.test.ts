@@ -89,3 +89,46 @@ describe('golden: shipped profile x engine config.json', () => {
     }
   });
 });
+
+describe('golden: CDI devices (nvidia-ctk shaped spec) under model-backend', () => {
+  for (const fixture of fixtures) {
+    const name = `cdi-model-backend-gpu-all.${fixture}`;
+    it(name, async () => {
+      const { parse } = await import('yaml');
+      const { CdiSpecSchema } = await import('../../shim/cdi/schema.js');
+      const { resolveCdiDevices } = await import('../../shim/cdi/resolve.js');
+      const input = parseJsonLossless(readFileSync(join(FIXTURES, fixture), 'utf8')) as Spec;
+      const base = readFileSync(join(PROFILES, 'model-backend.yaml'), 'utf8');
+      const profile = parseProfileText(Buffer.from(base.replace(/^    gpus: none$/m, '    cdi: [nvidia.com/gpu=all]')), 'profiles/model-backend-gpu.yaml');
+      const config = RuntimeConfigSchema.parse({});
+      const cdiSpec = CdiSpecSchema.parse(parse(readFileSync(join(HERE, '..', 'fixtures', 'cdi', 'nvidia.yaml'), 'utf8')));
+      const blocks = resolveCdiDevices([{ name: 'nvidia.com/gpu=all', file: 'profiles/model-backend-gpu.yaml', field: 'spec.devices.cdi[0]', fix: '' }], [{ file: '/etc/cdi/nvidia.yaml', priority: 0, spec: cdiSpec }]);
+      const node = (major: number, minor: number) => ({ ok: true as const, type: 'c' as const, major, minor, fileMode: 0o666 });
+      const merged = mergeSpec(input, {
+        profile,
+        compiledSeccomp: compileProfileSeccomp(profile, config),
+        config,
+        containerId: 'golden',
+        host: {
+          ...hostFor(fixture, input, []),
+          cdi: {
+            blocks,
+            nodes: { '/dev/nvidia0': node(195, 0), '/dev/nvidia1': node(195, 1), '/dev/nvidiactl': node(195, 255), '/dev/nvidia-uvm': node(508, 0) },
+            hooks: { '/usr/bin/nvidia-cdi-hook': { ok: true } },
+            gpusViaCdi: false,
+          },
+        },
+        bundle: '/bundle',
+        cleanupHookPath: '/opt/openclaw/hooks/openclaw-poststop',
+        specFile: 'config.json',
+      }).spec;
+      const text = stringifyJsonLossless(merged, 2) + '\n';
+      const expectedPath = join(EXPECTED, name);
+      if (update || !existsSync(expectedPath)) {
+        writeFileSync(expectedPath, text);
+        if (!update) throw new Error(`${expectedPath} did not exist; written now, review and commit it`);
+      }
+      expect(text).toBe(readFileSync(expectedPath, 'utf8'));
+    });
+  }
+});
