@@ -267,6 +267,11 @@ export const ProfileSchema = z
     metadata: z.strictObject({
       name: z.string().regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/, 'must be a lower-case DNS-style name'),
       description: z.string().optional(),
+      /**
+       * `lint` warnings this profile accepts on purpose, each with the reason (shown by lint,
+       * not counted in its exit status). A stale entry (no such warning) is itself reported.
+       */
+      acceptedWarnings: z.array(z.strictObject({ id: z.string().regex(/^OC[0-9]{3}$/, 'must be a lint id such as OC104'), reason: z.string().min(10, 'say why, in a sentence') })).optional(),
     }),
     spec: SpecSchemaRaw,
   })
