@@ -188,14 +188,15 @@ function checkUser(i: ExecClampInputs, p: SpecProcess): void {
   if (wantUid === 0 && haveUid !== 0) {
     throw new OpenclawError('merge', `exec as uid ${want.uid} would be root on the host, while the container's own process runs as host uid ${haveUid ?? '(unmapped)'}`, { ...field('uid'), fix: notRootFix });
   }
-  const hostGids = (u: { gid: number; additionalGids?: number[] }) => [u.gid, ...(u.additionalGids ?? [])].map((g) => [g, hostIdOf(g, i.gidMap)] as const);
-  const containerHasHostRootGid = hostGids(have).some(([, h]) => h === 0);
-  for (const [gid, host] of hostGids(want)) {
+  const hostGids = (u: { gid: number; additionalGids?: number[] }) =>
+    [[u.gid, 'gid'] as const, ...(u.additionalGids ?? []).map((g) => [g, 'additionalGids'] as const)].map(([g, f]) => ({ gid: g, field: f, host: hostIdOf(g, i.gidMap) }));
+  const containerHasHostRootGid = hostGids(have).some((g) => g.host === 0);
+  for (const { gid, field: f, host } of hostGids(want)) {
     if (host === undefined) {
-      throw new OpenclawError('merge', `exec with gid ${gid}: the container's user namespace does not map it`, { ...field('gid'), fix: mapFix });
+      throw new OpenclawError('merge', `exec with gid ${gid}: the container's user namespace does not map it`, { ...field(f), fix: mapFix });
     }
     if (host === 0 && !containerHasHostRootGid) {
-      throw new OpenclawError('merge', `exec with gid ${gid} would be in the host's root group, while the container's own process is not`, { ...field(gid === want.gid ? 'gid' : 'additionalGids'), fix: notRootFix });
+      throw new OpenclawError('merge', `exec with gid ${gid} would be in the host's root group, while the container's own process is not`, { ...field(f), fix: notRootFix });
     }
   }
 }
