@@ -22,7 +22,7 @@ import { runtimeFromConfig } from '../config/runtime-path.js';
 import { OpenclawError } from '../errors.js';
 import { closeDebugLog, debugLog, openDebugLog, writeRuntimeLog } from '../log.js';
 import { checkEngineExecPolicy, clampExecProcess, containerIdMaps, parseIdMap, requestFromFlags } from '../merge/exec-process.js';
-import { loadProfile } from '../pipeline.js';
+import { loadProfileForConfig } from '../profile/load-for-config.js';
 import { selectProfile } from '../profile/select.js';
 import { parseJsonLossless, stringifyJsonLossless } from '../spec/json.js';
 import { readSpec, MAX_SPEC_BYTES } from '../spec/io.js';
@@ -132,7 +132,7 @@ export const execCommand: CommandHandler = async ({ argv, cwd, env, log }) => {
   const state = await runcState(runtime, globals, id);
   const spec = readSpec(state.bundle);
   const choice = selectProfile({ flag: argv.shim.profile, spec: spec.spec, config, configPath: loaded.path, cwd });
-  const { profile } = await loadProfile(choice.path, config);
+  const { profile } = await loadProfileForConfig(choice.path, config);
   checkEngineExecPolicy(profile, id);
 
   const fromFile = args.process.processFile;

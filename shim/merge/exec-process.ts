@@ -19,12 +19,15 @@
  * Fields this does not own (args, env, cwd, terminal, consoleSize, ...) are kept as asked.
  */
 import { OpenclawError } from '../errors.js';
-import { DEFAULT_ENGINE_EXEC } from '../profile/schema.js';
 import type { LoadedProfile } from '../profile/load.js';
+import type { ProfileProcess } from '../profile/schema.js';
 import { deepClone } from '../spec/json.js';
 import type { Spec, SpecCapabilities, SpecProcess, SpecRlimit } from '../spec/types.js';
 import type { ExecProcessFlags } from '../cli/argv.js';
 import { CAPABILITY_SETS, lowerRlimit, tightenProcess } from './process.js';
+
+/** What a profile that does not set spec.process.engineExec gets (documented in docs/profile-reference.md). */
+export const DEFAULT_ENGINE_EXEC: NonNullable<ProfileProcess['engineExec']> = 'clamp';
 
 /** One line of /proc/PID/uid_map (or an OCI idMapping): container id -> host id, `size` ids. */
 export interface IdMapping {

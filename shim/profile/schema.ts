@@ -218,12 +218,11 @@ export const ProcessSchema = z.strictObject({
    * held to the container's own process and this section (capabilities, noNewPrivileges,
    * rlimits, LSM labels, never host root unless the container's process is); under a filter
    * that allows one execve it gets its own one. `refuse`: every exec is refused before runc runs.
+   * Absent: DEFAULT_ENGINE_EXEC in merge/exec-process.ts (kept there so exec never loads zod).
    */
   engineExec: z.enum(['clamp', 'refuse']).optional(),
 });
 
-/** The engine-exec policy a profile gets when it does not say (ProcessSchema.engineExec). */
-export const DEFAULT_ENGINE_EXEC = 'clamp' as const;
 
 export const DevicesSchema = z.strictObject({
   /** NVIDIA GPUs to expose: `all`, `none` or a list of indices. */

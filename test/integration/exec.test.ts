@@ -7,11 +7,12 @@
  * Before the shim handled exec, runc ran these processes as the engine asked.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { integrationSkipReason, makeBundle, parseFacts, removeTemplate, REPO, type Bundle } from '../helpers/bundle.js';
+import { integrationSkipReason, makeBundle, parseFacts, removeTemplate, REPO, SHIM, type Bundle } from '../helpers/bundle.js';
 import { runc, shim, type Ran } from '../helpers/shim.js';
 import { stopAgent } from '../helpers/agent.js';
 
@@ -127,13 +128,49 @@ describe.skipIf(skip)('runc exec through the shim is held to the profile (real r
     expect(parseFacts(r.stdout)).toMatchObject({ no_new_privs: '1', cap_eff: '0000000000000000', cap_bnd: '0000000000000000', x: 'from-flag', done: '1' });
   });
 
+  /**
+   * Read from /proc/self/limits. NOFILE's soft limit is not compared: runc 1.1.5 (Go 1.19) may
+   * raise it to the hard limit itself in its init, depending on timing (fixed in runc 1.1.6).
+   */
   it('rlimits: the container\'s are a ceiling for the exec', () => {
     const { cid } = running('default', (cfg) => {
-      cfg.process.rlimits = [{ type: 'RLIMIT_NOFILE', hard: 512, soft: 256 }];
+      cfg.process.rlimits = [
+        { type: 'RLIMIT_NOFILE', hard: 512, soft: 256 },
+        { type: 'RLIMIT_CORE', hard: 4096, soft: 1024 },
+      ];
     });
-    const r = oc('default', ['exec', '--process', engineProcess(['/bin/sh', '-c', 'echo "soft=$(ulimit -n) hard=$(ulimit -Hn)"'], { rlimits: [{ type: 'RLIMIT_NOFILE', hard: 1048576, soft: 1048576 }] }), cid]);
+    const asked = [
+      { type: 'RLIMIT_NOFILE', hard: 1048576, soft: 1048576 },
+      { type: 'RLIMIT_CORE', hard: 1048576, soft: 1048576 },
+    ];
+    const r = oc('default', ['exec', '--process', engineProcess(['/bin/cat', '/proc/self/limits'], { rlimits: asked }), cid]);
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stdout).toBe('soft=256 hard=512\n');
+    const limit = (name: string) => r.stdout.split('\n').find((l) => l.startsWith(name))?.slice(name.length).trim().split(/\s+/).slice(0, 2);
+    expect(limit('Max core file size')).toEqual(['1024', '4096']);
+    expect(limit('Max open files')?.[1]).toBe('512');
+  });
+
+  it('--preserve-fds, --detach and --pid-file reach runc: fd 3 is the exec\'d process\'s, the pid file is written', () => {
+    const { cid } = running('default');
+    const data = join(work, `preserved-${n}`);
+    writeFileSync(data, 'preserved-data\n');
+    const fd = openSync(data, 'r');
+    try {
+      const r = spawnSync(SHIM, ['--profile', 'default', '--openclaw-config', configToml, '--root', ROOT, 'exec', '--preserve-fds', '1', '--process', engineProcess(['/bin/sh', '-c', 'cat <&3']), cid], {
+        stdio: ['ignore', 'pipe', 'pipe', fd],
+        encoding: 'utf8',
+        env: { ...process.env, OPENCLAW_CONFIG: '' },
+        timeout: 60_000,
+      });
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stdout).toBe('preserved-data\n');
+    } finally {
+      closeSync(fd);
+    }
+    const pidFile = join(work, `exec-${n}.pid`);
+    const d = oc('default', ['exec', '--detach', '--pid-file', pidFile, '--process', engineProcess(['/bin/sleep', '1']), cid], { detached: true });
+    expect(d.status, d.stderr).toBe(0);
+    expect(readFileSync(pidFile, 'utf8')).toMatch(/^[0-9]+$/);
   });
 
   it('a container running as uid 1000 on the host (no user namespace): exec as uid 0 is refused before runc runs, naming the field', () => {
