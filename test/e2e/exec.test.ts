@@ -66,6 +66,10 @@ describe.skipIf(skip)('exec into a running container is held to the profile (pri
         const priv = await docker(['exec', '--privileged', n, '/bin/sh', VERIFIER]);
         expect(priv.exitCode, priv.stderr).toBe(0);
         expect(checkFacts(parseFacts(priv.stdout), HELD), priv.stdout).toEqual([]);
+        // -t: runc gets the engine's --console-socket beside the clamped --process file.
+        const tty = await docker(['exec', '-t', n, '/bin/sh', VERIFIER]);
+        expect(tty.exitCode, tty.stderr).toBe(0);
+        expect(checkFacts(parseFacts(tty.stdout), HELD), tty.stdout).toEqual([]);
       } finally {
         await docker(['rm', '-f', n]);
       }
