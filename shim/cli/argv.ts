@@ -249,12 +249,14 @@ export function parseExecArgs(args: readonly string[]): ExecArgs {
     }
     let value: string | undefined = m.inlineValue;
     let bool: boolean | undefined;
+    const tokens = [arg];
     if (spec.takesValue) {
       if (value === undefined) {
         value = args[i + 1];
         if (value === undefined) {
           throw new OpenclawError('cli', `runc exec flag --${spec.name} needs a value`, { fix: `pass --${spec.name} VALUE before the container id` });
         }
+        tokens.push(value);
         i++;
       }
     } else {
@@ -264,7 +266,7 @@ export function parseExecArgs(args: readonly string[]): ExecArgs {
       }
     }
     if (spec.role === 'runner') {
-      runnerArgv.push(spec.takesValue ? `--${spec.name}=${value}` : `--${spec.name}=${String(bool)}`);
+      runnerArgv.push(...tokens); // as given: the low-level runtime (runc or crun) parses them itself
       if (spec.name === 'help' && bool) help = true;
       if (spec.name === 'preserve-fds') {
         const n = Number.parseInt(value as string, 10);

@@ -69,14 +69,14 @@ describe('parseExecArgs (runc 1.1.5 exec.go: flags up to the container id, then 
       name: 'containerd runc v2 shim',
       argv: ['--process', '/tmp/runc-process1', '--detach', '--pid-file', '/b/e1.pid', 'ctr1'],
       process: { processFile: '/tmp/runc-process1' },
-      runner: ['--detach=true', '--pid-file=/b/e1.pid'],
+      runner: ['--detach', '--pid-file', '/b/e1.pid'],
       id: 'ctr1',
     },
     {
       name: 'docker with a terminal',
       argv: ['--process', '/p.json', '--console-socket', '/s.sock', '--detach', '--pid-file', '/e.pid', 'abc'],
       process: { processFile: '/p.json' },
-      runner: ['--console-socket=/s.sock', '--detach=true', '--pid-file=/e.pid'],
+      runner: ['--console-socket', '/s.sock', '--detach', '--pid-file', '/e.pid'],
       id: 'abc',
     },
     {
@@ -102,7 +102,7 @@ describe('parseExecArgs (runc 1.1.5 exec.go: flags up to the container id, then 
     {
       name: '"--" ends the flags; runner flags repeat; preserve-fds is read',
       argv: ['--cgroup', 'a', '--cgroup=b', '--preserve-fds', '2', '--ignore-paused', '--', '-id', 'x'],
-      runner: ['--cgroup=a', '--cgroup=b', '--preserve-fds=2', '--ignore-paused=true'],
+      runner: ['--cgroup', 'a', '--cgroup=b', '--preserve-fds', '2', '--ignore-paused'],
       id: '-id',
       command: ['x'],
       fds: 2,
