@@ -104,6 +104,8 @@ function sweepOrphans(dir: string): void {
 /** A new file (never an existing one) only root can read, holding the clamped process. */
 function writeProcessFile(stateDir: string, process_: SpecProcess): string {
   const dir = join(stateDir, 'exec');
+  // The state dir is 0711 (mapped ids traverse it to rootfs binds): made as create makes it.
+  mkdirSync(stateDir, { recursive: true, mode: 0o711 });
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   sweepOrphans(dir);
   const path = join(dir, `${process.pid}-${randomBytes(6).toString('hex')}.json`);
@@ -140,7 +142,18 @@ export const execCommand: CommandHandler = async ({ argv, cwd, env, log }) => {
   let maps = containerIdMaps(spec.spec);
   if (!maps) {
     // A user namespace joined by path: the maps are the kernel's, read from the container's init.
-    const read = (f: string) => parseIdMap(readFileSync(`/proc/${state.pid}/${f}`, 'utf8'));
+    const read = (f: string) => {
+      const path = `/proc/${state.pid}/${f}`;
+      try {
+        if (!(state.pid > 0)) throw new Error('runc state gave no pid');
+        return parseIdMap(readFileSync(path, 'utf8'));
+      } catch (err) {
+        throw new OpenclawError('runtime', `cannot read the id map of container ${id}'s user namespace (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, {
+          file: path,
+          fix: 'check that the container is running (runc state)',
+        });
+      }
+    };
     maps = { uid: read('uid_map'), gid: read('gid_map') };
   }
   const clamped = clampExecProcess({
