@@ -159,7 +159,6 @@ export const execCommand: CommandHandler = async ({ argv, cwd, env, log }) => {
   const clamped = clampExecProcess({
     profile,
     container: spec.spec,
-    containerFile: spec.path,
     requested,
     requestedFrom: fromFile === undefined ? 'runc exec flags' : `the exec's process file ${fromFile}`,
     uidMap: maps.uid,

@@ -43,8 +43,6 @@ export interface ExecClampInputs {
   profile: LoadedProfile;
   /** The container's config.json as runc runs it (the bundle's, merged at create). */
   container: Spec;
-  /** Its path, for errors. */
-  containerFile: string;
   /** The process the engine asked for: its --process file, or runc's flag form (requestFromFlags). */
   requested: SpecProcess;
   /** Where the request came from, for errors ("the exec's --process file /tmp/x", "runc exec flags"). */

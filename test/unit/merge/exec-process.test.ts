@@ -20,7 +20,6 @@ function clamp(over: { profile?: Record<string, unknown>; container?: SpecProces
   const inputs: ExecClampInputs = {
     profile: loadedProfile(over.profile ?? { process: { capabilities: [] } }),
     container: { process: over.container ?? { user: { uid: 0, gid: 0 }, noNewPrivileges: true, capabilities: { bounding: [], effective: [], permitted: [] } } },
-    containerFile: '/bundle/config.json',
     requested: over.requested,
     requestedFrom: 'the exec\'s process file /tmp/p.json',
     uidMap: map,
