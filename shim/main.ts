@@ -1,6 +1,6 @@
 /**
  * Entry point: parse the command line, run the shim's own handler for the few commands it
- * wraps (create, run, delete, features, and its own), hand everything else to runc.
+ * wraps (create, run, exec, delete, features, and its own), hand everything else to runc.
  */
 import { parseArgv } from './cli/argv.js';
 import { runInherited, exitLike, inheritedFds } from './cli/passthrough.js';

@@ -11,9 +11,9 @@ import type { RuntimeConfig } from './config/schema.js';
 import { readSpec, type LoadedSpec } from './spec/io.js';
 import { selectProfile, type ProfileChoice } from './profile/select.js';
 import type { LoadedProfile } from './profile/load.js';
-import { loadCompiledProfile, type CompiledProfile } from './profile/cache.js';
+import type { CompiledProfile } from './profile/cache.js';
+import { loadProfileForConfig } from './profile/load-for-config.js';
 import { registerDecoded } from './seccomp/combine.js';
-import { decodeSeccomp, type FilterModel } from './seccomp/model.js';
 import { resolveHostFacts } from './host/facts.js';
 import { resolveCdiFacts } from './host/cdi-specs.js';
 import { DEFAULT_CONFIG_PATH } from './config/defaults.js';
@@ -44,32 +44,12 @@ export interface PipelineResult {
   merged: MergeState;
 }
 
-/**
- * The chosen profile, validated and compiled. A profile compiled before (same bytes, same
- * code, same agent socket) comes from the cache in <state.dir>/cache (profile/cache.ts); the
- * YAML parser and the profile schema are imported only on a miss.
- * NOTE when compileProfileSeccomp (profile/compile-profile.ts) reads another config value, add it to compileInputs.
- */
+/** The chosen profile (profile/load-for-config.ts), its decoded filter registered for the merge. */
 export async function loadProfile(path: string, config: RuntimeConfig): Promise<CompiledProfile> {
-  const loaded = await loadCompiledProfile(path, { stateDir: config.state.dir, compileInputs: [config.agent.socket] }, async () => {
-    const { readProfileFile } = await import('./profile/load.js');
-    const { compileProfileSeccomp } = await import('./profile/compile-profile.js');
-    const profile = readProfileFile(path);
-    const compiledSeccomp = compileProfileSeccomp(profile, config);
-    return { profile, compiledSeccomp, compiledModel: compiledSeccomp && decodedOrNothing(compiledSeccomp) };
-  });
+  const loaded = await loadProfileForConfig(path, config);
   // The merge intersects with this filter; it need not decode it again.
   if (loaded.compiledSeccomp && loaded.compiledModel) registerDecoded(loaded.compiledSeccomp, loaded.compiledModel);
   return loaded;
-}
-
-/** A filter the merge cannot decode is left to the merge, which reports it as it always has. */
-function decodedOrNothing(seccomp: SpecSeccomp): FilterModel | undefined {
-  try {
-    return decodeSeccomp(seccomp);
-  } catch {
-    return undefined;
-  }
 }
 
 export async function runPipeline(input: PipelineInput): Promise<PipelineResult> {

@@ -11,6 +11,7 @@ import {
   RUNC_CREATE_FLAGS,
   RUNC_RUN_FLAGS,
   RUNC_DELETE_FLAGS,
+  RUNC_EXEC_FLAGS,
 } from './runc-surface.js';
 
 export interface ShimFlags {
@@ -188,4 +189,104 @@ export function parseCreateArgs(command: 'create' | 'run', args: readonly string
 export function parseDeleteArgs(args: readonly string[]): { containerId?: string; force: boolean } {
   const { values, positional } = parseCommandFlags(args, RUNC_DELETE_FLAGS);
   return { containerId: positional[0], force: values.get('force') === true };
+}
+
+/** The process-role flags of `runc exec` as runc reads them (exec.go getProcess). */
+export interface ExecProcessFlags {
+  /** --process FILE: the whole process; runc then ignores the other process flags. */
+  processFile?: string;
+  cwd?: string;
+  env: string[];
+  /** --tty given (true or =false); undefined when absent. */
+  tty?: boolean;
+  user?: string;
+  additionalGids: string[];
+  processLabel?: string;
+  apparmor?: string;
+  /** --no-new-privs given (true or =false); undefined when absent. */
+  noNewPrivs?: boolean;
+  caps: string[];
+}
+
+export interface ExecArgs {
+  process: ExecProcessFlags;
+  /** The runner-role flags exactly as given, in order, for runc. */
+  runnerArgv: string[];
+  preserveFds: number;
+  help: boolean;
+  containerId?: string;
+  /** The command after the container id (the flag form); empty with --process. */
+  command: string[];
+}
+
+const GO_BOOL: Record<string, boolean> = { 1: true, t: true, T: true, TRUE: true, true: true, True: true, 0: false, f: false, F: false, FALSE: false, false: false, False: false };
+
+/**
+ * Reads `runc exec` arguments the way runc 1.1.5 does (urfave/cli v1 on Go's flag package,
+ * SkipArgReorder): flags up to the first non-flag (or `--`), which is the container id;
+ * everything after it is the command. A flag runc-surface.ts does not list is refused: the
+ * shim cannot clamp a process whose meaning it does not know.
+ */
+export function parseExecArgs(args: readonly string[]): ExecArgs {
+  const proc: ExecProcessFlags = { env: [], additionalGids: [], caps: [] };
+  const runnerArgv: string[] = [];
+  let help = false;
+  let preserveFds = 0;
+  let i = 0;
+  for (; i < args.length; i++) {
+    const arg = args[i] as string;
+    if (arg === '--') {
+      i++;
+      break;
+    }
+    if (!arg.startsWith('-') || arg === '-') break;
+    const m = matchFlag(arg, RUNC_EXEC_FLAGS);
+    const spec = m && RUNC_EXEC_FLAGS.find((f) => f.name === m.spec.name);
+    if (!m || !spec) {
+      throw new OpenclawError('cli', `runc exec flag ${arg} is not one openclaw-runtime knows, so it cannot keep the exec'd process inside the profile`, {
+        fix: `leave the flag out, or pass the whole process with --process FILE (known flags: ${RUNC_EXEC_FLAGS.map((f) => `--${f.name}`).join(' ')})`,
+      });
+    }
+    let value: string | undefined = m.inlineValue;
+    let bool: boolean | undefined;
+    const tokens = [arg];
+    if (spec.takesValue) {
+      if (value === undefined) {
+        value = args[i + 1];
+        if (value === undefined) {
+          throw new OpenclawError('cli', `runc exec flag --${spec.name} needs a value`, { fix: `pass --${spec.name} VALUE before the container id` });
+        }
+        tokens.push(value);
+        i++;
+      }
+    } else {
+      bool = value === undefined ? true : GO_BOOL[value];
+      if (bool === undefined) {
+        throw new OpenclawError('cli', `runc exec flag --${spec.name}=${value} is not a boolean`, { fix: `write --${spec.name} or --${spec.name}=false` });
+      }
+    }
+    if (spec.role === 'runner') {
+      runnerArgv.push(...tokens); // as given: the low-level runtime (runc or crun) parses them itself
+      if (spec.name === 'help' && bool) help = true;
+      if (spec.name === 'preserve-fds') {
+        const n = Number.parseInt(value as string, 10);
+        preserveFds = Number.isFinite(n) && n > 0 ? n : 0;
+      }
+      continue;
+    }
+    switch (spec.name) {
+      case 'process': proc.processFile = value; break;
+      case 'cwd': proc.cwd = value; break;
+      case 'env': proc.env.push(value as string); break;
+      case 'tty': proc.tty = bool; break;
+      case 'user': proc.user = value; break;
+      case 'additional-gids': proc.additionalGids.push(value as string); break;
+      case 'process-label': proc.processLabel = value; break;
+      case 'apparmor': proc.apparmor = value; break;
+      case 'no-new-privs': proc.noNewPrivs = bool; break;
+      case 'cap': proc.caps.push(value as string); break;
+      default: throw new Error(`runc-surface.ts lists exec flag --${spec.name} as a process flag that argv.ts does not read`);
+    }
+  }
+  return { process: proc, runnerArgv, preserveFds, help, containerId: args[i], command: args.slice(i + 1) };
 }

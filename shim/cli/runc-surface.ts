@@ -6,8 +6,8 @@
  * argument that is not a flag.
  *
  * The shim parses only what it must: the global flags (so it can find the command and take
- * out its own flags) and the flags of the commands it intercepts (create, run). Everything
- * else is handed to runc exactly as given.
+ * out its own flags) and the flags of the commands it intercepts (create, run, exec, delete).
+ * Everything else is handed to runc exactly as given.
  *
  * NOTE when adding a shim-only flag also update SHIM_GLOBAL_FLAGS users in cli/argv.ts and
  * the README's "Command line" section.
@@ -20,6 +20,8 @@ export interface FlagSpec {
   alias?: string;
   /** Whether the flag takes a value (`--root DIR`) or is a boolean switch. */
   takesValue: boolean;
+  /** A value flag that may be given more than once, each adding a value (urfave/cli StringSlice). */
+  repeatable?: boolean;
 }
 
 /** runc(8) GLOBAL OPTIONS. */
@@ -66,5 +68,39 @@ export const RUNC_DELETE_FLAGS: readonly FlagSpec[] = [
   { name: 'help', alias: 'h', takesValue: false },
 ];
 
-/** Commands whose spec the shim rewrites before runc sees it. */
-export const INTERCEPTED_COMMANDS = new Set(['create', 'run']);
+/**
+ * How the shim treats a runc-exec flag: `process` flags describe the exec'd process (runc
+ * builds it from the bundle's config.json plus these); the shim builds that process itself,
+ * clamps it to the profile and hands runc a `--process` file instead. `runner` flags say how
+ * runc runs the process (terminal socket, detach, pid file, fds, sub-cgroup) and pass on as given.
+ */
+export type ExecFlagRole = 'process' | 'runner';
+
+/**
+ * runc-exec(8) OPTIONS (runc 1.1.5 exec.go). runc stops reading flags at the container id
+ * (SkipArgReorder): everything after it is the command. A flag not listed here is refused by
+ * the shim (it cannot clamp what it does not know).
+ * NOTE when runc adds an exec flag, add it here with its role; shim/commands/exec.ts reads them.
+ */
+export const RUNC_EXEC_FLAGS: ReadonlyArray<FlagSpec & { role: ExecFlagRole }> = [
+  { name: 'console-socket', takesValue: true, role: 'runner' },
+  { name: 'cwd', takesValue: true, role: 'process' },
+  { name: 'env', alias: 'e', takesValue: true, repeatable: true, role: 'process' },
+  { name: 'tty', alias: 't', takesValue: false, role: 'process' },
+  { name: 'user', alias: 'u', takesValue: true, role: 'process' },
+  { name: 'additional-gids', alias: 'g', takesValue: true, repeatable: true, role: 'process' },
+  { name: 'process', alias: 'p', takesValue: true, role: 'process' },
+  { name: 'detach', alias: 'd', takesValue: false, role: 'runner' },
+  { name: 'pid-file', takesValue: true, role: 'runner' },
+  { name: 'process-label', takesValue: true, role: 'process' },
+  { name: 'apparmor', takesValue: true, role: 'process' },
+  { name: 'no-new-privs', takesValue: false, role: 'process' },
+  { name: 'cap', alias: 'c', takesValue: true, repeatable: true, role: 'process' },
+  { name: 'preserve-fds', takesValue: true, role: 'runner' },
+  { name: 'cgroup', takesValue: true, repeatable: true, role: 'runner' },
+  { name: 'ignore-paused', takesValue: false, role: 'runner' },
+  { name: 'help', alias: 'h', takesValue: false, role: 'runner' },
+];
+
+/** Commands whose process the shim rewrites before runc sees it. */
+export const INTERCEPTED_COMMANDS = new Set(['create', 'run', 'exec']);

@@ -23,6 +23,7 @@ export const SHIM_COMMANDS: Record<string, () => Promise<CommandHandler>> = {
   // runc commands the shim wraps
   create: async () => (await import('./create.js')).createCommand,
   run: async () => (await import('./create.js')).createCommand,
+  exec: async () => (await import('./exec.js')).execCommand,
   delete: async () => (await import('./delete.js')).deleteCommand,
   features: async () => (await import('./features.js')).featuresCommand,
   // shim-only commands

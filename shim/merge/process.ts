@@ -6,41 +6,54 @@
  * - capabilities: each set is the caller's set intersected with the profile's allowed list
  *   (default: none at all).
  * - rlimits, keyed by type: the lower soft and the lower hard of caller and profile.
+ *
+ * The same policy clamps each `runc exec` process (merge/exec-process.ts): one function,
+ * tightenProcess, for both.
  */
-import type { SpecCapabilities, SpecRlimit } from '../spec/types.js';
-import { u64Min } from '../spec/json.js';
+import type { SpecCapabilities, SpecProcess, SpecRlimit } from '../spec/types.js';
+import { u64Min, type U64 } from '../spec/json.js';
+import type { ProfileProcess } from '../profile/schema.js';
 import type { MergeInputs, Modifier } from './types.js';
 
 /** NOTE when OCI adds a capability set also add it here. */
 export const CAPABILITY_SETS: ReadonlyArray<keyof SpecCapabilities & string> = ['bounding', 'effective', 'inheritable', 'permitted', 'ambient'];
 
+/** A u64 as config.json holds it: a number while exact, a bigint beyond. */
+const asU64 = (x: bigint): U64 => (x <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(x) : x);
+
+/** Lowers `rlimits` (in place) to `limit` for its type, or adds it; soft never above hard. */
+export function lowerRlimit(rlimits: SpecRlimit[], limit: { type: string; hard: U64; soft: U64 }): void {
+  const have = rlimits.find((r) => r.type === limit.type);
+  if (!have) {
+    rlimits.push({ type: limit.type, hard: limit.hard, soft: u64Min(limit.soft, limit.hard) });
+    return;
+  }
+  have.hard = u64Min(have.hard, limit.hard);
+  have.soft = u64Min(u64Min(have.soft, limit.soft), have.hard);
+}
+
+/** Applies a profile's `process` section to a process (in place). Pure: no I/O. */
+export function tightenProcess(proc: SpecProcess, section: ProfileProcess | undefined): void {
+  if (!section) return;
+  if (section.noNewPrivileges !== false) proc.noNewPrivileges = true;
+  const allowedCaps = new Set(section.capabilities ?? []);
+  if (proc.capabilities) {
+    for (const set of CAPABILITY_SETS) {
+      const caps = proc.capabilities[set];
+      if (Array.isArray(caps)) proc.capabilities[set] = caps.filter((c) => allowedCaps.has(c));
+    }
+  }
+  for (const want of section.rlimits ?? []) {
+    lowerRlimit((proc.rlimits ??= []), { type: want.type, hard: asU64(want.hard), soft: asU64(want.soft) });
+  }
+}
+
 export function makeProcessModifier(inputs: MergeInputs): Modifier {
   const section = inputs.profile.profile.spec.process;
-  const p = section ?? {};
-  const allowedCaps = new Set(p.capabilities ?? []);
   return {
     name: 'process',
     apply({ spec }) {
-      const proc = spec.process;
-      if (!proc || !section) return;
-      if (p.noNewPrivileges !== false) proc.noNewPrivileges = true;
-      if (proc.capabilities) {
-        for (const set of CAPABILITY_SETS) {
-          const caps = proc.capabilities[set];
-          if (Array.isArray(caps)) proc.capabilities[set] = caps.filter((c) => allowedCaps.has(c));
-        }
-      }
-      for (const want of p.rlimits ?? []) {
-        const rlimits: SpecRlimit[] = (proc.rlimits ??= []);
-        const have = rlimits.find((r) => r.type === want.type);
-        const hard = (x: bigint) => (x <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(x) : x);
-        if (!have) {
-          rlimits.push({ type: want.type, hard: hard(want.hard), soft: hard(want.soft < want.hard ? want.soft : want.hard) });
-          continue;
-        }
-        have.hard = u64Min(have.hard, hard(want.hard));
-        have.soft = u64Min(u64Min(have.soft, hard(want.soft)), have.hard);
-      }
+      if (spec.process) tightenProcess(spec.process, section);
     },
   };
 }

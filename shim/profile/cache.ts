@@ -58,6 +58,8 @@ const FORMAT = 'openclaw-profile-cache/2';
 const CODE_FILES = [
   './load',
   './schema',
+  './load-for-config',
+  './compile-profile',
   '../pipeline',
   '../agent/metadata',
   '../spec/json',

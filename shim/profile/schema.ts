@@ -13,7 +13,7 @@
  *       cgroups: { memory, memorySwap, pids: { max }, cpus }
  *       syscallFilter: { defaultAction, architectures, whitelist, blacklist, rules, ... }
  *     filesystem: { readonlyRootfs, allowedBindMounts, maskedPaths, readonlyPaths }
- *     process: { noNewPrivileges, capabilities, rlimits }
+ *     process: { noNewPrivileges, capabilities, rlimits, engineExec }
  *     devices: { gpus }
  *
  * The seed's text leaves open whether `cgroups` and `syscallFilter` sit under `isolation` or
@@ -233,7 +233,17 @@ export const ProcessSchema = z.strictObject({
   /** Capabilities the container may keep (intersected with the caller's). Default: none. */
   capabilities: z.array(z.string().regex(/^CAP_[A-Z_]+$/, 'must be a CAP_* name')).optional(),
   rlimits: z.array(RlimitSchema).optional(),
+  /**
+   * What an engine's exec into the running container gets (`docker exec`, `kubectl exec`, CRI
+   * ExecSync, `ctr tasks exec`: all `runc exec`). `clamp` (the default): the exec'd process is
+   * held to the container's own process and this section (capabilities, noNewPrivileges,
+   * rlimits, LSM labels, never host root unless the container's process is); under a filter
+   * that allows one execve it gets its own one. `refuse`: every exec is refused before runc runs.
+   * Absent: DEFAULT_ENGINE_EXEC in merge/exec-process.ts (kept there so exec never loads zod).
+   */
+  engineExec: z.enum(['clamp', 'refuse']).optional(),
 });
+
 
 export const DevicesSchema = z.strictObject({
   /** NVIDIA GPUs to expose: `all`, `none` or a list of indices. */

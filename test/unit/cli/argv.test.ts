@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseArgv, parseCreateArgs, parseDeleteArgs } from '../../../shim/cli/argv.js';
+import { parseArgv, parseCreateArgs, parseDeleteArgs, parseExecArgs } from '../../../shim/cli/argv.js';
 
 describe('parseArgv', () => {
   const cases: Array<{ name: string; argv: string[]; command?: string; runc: string[]; profile?: string; config?: string; log?: string; root?: string }> = [
@@ -59,5 +59,74 @@ describe('parseCreateArgs', () => {
   it('delete knows --force', () => {
     expect(parseDeleteArgs(['--force', 'id'])).toEqual({ containerId: 'id', force: true });
     expect(parseDeleteArgs(['id'])).toEqual({ containerId: 'id', force: false });
+  });
+});
+
+describe('parseExecArgs (runc 1.1.5 exec.go: flags up to the container id, then the command)', () => {
+  const noProcess = { env: [], additionalGids: [], caps: [] };
+  const cases: Array<{ name: string; argv: string[]; process?: Record<string, unknown>; runner?: string[]; id?: string; command?: string[]; fds?: number }> = [
+    {
+      name: 'containerd runc v2 shim',
+      argv: ['--process', '/tmp/runc-process1', '--detach', '--pid-file', '/b/e1.pid', 'ctr1'],
+      process: { processFile: '/tmp/runc-process1' },
+      runner: ['--detach', '--pid-file', '/b/e1.pid'],
+      id: 'ctr1',
+    },
+    {
+      name: 'docker with a terminal',
+      argv: ['--process', '/p.json', '--console-socket', '/s.sock', '--detach', '--pid-file', '/e.pid', 'abc'],
+      process: { processFile: '/p.json' },
+      runner: ['--console-socket', '/s.sock', '--detach', '--pid-file', '/e.pid'],
+      id: 'abc',
+    },
+    {
+      name: 'flag form, repeatable flags keep every value, short aliases',
+      argv: ['-e', 'A=1', '--env=B=2', '-c', 'CAP_KILL', '--cap', 'CAP_CHOWN', '-u', '1000:100', '-g', '5', '-g', '6', '-t', '--cwd', '/w', 'id', 'sh', '-c', 'echo'],
+      process: { env: ['A=1', 'B=2'], caps: ['CAP_KILL', 'CAP_CHOWN'], user: '1000:100', additionalGids: ['5', '6'], tty: true, cwd: '/w' },
+      id: 'id',
+      command: ['sh', '-c', 'echo'],
+    },
+    {
+      name: 'booleans with =false, labels',
+      argv: ['--no-new-privs=false', '--tty=0', '--apparmor', 'unconfined', '--process-label=l', 'id', 'true'],
+      process: { noNewPrivs: false, tty: false, apparmor: 'unconfined', processLabel: 'l' },
+      id: 'id',
+      command: ['true'],
+    },
+    {
+      name: 'flags after the id belong to the command',
+      argv: ['id', '--cap', 'CAP_SYS_ADMIN', '-u', '0'],
+      id: 'id',
+      command: ['--cap', 'CAP_SYS_ADMIN', '-u', '0'],
+    },
+    {
+      name: '"--" ends the flags; runner flags repeat; preserve-fds is read',
+      argv: ['--cgroup', 'a', '--cgroup=b', '--preserve-fds', '2', '--ignore-paused', '--', '-id', 'x'],
+      runner: ['--cgroup', 'a', '--cgroup=b', '--preserve-fds', '2', '--ignore-paused'],
+      id: '-id',
+      command: ['x'],
+      fds: 2,
+    },
+  ];
+  it.each(cases)('$name', (c) => {
+    const a = parseExecArgs(c.argv);
+    expect(a.process).toEqual({ ...noProcess, ...c.process });
+    expect(a.runnerArgv).toEqual(c.runner ?? []);
+    expect(a.containerId).toBe(c.id);
+    expect(a.command).toEqual(c.command ?? []);
+    expect(a.preserveFds).toBe(c.fds ?? 0);
+    expect(a.help).toBe(false);
+  });
+
+  it.each([
+    { argv: ['--bogus', 'id', 'true'], err: /--bogus is not one openclaw-runtime knows/ },
+    { argv: ['--user'], err: /--user needs a value/ },
+    { argv: ['--tty=maybe', 'id'], err: /not a boolean/ },
+  ])('refuses $argv', ({ argv, err }) => {
+    expect(() => parseExecArgs(argv)).toThrow(err);
+  });
+
+  it('--help is noted (the command hands it to runc)', () => {
+    expect(parseExecArgs(['--help']).help).toBe(true);
   });
 });

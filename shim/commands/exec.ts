@@ -1,0 +1,192 @@
+/**
+ * `exec`: an engine's exec into a running container (`docker exec`, `kubectl exec`, CRI
+ * ExecSync, `ctr tasks exec`), held to the container's profile before runc runs it.
+ *
+ * runc takes the exec'd process from the engine's own stored spec (`--process FILE`) or
+ * builds it from its flags over the bundle's config.json; neither is the process create
+ * merged. So: runc's own state names the container's bundle -> its config.json (merged at
+ * create, written only by root and the engine) -> the profile, chosen as create chose it ->
+ * the profile's engineExec policy -> the requested process (the engine's file, untouched, or
+ * the flags turned into a process the way runc would) -> clampExecProcess -> a new file in the
+ * shim's state dir -> `runc exec --process <that file>` with the runner flags as given.
+ * Everything that can refuse runs before runc; a refusal goes to runc's --log and stderr.
+ */
+import { execFile } from 'node:child_process';
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { parseExecArgs } from '../cli/argv.js';
+import { exitLike, inheritedFds, runInherited } from '../cli/passthrough.js';
+import { loadConfig } from '../config/load.js';
+import { runtimeFromConfig } from '../config/runtime-path.js';
+import { OpenclawError } from '../errors.js';
+import { closeDebugLog, debugLog, openDebugLog, writeRuntimeLog } from '../log.js';
+import { checkEngineExecPolicy, clampExecProcess, containerIdMaps, parseIdMap, requestFromFlags } from '../merge/exec-process.js';
+import { loadProfileForConfig } from '../profile/load-for-config.js';
+import { selectProfile } from '../profile/select.js';
+import { parseJsonLossless, stringifyJsonLossless } from '../spec/json.js';
+import { readSpec, MAX_SPEC_BYTES } from '../spec/io.js';
+import type { SpecProcess } from '../spec/types.js';
+import type { CommandHandler } from './index.js';
+
+interface RuncState {
+  bundle: string;
+  pid: number;
+  status: string;
+}
+
+/** `runc [globals] state ID`: where the container's bundle is (runc keeps it as a label). */
+function runcState(runtime: string, globals: readonly string[], id: string): Promise<RuncState> {
+  return new Promise((resolve, reject) => {
+    execFile(runtime, [...globals, 'state', id], { maxBuffer: 4 * 1024 * 1024 }, (err, stdout, stderr) => {
+      const fail = (why: string) =>
+        reject(new OpenclawError('runtime', `cannot exec into container ${id}: ${runtime} state ${id} ${why}`, { fix: 'check that the container exists and is running (runc list)' }));
+      if (err) return fail(`failed: ${String(stderr).trim() || err.message}`);
+      let state: Partial<RuncState>;
+      try {
+        state = JSON.parse(stdout) as Partial<RuncState>;
+      } catch {
+        return fail('printed no JSON');
+      }
+      if (typeof state.bundle !== 'string' || !state.bundle.startsWith('/')) return fail('named no bundle');
+      resolve({ bundle: state.bundle, pid: typeof state.pid === 'number' ? state.pid : 0, status: String(state.status) });
+    });
+  });
+}
+
+/** The engine's --process file, read and left as it is. */
+function readRequestedProcess(path: string): SpecProcess {
+  let text: string;
+  try {
+    const bytes = readFileSync(path);
+    if (bytes.length > MAX_SPEC_BYTES) throw new Error(`larger than ${MAX_SPEC_BYTES} bytes`);
+    text = bytes.toString('utf8');
+  } catch (err) {
+    throw new OpenclawError('spec', `cannot read the exec's process file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, { file: path, fix: 'pass the process JSON that runc exec --process expects' });
+  }
+  let value: unknown;
+  try {
+    value = parseJsonLossless(text);
+  } catch (err) {
+    throw new OpenclawError('spec', `is not valid JSON: ${(err as Error).message}`, { file: path, fix: 'pass the process JSON that runc exec --process expects' });
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new OpenclawError('spec', 'must hold a JSON object (an OCI process)', { file: path, fix: 'pass the process JSON that runc exec --process expects' });
+  }
+  return value as SpecProcess;
+}
+
+/** Clamped process files whose writer died before removing them (SIGKILL). */
+function sweepOrphans(dir: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const m = /^(\d+)-[0-9a-f]{12}\.json$/.exec(name);
+    if (!m || Number(m[1]) === process.pid) continue;
+    try {
+      process.kill(Number(m[1]), 0);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ESRCH') {
+        try {
+          unlinkSync(join(dir, name));
+        } catch {
+          /* another exec removed it */
+        }
+      }
+    }
+  }
+}
+
+/** A new file (never an existing one) only root can read, holding the clamped process. */
+function writeProcessFile(stateDir: string, process_: SpecProcess): string {
+  const dir = join(stateDir, 'exec');
+  // The state dir is 0711 (mapped ids traverse it to rootfs binds): made as create makes it.
+  mkdirSync(stateDir, { recursive: true, mode: 0o711 });
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  sweepOrphans(dir);
+  const path = join(dir, `${process.pid}-${randomBytes(6).toString('hex')}.json`);
+  const fd = openSync(path, 'wx', 0o600);
+  try {
+    const data = Buffer.from(stringifyJsonLossless(process_, 0));
+    let off = 0;
+    while (off < data.length) off += writeSync(fd, data, off, data.length - off);
+  } finally {
+    closeSync(fd);
+  }
+  return path;
+}
+
+export const execCommand: CommandHandler = async ({ argv, cwd, env, log }) => {
+  const args = parseExecArgs(argv.commandArgs);
+  const loaded = await loadConfig(argv.shim.openclawConfig, env);
+  const { config } = loaded;
+  const runtime = runtimeFromConfig(loaded, env);
+  // runc's global flags: everything before the command in the argv runc would get.
+  const globals = argv.runcArgv.slice(0, argv.runcArgv.length - argv.commandArgs.length - 1);
+  if (args.help) return exitLike(await runInherited(runtime, argv.runcArgv, []));
+  const id = args.containerId;
+  if (!id) throw new OpenclawError('cli', '"exec" needs a container id', { fix: 'openclaw-runtime exec [--process FILE] ID [COMMAND...]' });
+
+  const state = await runcState(runtime, globals, id);
+  const spec = readSpec(state.bundle);
+  const choice = selectProfile({ flag: argv.shim.profile, spec: spec.spec, config, configPath: loaded.path, cwd });
+  const { profile } = await loadProfileForConfig(choice.path, config);
+  checkEngineExecPolicy(profile, id);
+
+  const fromFile = args.process.processFile;
+  const requested = fromFile === undefined ? requestFromFlags(spec.spec.process, args.process, args.command) : readRequestedProcess(fromFile);
+  let maps = containerIdMaps(spec.spec);
+  if (!maps) {
+    // A user namespace joined by path: the maps are the kernel's, read from the container's init.
+    const read = (f: string) => {
+      const path = `/proc/${state.pid}/${f}`;
+      try {
+        if (!(state.pid > 0)) throw new Error('runc state gave no pid');
+        return parseIdMap(readFileSync(path, 'utf8'));
+      } catch (err) {
+        throw new OpenclawError('runtime', `cannot read the id map of container ${id}'s user namespace (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, {
+          file: path,
+          fix: 'check that the container is running (runc state)',
+        });
+      }
+    };
+    maps = { uid: read('uid_map'), gid: read('gid_map') };
+  }
+  const clamped = clampExecProcess({
+    profile,
+    container: spec.spec,
+    requested,
+    requestedFrom: fromFile === undefined ? 'runc exec flags' : `the exec's process file ${fromFile}`,
+    uidMap: maps.uid,
+    gidMap: maps.gid,
+  });
+
+  await openDebugLog(config.log.file, config.log.level);
+  debugLog('info', 'exec clamped', { id, profile: profile.profile.metadata.name, source: choice.source, from: fromFile ?? 'flags' });
+  const listener = spec.spec.linux?.seccomp?.listenerPath;
+  if (listener !== undefined && listener === config.agent.socket) {
+    // Each exec'd process connects to the agent with its own seccomp fd.
+    const { ensureAgent } = await import('../agent/client.js');
+    await ensureAgent(config);
+  }
+
+  const processFile = writeProcessFile(config.state.dir, clamped);
+  try {
+    writeRuntimeLog(log, 'info', `openclaw-runtime: exec held to profile ${profile.profile.metadata.name} (sha256 ${profile.sha256.slice(0, 12)})`);
+    const outcome = await runInherited(runtime, [...globals, 'exec', ...args.runnerArgv, '--process', processFile, id], inheritedFds(args.preserveFds));
+    unlinkSync(processFile);
+    await closeDebugLog();
+    return exitLike(outcome);
+  } catch (err) {
+    try {
+      unlinkSync(processFile);
+    } catch {
+      /* already gone */
+    }
+    throw err;
+  }
+};

@@ -1,0 +1,31 @@
+/**
+ * The chosen profile, validated and compiled, for a runtime config. A profile compiled before
+ * (same bytes, same code, same agent socket) comes from the cache in <state.dir>/cache
+ * (profile/cache.ts); the YAML parser, the profile schema and the seccomp compiler are imported
+ * only on a miss. Light on purpose: `exec` needs the profile on every call and nothing of the
+ * merge (pipeline.ts adds what create needs on top).
+ * NOTE when compileProfileSeccomp (profile/compile-profile.ts) reads another config value, add it to compileInputs.
+ */
+import type { RuntimeConfig } from '../config/schema.js';
+import type { SpecSeccomp } from '../spec/types.js';
+import { loadCompiledProfile, type CompiledProfile } from './cache.js';
+
+export async function loadProfileForConfig(path: string, config: RuntimeConfig): Promise<CompiledProfile> {
+  return loadCompiledProfile(path, { stateDir: config.state.dir, compileInputs: [config.agent.socket] }, async () => {
+    const { readProfileFile } = await import('./load.js');
+    const { compileProfileSeccomp } = await import('./compile-profile.js');
+    const { decodeSeccomp } = await import('../seccomp/model.js');
+    const profile = readProfileFile(path);
+    const compiledSeccomp = compileProfileSeccomp(profile, config);
+    // The merge intersects with this filter; a filter it cannot decode is left to the merge,
+    // which reports it as it always has.
+    const decoded = (seccomp: SpecSeccomp) => {
+      try {
+        return decodeSeccomp(seccomp);
+      } catch {
+        return undefined;
+      }
+    };
+    return { profile, compiledSeccomp, compiledModel: compiledSeccomp && decoded(compiledSeccomp) };
+  });
+}
