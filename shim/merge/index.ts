@@ -4,7 +4,10 @@
  * The order matters where one builds on another: namespaces before userns (userns fills in
  * the maps of the namespace `namespaces` added); filesystem before userns (a bind source the
  * filesystem modifier creates must exist before userns hands it to the mapped root: host
- * actions run in the order they were planned); annotations last.
+ * actions run in the order they were planned); annotations last. The checks of what the
+ * caller's config.json asks for (hooks, cgroupsPath, sysctls, propagation, LSM labels,
+ * unified cgroup files) run first, on the caller's values, before anything is added: the
+ * hooks check must see the caller's hooks, not the cleanup hook added at the end.
  */
 import { deepClone } from '../spec/json.js';
 import type { Spec } from '../spec/types.js';
@@ -18,13 +21,27 @@ import { makeDevicesModifier } from './devices.js';
 import { makeSeccompModifier } from './seccomp.js';
 import { makeAnnotationsModifier } from './annotations.js';
 import { makeCleanupHookModifier } from './cleanup-hook.js';
+import { makeHooksModifier } from './hooks.js';
+import { makeCgroupsPathModifier } from './cgroups-path.js';
+import { makeSysctlsModifier } from './sysctls.js';
+import { makePropagationModifier } from './propagation.js';
+import { makeLsmModifier } from './lsm.js';
+import { makeUnifiedModifier } from './unified.js';
+import { makeOomScoreModifier } from './oom-score.js';
 
 export const MODIFIER_FACTORIES: ReadonlyArray<(inputs: MergeInputs) => Modifier> = [
+  makeHooksModifier,
+  makeCgroupsPathModifier,
+  makeSysctlsModifier,
+  makePropagationModifier,
+  makeLsmModifier,
+  makeUnifiedModifier,
   makeNamespacesModifier,
   makeCgroupsModifier,
   makeFilesystemModifier,
   makeUsernsModifier,
   makeProcessModifier,
+  makeOomScoreModifier,
   makeDevicesModifier,
   makeSeccompModifier,
   makeCleanupHookModifier,
