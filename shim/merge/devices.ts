@@ -124,7 +124,7 @@ export function makeDevicesModifier(inputs: MergeInputs): Modifier {
         throw new OpenclawError('merge', `allows access to every host device (a privileged container); profile "${inputs.profile.profile.metadata.name}" never allows that`, {
           file: inputs.specFile,
           field: `linux.resources.devices[${allowAll}]`,
-          fix: 'run the container without --privileged (or --device-cgroup-rule "a *:* rwm"); give it only the devices it needs',
+          fix: 'run the container without --privileged or --device-cgroup-rule "a *:* rwm" (Kubernetes: without securityContext.privileged or a device plugin resource); give it only the devices it needs: --device and --device-cgroup-rule are refused beyond the default devices, GPUs come from a profile with spec.devices.gpus',
         });
       }
       const nodes = gpus === undefined || gpus === 'none' ? [] : selectGpuNodes(gpus, inputs.host.nvidiaDevices, inputs.profile.path);
