@@ -110,7 +110,7 @@ export function makeHooksModifier(inputs: MergeInputs): Modifier {
       const hooks: SpecHooks | undefined = spec.hooks;
       if (hooks === undefined || hooks === null) return;
       for (const [stage, list] of Object.entries(hooks)) {
-        if (!(stage in HOOK_STAGES)) {
+        if (!Object.hasOwn(HOOK_STAGES, stage)) {
           if (Array.isArray(list) && list.length === 0) continue;
           refuse(`hooks.${stage}`, `has hooks of the unknown stage "${stage}"; an unknown hook may run as root on the host`, 'remove them: openclaw-runtime accepts only the OCI hook stages it knows (prestart, createRuntime, createContainer, startContainer, poststart, poststop)');
         }

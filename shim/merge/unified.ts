@@ -100,7 +100,7 @@ export function makeUnifiedModifier(inputs: MergeInputs): Modifier {
       if (unified === undefined || unified === null) return;
       for (const [key, value] of Object.entries(unified)) {
         const field = `linux.resources.unified["${key}"]`;
-        const rule = UNIFIED_KEYS[key];
+        const rule = Object.hasOwn(UNIFIED_KEYS, key) ? UNIFIED_KEYS[key] : undefined;
         if (!rule) {
           throw new OpenclawError('merge', `sets the cgroup file "${key}", which openclaw-runtime does not know to be harmless (it could loosen a limit of profile "${profileName}")`, {
             file: inputs.specFile,

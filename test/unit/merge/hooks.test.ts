@@ -42,6 +42,7 @@ const ROWS: Row[] = [
   { name: 'a startContainer hook', hooks: { startContainer: [MARKER] }, refused: { field: 'hooks.startContainer[0]', problem: /in the container/ } },
   { name: 'a poststart hook', hooks: { poststart: [MARKER] }, refused: { field: 'hooks.poststart[0]', problem: /neither the engine/ } },
   { name: 'a poststop hook after ours', hooks: { poststop: [ours, MARKER] }, refused: { field: 'hooks.poststop[1]', problem: /\/bin\/sh/ } },
+  { name: 'a stage named like an Object property', hooks: { toString: [{ path: '/opt/hook' }] } as unknown as SpecHooks, allowed: ['/opt/hook'], refused: { field: 'hooks.toString', problem: /unknown stage "toString"/ } },
   { name: 'an unknown hook stage', hooks: { prerun: [MARKER] } as SpecHooks, refused: { field: 'hooks.prerun', problem: /unknown stage "prerun"/ } },
   // refused: look-alikes of the engines' hooks
   { name: 'setkey whose pid is not dockerd', hooks: { prestart: [setkey()] }, exes: { '/proc/2358/exe': { realPath: '/usr/bin/python3', rootOnly: true, processIsRoot: true } }, refused: { field: 'hooks.prestart[0]', problem: /not a dockerd process/ } },

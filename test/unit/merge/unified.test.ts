@@ -28,6 +28,7 @@ const ROWS: Array<{ name: string; profile?: Record<string, unknown>; unified: Re
   { name: 'swap above memorySwap - memory', profile: WITH_SWAP, unified: { 'memory.swap.max': 'max' }, refused: /above the profile's 536870912 bytes/ },
   { name: 'memory.min (reserves host memory)', unified: { 'memory.min': '1G' }, refused: /does not know to be harmless/ },
   { name: 'cgroup.procs', unified: { 'cgroup.procs': '1' }, refused: /"cgroup\.procs"/ },
+  { name: 'a key named like an Object property', unified: { constructor: '1' }, refused: /"constructor"/ },
   { name: 'a path-like key', unified: { '../cgroup.procs': '1' }, refused: /does not know/ },
 ];
 
