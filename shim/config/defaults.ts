@@ -13,6 +13,21 @@ export const DEFAULT_CONFIG = Object.freeze({
   jobs: { dir: '/var/lib/openclaw/jobs', retention: '24h' },
   agent: { socket: '/run/openclaw/agent/seccomp-agent.sock', denial_log: '/var/log/openclaw/denials.log' },
   cdi: { spec_dirs: ['/etc/cdi', '/var/run/cdi'], annotation_devices: [] },
+  hooks: { allowed: [] },
+  cgroups: {
+    parents: [
+      '/docker', // Docker, cgroupfs driver: /docker/<id>
+      '/kubepods/**', // Kubernetes CRI, cgroupfs: /kubepods[/<qos>]/pod<uid>/<id>
+      '/libpod_parent/**', // Podman, cgroupfs: /libpod_parent[/<pod>]/libpod-<id>
+      '/*', // containerd (ctr, nerdctl): /<namespace>/<id>
+      'system.slice', // Docker and containerd, systemd driver: system.slice:docker:<id>
+      'machine.slice', // Podman, systemd driver: machine.slice:libpod:<id>
+      'machine-*.slice', // Podman pods, systemd driver
+      'kubepods*.slice', // Kubernetes CRI, systemd driver: kubepods-<qos>-pod<uid>.slice:cri-containerd:<id>
+    ],
+  },
+  process: { oom_score_adj_floor: 0 },
+  lsm: { selinux_types: ['container_t', 'container_init_t', 'container_kvm_t', 'svirt_lxc_net_t'] },
 } as const);
 
 export const DEFAULT_CONFIG_PATH = '/etc/openclaw/config.toml';

@@ -103,6 +103,38 @@ export const RuntimeConfigSchema = z
         annotation_devices: z.array(z.string().regex(/^[^=\s]+\/[^=\s]+=[^=\s]+$/, 'must be vendor.com/class=name or vendor.com/class=*')).default([...D.cdi.annotation_devices]),
       })
       .prefault({}),
+    hooks: z
+      .strictObject({
+        /**
+         * Hook executables (absolute paths, as config.json names them) a config.json may carry
+         * besides the engines' own and ours (merge/hooks.ts). Each must be a root-owned file
+         * nobody else can change; its arguments come from the container's creator.
+         */
+        allowed: z.array(absolutePath).default([...D.hooks.allowed]),
+      })
+      .prefault({}),
+    cgroups: z
+      .strictObject({
+        /**
+         * Where a container's cgroup may be created (merge/cgroups-path.ts): cgroupfs parents
+         * ("/docker"; `*` matches within one path component, a final `/**` any depth below)
+         * and systemd slices ("system.slice", "kubepods*.slice").
+         */
+        parents: z.array(z.string().min(1).refine((p) => !p.split('/').includes('..'), 'must not contain ".."')).default([...D.cgroups.parents]),
+      })
+      .prefault({}),
+    process: z
+      .strictObject({
+        /** The lowest process.oomScoreAdj a container keeps; lower values are raised to it. */
+        oom_score_adj_floor: z.number().int().min(-1000).max(1000).default(D.process.oom_score_adj_floor),
+      })
+      .prefault({}),
+    lsm: z
+      .strictObject({
+        /** SELinux types (the third field of process.selinuxLabel) a container may run as. */
+        selinux_types: z.array(z.string().regex(/^[a-z0-9_]+$/, 'must be an SELinux type name such as container_t')).default([...D.lsm.selinux_types]),
+      })
+      .prefault({}),
   })
   .prefault({});
 

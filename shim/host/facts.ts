@@ -2,11 +2,13 @@
  * The factory side of the merge: reads from the host everything the modifiers need, so the
  * modifiers themselves stay pure. Only what the profile and spec make relevant is read.
  */
-import { lstatSync, readdirSync, realpathSync } from 'node:fs';
-import { isAbsolute, join } from 'node:path';
+import { lstatSync, readdirSync, readFileSync, readlinkSync, realpathSync, statSync, type Stats } from 'node:fs';
+import { dirname, isAbsolute, join } from 'node:path';
 import type { Spec } from '../spec/types.js';
 import type { Profile } from '../profile/schema.js';
-import type { DeviceNode, HostFacts, PathFacts } from '../merge/types.js';
+import type { CgroupFacts, DeviceNode, ExecutableFacts, HostFacts, PathFacts } from '../merge/types.js';
+import { hookFactsWanted } from '../merge/hooks.js';
+import { parseCgroupsPath } from '../merge/cgroups-path.js';
 import { concreteBinds, isBindMount } from '../merge/filesystem.js';
 import { inspectPath } from './safe-path.js';
 import { wantsIsolation } from '../merge/namespaces.js';
@@ -89,6 +91,123 @@ export interface HostFactsContext {
   containerId: string;
 }
 
+/** A directory only root can change entries of: root-owned, and not writable by group/others unless sticky. */
+function rootOnlyDir(st: Stats): boolean {
+  return st.isDirectory() && st.uid === 0 && ((st.mode & 0o022) === 0 || (st.mode & 0o1000) !== 0);
+}
+
+/** Every directory from `dir` up to / is rootOnlyDir (followed through links). */
+function rootOnlyChain(dir: string): boolean {
+  let cur = dir;
+  for (;;) {
+    try {
+      if (!rootOnlyDir(statSync(cur))) return false;
+    } catch {
+      return false;
+    }
+    const parent = dirname(cur);
+    if (parent === cur) return true;
+    cur = parent;
+  }
+}
+
+/**
+ * Whether only root can change what `path` names: the entry itself (a link or the file) is
+ * root's, every directory on the path as written and on the resolved path is root-only, and
+ * the target (a regular file, or a directory when `dir`) is root's and not writable by group
+ * or others.
+ */
+export function rootOnlyPath(path: string, dir = false): boolean {
+  if (!isAbsolute(path)) return false;
+  try {
+    if (lstatSync(path).uid !== 0) return false;
+    if (!rootOnlyChain(dirname(path))) return false;
+    const real = realpathSync(path);
+    const st = statSync(real);
+    if (dir ? !st.isDirectory() : !st.isFile()) return false;
+    if (st.uid !== 0 || (st.mode & 0o022) !== 0) return false;
+    return rootOnlyChain(dirname(real));
+  } catch {
+    return false;
+  }
+}
+
+const PROC_EXE_RE = /^\/proc\/([1-9][0-9]*)\/exe$/;
+const DELETED_SUFFIX = ' (deleted)';
+
+/** Facts about a hook's executable; /proc/<pid>/exe (Docker's setkey hook) is the process's binary. */
+export function executableFacts(path: string, procDir = '/proc'): ExecutableFacts {
+  const m = PROC_EXE_RE.exec(path);
+  if (!m) {
+    let realPath: string | undefined;
+    try {
+      realPath = realpathSync(path);
+    } catch {
+      /* missing */
+    }
+    return { realPath, rootOnly: rootOnlyPath(path) };
+  }
+  const pidDir = join(procDir, m[1]!);
+  try {
+    const uids = /^Uid:\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)/m.exec(readFileSync(join(pidDir, 'status'), 'utf8'));
+    const processIsRoot = uids !== null && uids.slice(1).every((u) => u === '0');
+    let realPath = readlinkSync(join(pidDir, 'exe'));
+    const deleted = realPath.endsWith(DELETED_SUFFIX);
+    if (deleted) realPath = realPath.slice(0, -DELETED_SUFFIX.length);
+    // The inode the process runs (still there when the file was replaced by an upgrade).
+    const st = statSync(join(pidDir, 'exe'));
+    const inodeRootOnly = st.isFile() && st.uid === 0 && (st.mode & 0o022) === 0;
+    return { realPath, processIsRoot, rootOnly: inodeRootOnly && (deleted || rootOnlyPath(realPath)) };
+  } catch {
+    return { rootOnly: false, processIsRoot: false };
+  }
+}
+
+/** The mounted cgroup hierarchies: the v2 root, or every v1 controller (and the hybrid unified) directory. */
+function cgroupRoots(base = '/sys/fs/cgroup'): string[] {
+  try {
+    statSync(join(base, 'cgroup.controllers'));
+    return [base];
+  } catch {
+    /* v1 or hybrid */
+  }
+  try {
+    return readdirSync(base, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => join(base, d.name));
+  } catch {
+    return [];
+  }
+}
+
+/** Whether the cgroup `path` (absolute, cgroupfs) exists with processes or children in any hierarchy. */
+export function cgroupFacts(path: string, base = '/sys/fs/cgroup'): CgroupFacts {
+  const out: CgroupFacts = { occupied: false, hasChildren: false };
+  for (const root of cgroupRoots(base)) {
+    const dir = join(root, path);
+    let entries;
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      continue;
+    }
+    if (entries.some((e) => e.isDirectory())) out.hasChildren = true;
+    try {
+      if (readFileSync(join(dir, 'cgroup.procs'), 'utf8').trim() !== '') out.occupied = true;
+    } catch {
+      /* not a cgroup directory */
+    }
+  }
+  return out;
+}
+
+function cgroupFactsFor(spec: Spec): CgroupFacts | undefined {
+  const path = spec.linux?.cgroupsPath;
+  if (typeof path !== 'string' || path === '') return undefined;
+  const parsed = parseCgroupsPath(path);
+  if (parsed.kind !== 'cgroupfs' || !parsed.absolute || parsed.components.length === 0) return undefined;
+  if (parsed.components.some((c) => c === '' || c === '.' || c === '..')) return undefined; // refused by the modifier
+  return cgroupFacts('/' + parsed.components.join('/'));
+}
+
 export function resolveHostFacts(spec: Spec, profile: Profile, ctx: HostFactsContext): HostFacts {
   const paths: Record<string, PathFacts> = {};
   for (const m of spec.mounts ?? []) {
@@ -105,7 +224,11 @@ export function resolveHostFacts(spec: Spec, profile: Profile, ctx: HostFactsCon
   const missingMountpoints = !rootfsUsable || rootfs === undefined
     ? []
     : binds.map((b) => b.destination).filter((d) => !lexists(join(rootfs, d)));
+  const wanted = hookFactsWanted(spec);
   return {
+    hookExecutables: Object.fromEntries(wanted.executables.map((p) => [p, executableFacts(p)])),
+    rootOnlyDirs: Object.fromEntries(wanted.dirs.map((d) => [d, rootOnlyPath(d, true)])),
+    cgroup: cgroupFactsFor(spec),
     missingMountpoints,
     nvidiaDevices: gpus !== undefined && gpus !== 'none' ? readNvidiaDevices() : [],
     paths,

@@ -2,6 +2,12 @@
  * Devices. Merge policy:
  * - a spec that allows every device (Docker's --privileged: a device-cgroup rule with no
  *   type/major/minor that allows rwm) is refused: a sandbox never gets the host's devices;
+ * - every other device-cgroup allow rule that grants read or write, and every node in
+ *   linux.devices, must be one of the default set every engine gives (DEFAULT_DEVICES: null,
+ *   zero, full, random, urandom, tty, console, ptmx, the pts slaves) or a GPU node the
+ *   profile's `gpus` adds; anything beyond (--device, --device-cgroup-rule "c 1:* rwm", a
+ *   device plugin) is refused. Rules that grant only mknod (`c *:* m`, which runc adds
+ *   itself) give no access and stay; deny rules only tighten and stay;
  * - `gpus` adds the host's NVIDIA nodes (read from the host by host/facts.ts: type, major,
  *   minor, mode) to linux.devices, keyed by path, each with a matching allow rule in
  *   linux.resources.devices. A GPU the profile asks for that the host lacks is an error.
@@ -21,6 +27,55 @@ const GPU_NODE_RE = /^\/dev\/nvidia(\d+)$/;
 export function isAllowAllDevicesRule(r: SpecDeviceCgroup): boolean {
   return r.allow && (r.type === undefined || r.type === 'a') && r.major === undefined && r.minor === undefined;
 }
+
+/** A device the container may have: `minor` undefined means every minor of that major. */
+export interface DeviceGrant {
+  name: string;
+  type: 'c' | 'b';
+  major: number;
+  minor?: number;
+}
+
+/**
+ * The devices every engine gives a container (Docker's, containerd's and CRI's default rules,
+ * runc's own AllowedDevices), which no profile takes away.
+ */
+export const DEFAULT_DEVICES: readonly DeviceGrant[] = [
+  { name: '/dev/null', type: 'c', major: 1, minor: 3 },
+  { name: '/dev/zero', type: 'c', major: 1, minor: 5 },
+  { name: '/dev/full', type: 'c', major: 1, minor: 7 },
+  { name: '/dev/random', type: 'c', major: 1, minor: 8 },
+  { name: '/dev/urandom', type: 'c', major: 1, minor: 9 },
+  { name: '/dev/tty', type: 'c', major: 5, minor: 0 },
+  { name: '/dev/console', type: 'c', major: 5, minor: 1 },
+  { name: '/dev/ptmx', type: 'c', major: 5, minor: 2 },
+  { name: '/dev/pts/*', type: 'c', major: 136 },
+];
+
+/** An OCI wildcard: major/minor left out (or -1, as some generators write it). */
+function wildcard(n: number | undefined | null): boolean {
+  return n === undefined || n === null || n < 0;
+}
+
+/** Whether a rule only allows mknod (no read, no write): such a node cannot be opened. */
+function mknodOnly(r: SpecDeviceCgroup): boolean {
+  return r.access !== undefined && r.access !== '' && /^m+$/.test(r.access);
+}
+
+/** The grant that covers an allow rule, or undefined when the rule allows more. */
+export function grantFor(r: { type?: string; major?: number | null; minor?: number | null }, grants: readonly DeviceGrant[]): DeviceGrant | undefined {
+  const type = r.type === 'u' ? 'c' : r.type;
+  if (type !== 'c' && type !== 'b') return undefined;
+  if (wildcard(r.major)) return undefined;
+  return grants.find((g) => g.type === type && g.major === r.major && (g.minor === undefined || (!wildcard(r.minor) && g.minor === r.minor)));
+}
+
+function describeRule(r: SpecDeviceCgroup): string {
+  const n = (v: number | undefined | null) => (wildcard(v) ? '*' : String(v));
+  return `${r.type ?? 'a'} ${n(r.major)}:${n(r.minor)} ${r.access ?? 'rwm'}`;
+}
+
+const DEVICE_FIX = 'run the container without --device, --device-cgroup-rule or --privileged (Kubernetes: without securityContext.privileged or a device plugin resource); GPUs come from a profile with spec.devices.gpus';
 
 /** The nodes `gpus` selects from what the host has. Exported for tests. */
 export function selectGpuNodes(gpus: 'all' | number[], host: DeviceNode[], profileFile: string): DeviceNode[] {
@@ -87,11 +142,29 @@ export function makeDevicesModifier(inputs: MergeInputs): Modifier {
         throw new OpenclawError('merge', `allows access to every host device (a privileged container); profile "${inputs.profile.profile.metadata.name}" never allows that`, {
           file: inputs.specFile,
           field: `linux.resources.devices[${allowAll}]`,
-          fix: 'run the container without --privileged (or --device-cgroup-rule "a *:* rwm"); give it only the devices it needs',
+          fix: 'run the container without --privileged or --device-cgroup-rule "a *:* rwm" (Kubernetes: without securityContext.privileged or a device plugin resource); give it only the devices it needs: --device and --device-cgroup-rule are refused beyond the default devices, GPUs come from a profile with spec.devices.gpus',
         });
       }
-      if (gpus === undefined || gpus === 'none' || inputs.host.cdi?.gpusViaCdi) return;
-      const nodes = selectGpuNodes(gpus, inputs.host.nvidiaDevices, inputs.profile.path);
+      const nodes = gpus === undefined || gpus === 'none' || inputs.host.cdi?.gpusViaCdi ? [] : selectGpuNodes(gpus, inputs.host.nvidiaDevices, inputs.profile.path);
+      const grants: DeviceGrant[] = [...DEFAULT_DEVICES, ...nodes.map((n) => ({ name: n.path, type: n.type, major: n.major, minor: n.minor }))];
+      const profileName = inputs.profile.profile.metadata.name;
+      rules.forEach((r, i) => {
+        if (!r.allow || mknodOnly(r) || grantFor(r, grants)) return;
+        throw new OpenclawError('merge', `allows the device rule "${describeRule(r)}", beyond the default devices and the GPUs profile "${profileName}" gives (${nodes.length} GPU nodes)`, {
+          file: inputs.specFile,
+          field: `linux.resources.devices[${i}]`,
+          fix: DEVICE_FIX,
+        });
+      });
+      (linux.devices ?? []).forEach((d, i) => {
+        if (d.type === 'p' || grantFor(d, grants)) return;
+        throw new OpenclawError('merge', `creates the device node ${d.path} (${d.type} ${d.major ?? '*'}:${d.minor ?? '*'}), beyond the default devices and the GPUs profile "${profileName}" gives`, {
+          file: inputs.specFile,
+          field: `linux.devices[${i}]`,
+          fix: DEVICE_FIX,
+        });
+      });
+      if (nodes.length === 0) return;
       const devices: SpecDevice[] = (linux.devices ??= []);
       const cgroupRules: SpecDeviceCgroup[] = ((linux.resources ??= {}).devices ??= []);
       for (const n of nodes) {

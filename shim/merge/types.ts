@@ -39,6 +39,31 @@ export interface PathFacts {
   missingUnderSharedDir?: string;
 }
 
+/** What the host says about an executable a hook names (merge/hooks.ts). */
+export interface ExecutableFacts {
+  /**
+   * The file it resolves to; for /proc/<pid>/exe the process's executable (without the
+   * kernel's " (deleted)" suffix of an upgraded binary). Undefined when it does not resolve.
+   */
+  realPath?: string;
+  /**
+   * A regular file that only root can change: owned by root, not writable by group or others,
+   * and so is every directory from / down to it (a root-owned sticky directory such as /tmp
+   * may be writable by others: they cannot replace what root owns in it).
+   */
+  rootOnly: boolean;
+  /** For /proc/<pid>/exe: whether that process runs as root (real, effective, saved and fs uid 0). */
+  processIsRoot?: boolean;
+}
+
+/** What the host says about the cgroup directory a cgroupfs cgroupsPath names. */
+export interface CgroupFacts {
+  /** It exists and has processes in it (in any mounted hierarchy). */
+  occupied: boolean;
+  /** It exists and has child cgroups (the parent of other containers). */
+  hasChildren: boolean;
+}
+
 export interface HostFacts {
   /** NVIDIA device nodes present on the host, keyed by path (/dev/nvidia0, /dev/nvidiactl, ...). */
   nvidiaDevices: DeviceNode[];
@@ -54,6 +79,12 @@ export interface HostFacts {
   missingMountpoints: string[];
   /** The CDI devices this container gets, resolved (host/cdi-specs.ts); absent when it asks for none. */
   cdi?: CdiFacts;
+  /** Every hook path in config.json (merge/hooks.ts hookFactsWanted). */
+  hookExecutables: Record<string, ExecutableFacts>;
+  /** Directories engine hooks name in their arguments (Docker's -exec-root): whether only root can change them. */
+  rootOnlyDirs: Record<string, boolean>;
+  /** The cgroup an absolute cgroupfs linux.cgroupsPath names; undefined when there is none to look at. */
+  cgroup?: CgroupFacts;
 }
 
 export type HostAction =

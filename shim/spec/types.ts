@@ -29,6 +29,7 @@ export interface SpecProcess extends Open {
   noNewPrivileges?: boolean;
   apparmorProfile?: string;
   selinuxLabel?: string;
+  oomScoreAdj?: number;
 }
 
 export interface SpecCapabilities extends Open {
@@ -149,4 +150,5 @@ export interface SpecLinux extends Open {
   maskedPaths?: string[];
   readonlyPaths?: string[];
   mountLabel?: string;
+  rootfsPropagation?: string;
 }

@@ -254,6 +254,34 @@ const CASES: Case[] = [
     field: 'linux.seccomp.defaultAction',
     problem: /SCMP_ACT_BOGUS/,
   },
+  // --- the rest of config.json: tighten-only for the whole spec (docs/threat-model.md) ---
+  { name: 'a prestart hook (host root)', spec: (cfg) => (cfg.hooks = { prestart: [{ path: '/bin/sh', args: ['sh', '-c', 'touch /tmp/x'] }] }), file: specFile, field: 'hooks.prestart[0]', problem: /\/bin\/sh would run on the host.*as root/ },
+  { name: 'a poststop hook', spec: (cfg) => (cfg.hooks = { poststop: [{ path: '/bin/true' }] }), file: specFile, field: 'hooks.poststop[0]', problem: /\/bin\/true would run/ },
+  { name: 'a createContainer hook', spec: (cfg) => (cfg.hooks = { createContainer: [{ path: '/bin/true' }] }), file: specFile, field: 'hooks.createContainer[0]', problem: /container namespace, as host root/ },
+  {
+    name: "a forged libnetwork-setkey hook (the pid is not dockerd's)",
+    spec: (cfg) => (cfg.hooks = { prestart: [{ path: `/proc/${process.pid}/exe`, args: ['libnetwork-setkey', '-exec-root=/var/run/docker', 'x', '0123456789ab'] }] }),
+    file: specFile,
+    field: 'hooks.prestart[0]',
+    problem: /not a dockerd process/,
+  },
+  { name: 'a hook with LD_PRELOAD', spec: (cfg) => (cfg.hooks = { poststop: [{ path: '/bin/true', env: ['LD_PRELOAD=/tmp/evil.so'] }] }), file: specFile, field: 'hooks.poststop[0].env', problem: /LD_PRELOAD/ },
+  { name: 'a device rule c 1:* rwm (--device-cgroup-rule)', spec: (cfg) => cfg.linux.resources.devices.push({ allow: true, type: 'c', major: 1, access: 'rwm' }), file: specFile, field: 'linux.resources.devices[1]', problem: /"c 1:\* rwm"/ },
+  { name: 'a block device node (--device /dev/sda)', spec: (cfg) => (cfg.linux.devices = [{ path: '/dev/sda', type: 'b', major: 8, minor: 0, fileMode: 432, uid: 0, gid: 0 }]), file: specFile, field: 'linux.devices[0]', problem: /\/dev\/sda/ },
+  { name: 'unified memory.max "max" above the profile', spec: (cfg) => (cfg.linux.resources.unified = { 'memory.max': 'max' }), file: specFile, field: 'linux.resources.unified["memory.max"]', problem: /above the profile's/ },
+  { name: 'unified pids.max "max" above the profile', spec: (cfg) => (cfg.linux.resources.unified = { 'pids.max': 'max' }), file: specFile, field: 'linux.resources.unified["pids.max"]', problem: /above the profile's 512/ },
+  { name: 'unified key openclaw does not know', spec: (cfg) => (cfg.linux.resources.unified = { 'memory.min': '1G' }), file: specFile, field: 'linux.resources.unified["memory.min"]', problem: /does not know to be harmless/ },
+  { name: 'rootfsPropagation rshared', spec: (cfg) => (cfg.linux.rootfsPropagation = 'rshared'), file: specFile, field: 'linux.rootfsPropagation', problem: /propagate to the host/ },
+  { name: 'a mount with rshared propagation', spec: (cfg) => cfg.mounts.push({ destination: '/shared', type: 'tmpfs', source: 'tmpfs', options: ['rshared'] }), file: specFile, field: 'mounts[', problem: /rshared propagation/ },
+  { name: 'AppArmor unconfined', spec: (cfg) => (cfg.process.apparmorProfile = 'unconfined'), file: specFile, field: 'process.apparmorProfile', problem: /unconfined/ },
+  { name: 'SELinux spc_t', spec: (cfg) => (cfg.process.selinuxLabel = 'system_u:system_r:spc_t:s0'), file: specFile, field: 'process.selinuxLabel', problem: /spc_t/ },
+  { name: 'cgroupsPath at the root', spec: (cfg) => (cfg.linux.cgroupsPath = '/'), file: specFile, field: 'linux.cgroupsPath', problem: /root of the cgroup tree/ },
+  { name: 'cgroupsPath of the Docker parent', spec: (cfg) => (cfg.linux.cgroupsPath = '/docker'), file: specFile, field: 'linux.cgroupsPath', problem: /not in this container's id/ },
+  { name: 'cgroupsPath with ..', spec: (cfg) => (cfg.linux.cgroupsPath = '/docker/../system.slice/x'), file: specFile, field: 'linux.cgroupsPath', problem: /"\.\." component/ },
+  // The container's own id at the top of the tree: a new cgroup, but outside every engine parent (the id is the one runCreate gives).
+  { name: 'cgroupsPath outside the engine parents', spec: (cfg) => (cfg.linux.cgroupsPath = `/oc-bad-${process.pid}-${n}`), file: specFile, field: 'linux.cgroupsPath', problem: /outside the engines' parents/ },
+  { name: 'a host-wide sysctl (kernel.core_pattern)', spec: (cfg) => (cfg.linux.sysctl = { 'kernel.core_pattern': '|/tmp/x' }), file: specFile, field: 'linux.sysctl["kernel.core_pattern"]', problem: /not namespaced/ },
+  { name: 'a host-wide sysctl (vm.overcommit_memory)', spec: (cfg) => (cfg.linux.sysctl = { 'vm.overcommit_memory': '1' }), file: specFile, field: 'linux.sysctl["vm.overcommit_memory"]', problem: /not namespaced/ },
 ];
 
 /**
@@ -399,6 +427,31 @@ const ACCEPTED: Accepted[] = [
     profileFlag: 'PROFILE_NO_FILTER',
     edit: (t) => jsonWith(t, (cfg) => (cfg.process.rlimits = [{ type: 'RLIMIT_CORE', hard: 'U64MAX', soft: 'U64MAX' }]), { '"U64MAX"': U64_MAX }),
     check: (m) => expect(m).toMatch(new RegExp(`"hard": ${U64_MAX},\\s*"soft": ${U64_MAX}`)),
+  },
+  {
+    name: "Kubernetes' oomScoreAdj -998 (pause container) is raised to the floor 0, not refused",
+    profileFlag: 'default',
+    edit: (t) => jsonWith(t, (cfg) => (cfg.process.oomScoreAdj = -998)),
+    check: (m) => expect(JSON.parse(m).process.oomScoreAdj).toBe(0),
+  },
+  {
+    name: "containerd's default device rules, mknod-only wildcards and Docker's sysctls stay",
+    profileFlag: 'default',
+    edit: (t) =>
+      jsonWith(t, (cfg) => {
+        cfg.linux.resources.devices = [
+          { allow: false, access: 'rwm' },
+          ...[[1, 3], [1, 8], [1, 7], [5, 0], [1, 5], [1, 9], [5, 1], [5, 2]].map(([major, minor]) => ({ allow: true, type: 'c', major, minor, access: 'rwm' })),
+          { allow: true, type: 'c', major: 136, access: 'rwm' },
+          { allow: true, type: 'c', access: 'm' },
+          { allow: true, type: 'b', access: 'm' },
+        ];
+        cfg.linux.sysctl = { 'net.ipv4.ip_unprivileged_port_start': '0', 'net.ipv4.ping_group_range': '0 2147483647' };
+      }),
+    check: (m, o) => {
+      expect(JSON.parse(m).linux.resources.devices.slice(0, 12)).toEqual(JSON.parse(o).linux.resources.devices);
+      expect(JSON.parse(m).linux.sysctl).toEqual(JSON.parse(o).linux.sysctl);
+    },
   },
 ];
 

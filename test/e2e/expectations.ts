@@ -139,6 +139,9 @@ export const DEFAULT_PROFILE_OPTION_CASES: OptionCase[] = [
   { name: '-v of the docker socket is refused', args: ['-v', '/var/run/docker.sock:/var/run/docker.sock'], refused: [/openclaw-runtime: /, /docker\.sock|\/var\/run|\/run/] },
   { name: '--network host under network: isolated is refused', args: ['--network', 'host'], refused: [/openclaw-runtime: /, /network/i] },
   { name: '--pid host under pid: isolated is refused', args: ['--pid', 'host'], refused: [/openclaw-runtime: /, /pid/i] },
+  { name: '--device-cgroup-rule "c 1:* rwm" (every memory device) is refused', args: ['--device-cgroup-rule', 'c 1:* rwm'], refused: [/openclaw-runtime: /, /c 1:\* rwm/] },
+  { name: '--device /dev/loop0 (a block device) is refused', args: ['--device', '/dev/loop0'], refused: [/openclaw-runtime: /, /b 7:0/] },
+  { name: '--cgroup-parent / (outside the engine parents) is refused', args: ['--cgroup-parent', '/'], refused: [/openclaw-runtime: /, /cgroupsPath.*outside the engines' parents/] },
 ];
 
 export function checkFacts(facts: Partial<VerifierFacts>, expected: FactExpectation): string[] {

@@ -9,6 +9,7 @@
 import { describe, expect, it } from 'vitest';
 import { existsSync, readFileSync, readdirSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { capturedContainerId, capturedEngineHost } from '../helpers/merge-inputs.js';
 import { fileURLToPath } from 'node:url';
 import { parseJsonLossless, stringifyJsonLossless, jsonEqual } from '../../shim/spec/json.js';
 import { parseProfileText, readProfileFile } from '../../shim/profile/load.js';
@@ -29,12 +30,14 @@ const profiles = readdirSync(PROFILES).filter((f) => f.endsWith('.yaml')).sort()
 const fixtures = readdirSync(FIXTURES).filter((f) => f.endsWith('.json')).sort();
 
 /** Fixed host: no GPUs, every profile bind source exists and is root-owned, the rootfs is
- * reachable for runc-style bundles and not for Docker's overlay (its data root is 0710). */
+ * reachable for runc-style bundles and not for Docker's overlay (its data root is 0710), the
+ * process behind Docker's /proc/<pid>/exe hook is the root dockerd that captured the fixture
+ * and its exec root is root's, and the container's cgroup does not exist yet. */
 function hostFor(fixture: string, spec: Spec, profileBinds: string[]): HostFacts {
   const paths: Record<string, PathFacts> = {};
   for (const m of spec.mounts ?? []) if (m.source?.startsWith('/')) paths[m.source] = { exists: true, realPath: m.source, isDirectory: false, uid: 0, gid: 0 };
   for (const p of profileBinds) paths[p] = { exists: true, realPath: p, isDirectory: true, uid: 0, gid: 0 };
-  return { nvidiaDevices: [], paths, rootfsTraversableByOthers: !fixture.startsWith('docker'), rootfsSelfTraversable: true, missingMountpoints: [] };
+  return { nvidiaDevices: [], paths, rootfsTraversableByOthers: !fixture.startsWith('docker'), rootfsSelfTraversable: true, missingMountpoints: [], ...capturedEngineHost(spec), cgroup: { occupied: false, hasChildren: false } };
 }
 
 describe('golden: shipped profile x engine config.json', () => {
@@ -50,7 +53,7 @@ describe('golden: shipped profile x engine config.json', () => {
           profile: { ...profile, path: `profiles/${profileFile}` },
           compiledSeccomp: compileProfileSeccomp(profile, config),
           config,
-          containerId: 'golden',
+          containerId: capturedContainerId(input),
           host: hostFor(fixture, input, binds),
           bundle: '/bundle',
           cleanupHookPath: '/opt/openclaw/hooks/openclaw-poststop',
@@ -76,7 +79,7 @@ describe('golden: shipped profile x engine config.json', () => {
       const merged = mergeSpec(input, {
         profile,
         config: RuntimeConfigSchema.parse({}),
-        containerId: 'golden',
+        containerId: capturedContainerId(input),
         host: hostFor(fixture, input, []),
         bundle: '/bundle',
         cleanupHookPath: '/opt/openclaw/hooks/openclaw-poststop',
@@ -108,7 +111,7 @@ describe('golden: CDI devices (nvidia-ctk shaped spec) under model-backend', () 
         profile,
         compiledSeccomp: compileProfileSeccomp(profile, config),
         config,
-        containerId: 'golden',
+        containerId: capturedContainerId(input),
         host: {
           ...hostFor(fixture, input, []),
           cdi: {

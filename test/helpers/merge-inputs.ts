@@ -3,6 +3,8 @@ import { ProfileSchema } from '../../shim/profile/schema.js';
 import { RuntimeConfigSchema } from '../../shim/config/schema.js';
 import type { HostFacts, MergeInputs } from '../../shim/merge/types.js';
 import type { LoadedProfile } from '../../shim/profile/load.js';
+import type { Spec } from '../../shim/spec/types.js';
+import { hookFactsWanted } from '../../shim/merge/hooks.js';
 
 export function loadedProfile(spec: Record<string, unknown>, name = 'test'): LoadedProfile {
   const profile = ProfileSchema.parse({
@@ -15,7 +17,7 @@ export function loadedProfile(spec: Record<string, unknown>, name = 'test'): Loa
 }
 
 export function hostFacts(over: Partial<HostFacts> = {}): HostFacts {
-  return { nvidiaDevices: [], paths: {}, rootfsTraversableByOthers: true, rootfsSelfTraversable: true, missingMountpoints: [], ...over };
+  return { nvidiaDevices: [], paths: {}, rootfsTraversableByOthers: true, rootfsSelfTraversable: true, missingMountpoints: [], hookExecutables: {}, rootOnlyDirs: {}, ...over };
 }
 
 export function mergeInputs(spec: Record<string, unknown>, over: Partial<MergeInputs> = {}): MergeInputs {
@@ -29,4 +31,22 @@ export function mergeInputs(spec: Record<string, unknown>, over: Partial<MergeIn
     specFile: '/bundle/config.json',
     ...over,
   };
+}
+
+/**
+ * Host facts for a config.json captured from an engine (test/golden/fixtures): the process
+ * behind Docker's /proc/<pid>/exe hook is a root dockerd from a root-only file, and its exec
+ * root is root's, as they were on the machine that captured it.
+ */
+export function capturedEngineHost(spec: { hooks?: unknown }): Pick<HostFacts, 'hookExecutables' | 'rootOnlyDirs'> {
+  const wanted = hookFactsWanted(spec as Spec);
+  return {
+    hookExecutables: Object.fromEntries(wanted.executables.map((p) => [p, { realPath: '/usr/sbin/dockerd', rootOnly: true, processIsRoot: true }])),
+    rootOnlyDirs: Object.fromEntries(wanted.dirs.map((d) => [d, true])),
+  };
+}
+
+/** The container id the engine gave runc for a captured config.json: the last component of its cgroupsPath. */
+export function capturedContainerId(spec: { linux?: { cgroupsPath?: string } }): string {
+  return spec.linux!.cgroupsPath!.split(/[/:]/).pop()!;
 }

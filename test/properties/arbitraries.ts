@@ -247,7 +247,7 @@ export const SEAL_KEY = Buffer.alloc(32, 7);
 export function hostFacts(): HostFacts {
   const paths: Record<string, PathFacts> = {};
   for (const d of HOST_DIRS) paths[d] = { exists: true, realPath: d, isDirectory: true, uid: 0, gid: 0 };
-  return { nvidiaDevices: [], paths, rootfsTraversableByOthers: true, rootfsSelfTraversable: true, missingMountpoints: [] };
+  return { nvidiaDevices: [], paths, rootfsTraversableByOthers: true, rootfsSelfTraversable: true, missingMountpoints: [], hookExecutables: {}, rootOnlyDirs: {} };
 }
 
 export interface Prepared {

@@ -23,6 +23,7 @@ import { REPO } from '../helpers/bundle.js';
 import { callerSpec, HOOK, hostFacts, prepare, profileInput, sampledCalls, SEAL_KEY, tryMerge } from './arbitraries.js';
 import { RuntimeConfigSchema } from '../../shim/config/schema.js';
 import type { MergeInputs } from '../../shim/merge/types.js';
+import { capturedContainerId, capturedEngineHost } from '../helpers/merge-inputs.js';
 
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 150);
 // A failure's shrinking is cut off here (the counterexample found so far is reported).
@@ -80,7 +81,7 @@ describe('merge is idempotent', () => {
     const docker = JSON.parse(readFileSync(join(REPO, 'test/golden/fixtures/docker-20.10-busybox.config.json'), 'utf8'));
     const profile = readProfileFile(join(REPO, 'profiles', 'model-backend.yaml'));
     const config = RuntimeConfigSchema.parse({});
-    const inputs: MergeInputs = { profile, compiledSeccomp: compileProfileSeccomp(profile, config), config, containerId: 'c', host: hostFacts(), bundle: '/bundle', cleanupHookPath: HOOK, sealKey: SEAL_KEY, specFile: '/bundle/config.json' };
+    const inputs: MergeInputs = { profile, compiledSeccomp: compileProfileSeccomp(profile, config), config, containerId: capturedContainerId(docker), host: { ...hostFacts(), ...capturedEngineHost(docker) }, bundle: '/bundle', cleanupHookPath: HOOK, sealKey: SEAL_KEY, specFile: '/bundle/config.json' };
     let spec = docker;
     const sizes: number[] = [];
     for (let i = 0; i < 3; i++) {
@@ -94,7 +95,7 @@ describe('merge is idempotent', () => {
     const docker = JSON.parse(readFileSync(join(REPO, 'test/golden/fixtures/docker-20.10-busybox.config.json'), 'utf8'));
     const profile = readProfileFile(join(REPO, 'profiles', 'model-backend.yaml'));
     const config = RuntimeConfigSchema.parse({});
-    const inputs: MergeInputs = { profile, compiledSeccomp: compileProfileSeccomp(profile, config), config, containerId: 'c', host: hostFacts(), bundle: '/bundle', cleanupHookPath: HOOK, sealKey: SEAL_KEY, specFile: '/bundle/config.json' };
+    const inputs: MergeInputs = { profile, compiledSeccomp: compileProfileSeccomp(profile, config), config, containerId: capturedContainerId(docker), host: { ...hostFacts(), ...capturedEngineHost(docker) }, bundle: '/bundle', cleanupHookPath: HOOK, sealKey: SEAL_KEY, specFile: '/bundle/config.json' };
     const once = mergeSpec(docker, inputs).spec;
     // A creator keeps the seal but loosens the filter: the merge runs again and stays strict.
     const forged = structuredClone(once);

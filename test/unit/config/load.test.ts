@@ -20,7 +20,30 @@ describe('runtime config', () => {
     expect(c.userns.host_id).toBe(200000);
     expect(c.log.level).toBe('debug');
   });
+  it('reads the spec policy sections: hooks, cgroups, process, lsm', async () => {
+    const c = await parseConfigText(
+      '[hooks]\nallowed = ["/usr/libexec/oci/hooks.d/audit"]\n[cgroups]\nparents = ["/docker", "kubepods*.slice"]\n[process]\noom_score_adj_floor = -500\n[lsm]\nselinux_types = ["container_t"]\n',
+      '/c.toml',
+    );
+    expect(c.hooks.allowed).toEqual(['/usr/libexec/oci/hooks.d/audit']);
+    expect(c.cgroups.parents).toEqual(['/docker', 'kubepods*.slice']);
+    expect(c.process.oom_score_adj_floor).toBe(-500);
+    expect(c.lsm.selinux_types).toEqual(['container_t']);
+  });
+  it('spec policy defaults: no extra hooks, the engines\' cgroup parents, floor 0, confined container types', async () => {
+    const c = await parseConfigText('', '/c.toml');
+    expect(c.hooks.allowed).toEqual([]);
+    expect(c.cgroups.parents).toEqual(expect.arrayContaining(['/docker', '/kubepods/**', '/libpod_parent/**', '/*', 'system.slice', 'machine.slice', 'kubepods*.slice']));
+    expect(c.cgroups.parents).not.toContain('/');
+    expect(c.process.oom_score_adj_floor).toBe(0);
+    expect(c.lsm.selinux_types).toContain('container_t');
+    expect(c.lsm.selinux_types).not.toContain('spc_t');
+  });
   it.each([
+    { text: '[hooks]\nallowed = ["hook"]\n', field: 'hooks.allowed[0]', msg: /absolute/ },
+    { text: '[cgroups]\nparents = ["/docker/../x"]\n', field: 'cgroups.parents[0]', msg: /\.\./ },
+    { text: '[process]\noom_score_adj_floor = -1001\n', field: 'process.oom_score_adj_floor', msg: /-1000|too small/i },
+    { text: '[lsm]\nselinux_types = ["system_u:system_r:spc_t"]\n', field: 'lsm.selinux_types[0]', msg: /SELinux type/ },
     { text: '[runtime]\ncandidate = ["runc"]\n', field: 'runtime.candidate', msg: /unknown key/ },
     { text: '[userns]\nhost_id = 0\n', field: 'userns.host_id', msg: />=1|too small/i },
     { text: '[profiles]\ndirectories = ["relative"]\n', field: 'profiles.directories[0]', msg: /absolute/ },
