@@ -6,11 +6,16 @@ import { parseAgentArgs } from '../../../shim/commands/agent.js';
 import { syscallLabel, AUDIT_ARCH } from '../../../shim/agent/syscalls.js';
 
 describe('parseStatus', () => {
-  it('takes umask and the filesystem ids (4th column)', () => {
-    const text = 'Name:\tprobe\nUmask:\t0022\nUid:\t1000\t1001\t1002\t1003\nGid:\t2000\t2001\t2002\t2003\n';
-    expect(parseStatus(text)).toEqual({ umask: 0o22, fsuid: 1003, fsgid: 2003 });
-  });
-  it('is undefined without Umask', () => expect(parseStatus('Uid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\n')).toBeUndefined());
+  const ids = 'Uid:\t1000\t1001\t1002\t1003\nGid:\t2000\t2001\t2002\t2003\n';
+  it.each([
+    ['umask, the filesystem ids (4th column), groups and CapEff', `Name:\tprobe\nUmask:\t0022\n${ids}Groups:\t5 27 100000\nCapEff:\t00000000a80425fb\n`, { umask: 0o22, fsuid: 1003, fsgid: 2003, groups: [5, 27, 100000], capEffective: 0xa80425fbn }],
+    // An empty Groups line must not run into the next line.
+    ['no supplementary groups', `Umask:\t0077\n${ids}Groups:\t\nNStgid:\t9\nCapEff:\t0000000000000000\n`, { umask: 0o77, fsuid: 1003, fsgid: 2003, groups: [], capEffective: 0n }],
+    ['no Umask', `${ids}Groups:\t\nCapEff:\t0\n`, undefined],
+    ['no CapEff', `Umask:\t0022\n${ids}Groups:\t\n`, undefined],
+    ['no Groups', `Umask:\t0022\n${ids}CapEff:\t0\n`, undefined],
+    ['a garbled group', `Umask:\t0022\n${ids}Groups:\t5 x\nCapEff:\t0\n`, undefined],
+  ])('%s', (_name, text, want) => expect(parseStatus(text)).toEqual(want));
 });
 
 describe('kernel version', () => {
