@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseStatus } from '../../../shim/agent/proc.js';
+import { isCompleteJson, parseHandoff } from '../../../shim/agent/handoff.js';
 import { kernelAtLeast, parseKernelRelease } from '../../../shim/agent/kernel.js';
 import { formatDenial, parseDenials, type DenialEntry } from '../../../shim/agent/denial-log.js';
 import { parseAgentArgs } from '../../../shim/commands/agent.js';
@@ -54,4 +55,25 @@ describe('syscall labels', () => {
     [AUDIT_ARCH.aarch64, 221, 'execve'],
     [AUDIT_ARCH.x86_64, 9999, 'nr:9999'],
   ])('%d/%d -> %s', (arch, nr, want) => expect(syscallLabel(arch, nr)).toBe(want));
+});
+
+describe('runc hand-off message', () => {
+  it.each([
+    {
+      name: "runc's message: the seccomp fd by its name, other fds to close",
+      body: '{"ociVersion":"1.0.2","fds":["other","seccompFd"],"pid":42,"metadata":"m","state":{"id":"c1","status":"creating","bundle":"/b"}}',
+      fds: [7, 8],
+      want: { ok: true, container: 'c1', pid: 42, metadata: 'm', seccompFd: 8, otherFds: [7] },
+    },
+    { name: 'no seccompFd named', body: '{"fds":["x"],"state":{"id":"c2"}}', fds: [5], want: { ok: true, container: 'c2', seccompFd: undefined, otherFds: [5] } },
+    { name: 'no state: container "?"', body: '{"fds":["seccompFd"]}', fds: [5], want: { ok: true, container: '?', seccompFd: 5, otherFds: [] } },
+    { name: 'not JSON: every fd is closed', body: '{"fds":', fds: [5, 6], want: { ok: false, error: 'message is not JSON', otherFds: [5, 6] } },
+    { name: 'a field of the wrong type', body: '{"fds":"seccompFd"}', fds: [5], want: { ok: false, error: expect.stringContaining('fds'), otherFds: [5] } },
+  ])('$name', ({ body, fds, want }) => expect(parseHandoff(body, fds)).toMatchObject(want));
+
+  it.each([
+    ['{"a":1}', true],
+    ['{"a":', false],
+    ['', false],
+  ])('isCompleteJson(%j) = %s', (text, want) => expect(isCompleteJson(text)).toBe(want));
 });
