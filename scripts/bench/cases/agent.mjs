@@ -80,10 +80,22 @@ export async function run(ctx) {
     for (let i = 0; i < 200 && !(await canConnect(socket)); i++) await sleep(25);
     if (!(await canConnect(socket))) throw new Error('the agent did not start');
 
+    /** The agent's CPU time so far, in clock ticks (utime + stime, /proc/PID/stat fields 14 and 15). */
+    const agentTicks = () => {
+      const f = readFileSync(`/proc/${agent.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      return Number(f[11]) + Number(f[12]);
+    };
+    const cpu = { ticks: 0, ms: 0 };
     /** One neighbour run: OPENS latencies in ms, or throws (a stalled agent times out). */
-    const neighbour = () => {
+    const neighbour = (account = false) => {
       const id = cid('n');
+      const t0 = Date.now();
+      const c0 = agentTicks();
       const r = runc('run', '--bundle', neighbourBundle, id);
+      if (account) {
+        cpu.ticks += agentTicks() - c0;
+        cpu.ms += Date.now() - t0;
+      }
       runc('delete', '--force', id);
       if (r.status !== 0) throw new Error(`neighbour: ${r.error?.message ?? ''} ${(r.stderr ?? '').trim().split('\n').pop()}`);
       return r.stdout.trim().split('\n').map((l) => Number(l) / 1e6);
@@ -121,7 +133,7 @@ export async function run(ctx) {
         let attacker;
         try {
           attacker = await startAttack(s.name);
-          attacked.values.push(...neighbour());
+          attacked.values.push(...neighbour(true));
         } catch (err) {
           attacked.failures++;
           ctx.onError(s.name, err);
@@ -131,17 +143,21 @@ export async function run(ctx) {
       }
       const p99 = quantile(attacked.values, 0.99);
       const met = Number.isFinite(p99) && p99 <= P99_TARGET_MS;
-      rows.push({ s, attacked, p99, met });
+      // Clock ticks are 1/100 s on Linux: the agent's share of one core while under attack.
+      const agentCpu = cpu.ms > 0 ? (cpu.ticks * 10) / cpu.ms : Number.NaN;
+      cpu.ticks = 0;
+      cpu.ms = 0;
+      rows.push({ s, attacked, p99, met, agentCpu });
     }
     const quietP99 = quantile(quiet.values, 0.99);
-    return rows.map(({ s, attacked, p99, met }) =>
+    return rows.map(({ s, attacked, p99, met, agentCpu }) =>
       row({
         caseId: id,
         measure: s.measure,
         unit: 'ms',
         baseline: quiet,
         subject: attacked,
-        note: `p99 ${p99.toFixed(3)} ms (no attacker ${quietP99.toFixed(3)} ms), target <= ${P99_TARGET_MS} ms: ${met ? 'met' : 'MISSED'}; ${attacked.values.length} opens`,
+        note: `p99 ${p99.toFixed(3)} ms (no attacker ${quietP99.toFixed(3)} ms), target <= ${P99_TARGET_MS} ms: ${met ? 'met' : 'MISSED'}; agent CPU under attack ${(agentCpu * 100).toFixed(0)}% of a core; ${attacked.values.length} opens`,
       }),
     );
   } finally {
