@@ -287,7 +287,7 @@ export class AgentServer {
       poller: undefined as unknown as PollerHandle,
       state: INITIAL_LISTENER_STATE,
       // Paths from the task are bytes in binary form; the profile's are UTF-8 text.
-      policy: { errno: policy.errno, writable: policy.writable.map(utf8ToBinary) },
+      policy: { ...policy, writable: policy.writable.map(utf8ToBinary) },
       container,
       profile: meta.ok ? meta.value.profile : '?',
       parked: undefined,
