@@ -22,7 +22,7 @@ import { INITIAL_LISTENER_STATE, type AgentPolicy, type ListenerState } from './
 import { DenialLog, type DenialLogOptions } from './denial-log.js';
 import { FairScheduler, type ServeOutcome } from './fair-scheduler.js';
 import { parseHandoff, isCompleteJson } from './handoff.js';
-import { parseListenerMetadata } from './metadata.js';
+import { parseListenerMetadata, type ListenerMetadata } from './metadata.js';
 import { loadNative, type NativeAgent, type PollerHandle, type SeccompNotif } from './native.js';
 import { utf8ToBinary } from './proc.js';
 import { KeyedLimiter, type RateLimit } from './rate-limit.js';
@@ -281,7 +281,7 @@ export class AgentServer {
     }
     const meta = parseListenerMetadata(msg.metadata);
     if (!meta.ok) this.log('warn', `container ${container}: ${meta.error}; denying everything after the first execve`);
-    const policy: AgentPolicy = meta.ok ? { errno: meta.value.errno, writable: meta.value.writable } : FALLBACK_POLICY;
+    const policy: AgentPolicy = meta.ok ? policyOf(meta.value) : FALLBACK_POLICY;
     const listener: Listener = {
       fd: seccompFd,
       poller: undefined as unknown as PollerHandle,
@@ -358,6 +358,12 @@ export class AgentServer {
     }
     this.log('info', `container ${l.container}: listener closed`);
   }
+}
+
+/** Everything in the metadata but its identity (format version, profile name and hash) is policy for decide(). */
+function policyOf(meta: ListenerMetadata): AgentPolicy {
+  const { v: _version, profile: _profile, sha256: _sha256, ...policy } = meta;
+  return policy;
 }
 
 function isSeccompNotifyFd(fd: number): boolean {
