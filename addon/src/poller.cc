@@ -41,7 +41,9 @@ Napi::Value PollNow(const Napi::CallbackInfo& info) {
 class Poller : public Napi::ObjectWrap<Poller> {
  public:
   static Napi::Function Define(Napi::Env env) {
-    return DefineClass(env, "Poller", {InstanceMethod("stop", &Poller::Stop)});
+    return DefineClass(env, "Poller",
+                       {InstanceMethod("stop", &Poller::Stop), InstanceMethod("pause", &Poller::Pause),
+                        InstanceMethod("resume", &Poller::Resume)});
   }
 
   explicit Poller(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Poller>(info) {
@@ -105,6 +107,29 @@ class Poller : public Napi::ObjectWrap<Poller> {
     return info.Env().Undefined();
   }
 
+  // pause(): no callbacks until resume(), while the fd stays open (the agent holds a listener
+  // back while it waits its turn or its rate limit; readiness is level-triggered, so a paused
+  // fd would otherwise call back on every loop iteration). Both are idempotent.
+  Napi::Value Pause(const Napi::CallbackInfo& info) {
+    if (active_ && !paused_ && handle_ != nullptr) {
+      uv_poll_stop(handle_);
+      paused_ = true;
+    }
+    return info.Env().Undefined();
+  }
+
+  Napi::Value Resume(const Napi::CallbackInfo& info) {
+    if (active_ && paused_ && handle_ != nullptr) {
+      int err = uv_poll_start(handle_, UV_READABLE | UV_DISCONNECT, OnPoll);
+      if (err != 0) {
+        ThrowErrno(info.Env(), -err, "uv_poll_start");
+        return info.Env().Undefined();
+      }
+      paused_ = false;
+    }
+    return info.Env().Undefined();
+  }
+
   void CloseHandle() {
     if (handle_ == nullptr) return;
     uv_poll_stop(handle_);
@@ -115,6 +140,7 @@ class Poller : public Napi::ObjectWrap<Poller> {
 
   int fd_ = -1;
   bool active_ = false;
+  bool paused_ = false;
   uv_poll_t* handle_ = nullptr;
   Napi::FunctionReference callback_;
   Napi::AsyncContext* context_ = nullptr;

@@ -7,7 +7,8 @@
  *   npm run bench -- [--cases a,s,b,c,d,f] [--reps N] [--warmup N] [--concurrency N] [--out FILE]
  *
  * Cases: a pass-through, s where a create's time goes, b create-start-delete, c docker run --rm (private dockerd),
- * d in-container syscall cost, e seccomp agent (not yet), f 50 concurrent creates.
+ * d in-container syscall cost, e seccomp agent under attack (a neighbour's write-open p50/p99),
+ * f 50 concurrent creates.
  * --reps N overrides every case's default repetition count.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';

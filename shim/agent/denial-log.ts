@@ -3,10 +3,21 @@
  * readable form `openclaw-runtime denials` prints. A profile author reads this when a
  * workload breaks: which container, which call, which path.
  *
+ * Bounded, because a container decides how often it is denied:
+ *  - per container, a token bucket of lines (rate-limit.ts); past it, lines are counted and
+ *    one summary line per container says how many were left out and when;
+ *  - overall, the file is rotated at maxBytes to FILE.1 .. FILE.<keep> (the oldest dropped),
+ *    so the log never holds more than (keep + 1) x maxBytes;
+ *  - writes are asynchronous and in order (libuv's pool, never the agent's event loop), with
+ *    at most maxQueuedBytes waiting; past that, lines are dropped and counted in the next
+ *    write.
+ *
  * NOTE when adding a field to DenialEntry also update formatDenial.
  */
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { appendFile, mkdir, rename, stat } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { KeyedLimiter, type RateLimit } from './rate-limit.js';
 
 export interface DenialEntry {
   time: string;
@@ -19,16 +30,187 @@ export interface DenialEntry {
   reason: string;
   /** Short argument summary: the path where there is one, flags in hex. */
   args: string;
+  /** A summary line: this many denials of the container were not logged one by one. */
+  suppressed?: number;
 }
 
-export function appendDenial(file: string, entry: DenialEntry): void {
-  try {
-    appendFileSync(file, `${JSON.stringify(entry)}\n`, { mode: 0o600 });
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-    appendFileSync(file, `${JSON.stringify(entry)}\n`, { mode: 0o600 });
+export interface DenialLogOptions {
+  file: string;
+  /** Rotate when the file would grow past this (default 8 MiB). */
+  maxBytes?: number;
+  /** Rotated files kept: FILE.1 (newest) .. FILE.keep (default 3). */
+  keep?: number;
+  /** Lines per container (default 20/s, burst 200). */
+  perContainer?: RateLimit;
+  /** Most bytes waiting to be written (default 1 MiB). */
+  maxQueuedBytes?: number;
+  /** Milliseconds (default Date.now); tests pass a fake clock. */
+  now?: () => number;
+  /** Where write failures are reported (the agent's own log). */
+  onError?: (msg: string) => void;
+}
+
+export const DENIAL_LOG_DEFAULTS = { maxBytes: 8 << 20, keep: 3, perContainer: { perSecond: 20, burst: 200 }, maxQueuedBytes: 1 << 20 } as const;
+
+interface Suppressed {
+  count: number;
+  first: string;
+  last: string;
+  profile: string;
+}
+
+export class DenialLog {
+  private readonly maxBytes: number;
+  private readonly keep: number;
+  private readonly maxQueuedBytes: number;
+  private readonly now: () => number;
+  private readonly lines: KeyedLimiter<string>;
+  private readonly suppressed = new Map<string, Suppressed>();
+  private queue: string[] = [];
+  private queuedBytes = 0;
+  private dropped = 0;
+  private size: number | undefined;
+  private writing: Promise<void> = Promise.resolve();
+  private busy = false;
+
+  constructor(private readonly opts: DenialLogOptions) {
+    this.maxBytes = opts.maxBytes ?? DENIAL_LOG_DEFAULTS.maxBytes;
+    this.keep = opts.keep ?? DENIAL_LOG_DEFAULTS.keep;
+    this.maxQueuedBytes = opts.maxQueuedBytes ?? DENIAL_LOG_DEFAULTS.maxQueuedBytes;
+    this.now = opts.now ?? Date.now;
+    this.lines = new KeyedLimiter(opts.perContainer ?? DENIAL_LOG_DEFAULTS.perContainer);
   }
+
+  /** Logs the entry, or counts it when its container is past its line rate. */
+  record(entry: DenialEntry): void {
+    const now = this.now();
+    if (!this.lines.take(entry.container, now)) {
+      const s = this.suppressed.get(entry.container);
+      if (s) {
+        s.count++;
+        s.last = entry.time;
+      } else {
+        this.suppressed.set(entry.container, { count: 1, first: entry.time, last: entry.time, profile: entry.profile });
+      }
+      return;
+    }
+    this.emitSummary(entry.container);
+    this.enqueue(entry);
+  }
+
+  /** Writes the summaries of containers that have a line to spend again (the agent calls this every second). */
+  tick(): void {
+    const now = this.now();
+    for (const container of [...this.suppressed.keys()]) {
+      if (this.lines.take(container, now)) this.emitSummary(container);
+    }
+  }
+
+  /** The container is gone: its summary is written now and its bucket forgotten. */
+  containerGone(container: string): void {
+    this.emitSummary(container);
+    this.lines.forget(container);
+  }
+
+  /** Resolves when everything recorded so far is written (tests, and stop()). */
+  async flush(): Promise<void> {
+    while (this.busy || this.queue.length > 0) {
+      this.kick();
+      await this.writing;
+    }
+  }
+
+  private emitSummary(container: string): void {
+    const s = this.suppressed.get(container);
+    if (!s) return;
+    this.suppressed.delete(container);
+    this.enqueue({
+      time: new Date(this.now()).toISOString(),
+      container,
+      pid: 0,
+      profile: s.profile,
+      syscall: '*',
+      decision: 'deny',
+      errno: 0,
+      reason: `rate limit: ${s.count} further denials not logged (${s.first} .. ${s.last})`,
+      args: '',
+      suppressed: s.count,
+    });
+  }
+
+  private enqueue(entry: DenialEntry): void {
+    const line = `${JSON.stringify(entry)}\n`;
+    if (this.queuedBytes + line.length > this.maxQueuedBytes) {
+      this.dropped++;
+      return;
+    }
+    this.queue.push(line);
+    this.queuedBytes += line.length;
+    this.kick();
+  }
+
+  private kick(): void {
+    if (this.busy || this.queue.length === 0) return;
+    this.busy = true;
+    let data = this.queue.join('');
+    this.queue = [];
+    this.queuedBytes = 0;
+    if (this.dropped > 0) {
+      data += `${JSON.stringify({ time: new Date(this.now()).toISOString(), container: '*', pid: 0, profile: '*', syscall: '*', decision: 'deny', errno: 0, reason: `denial log queue full: ${this.dropped} denials not logged`, args: '', suppressed: this.dropped } satisfies DenialEntry)}\n`;
+      this.dropped = 0;
+    }
+    this.writing = this.write(data).finally(() => {
+      this.busy = false;
+      this.kick();
+    });
+  }
+
+  private async write(data: string): Promise<void> {
+    const { file } = this.opts;
+    try {
+      if (this.size === undefined) this.size = await stat(file).then((s) => s.size, () => 0);
+      if (this.size > 0 && this.size + Buffer.byteLength(data) > this.maxBytes) {
+        await this.rotate();
+        this.size = 0;
+      }
+      try {
+        await appendFile(file, data, { mode: 0o600 });
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+        await mkdir(dirname(file), { recursive: true, mode: 0o700 });
+        await appendFile(file, data, { mode: 0o600 });
+      }
+      this.size += Buffer.byteLength(data);
+    } catch (e) {
+      this.size = undefined;
+      this.opts.onError?.(`denial log ${file}: ${(e as Error).message}`);
+    }
+  }
+
+  /** FILE.(keep-1) -> FILE.keep, ..., FILE -> FILE.1; the oldest is overwritten by the rename. */
+  private async rotate(): Promise<void> {
+    const { file } = this.opts;
+    for (let i = this.keep - 1; i >= 0; i--) {
+      const from = i === 0 ? file : `${file}.${i}`;
+      await rename(from, `${file}.${i + 1}`).catch((e: NodeJS.ErrnoException) => {
+        if (e.code !== 'ENOENT') throw e;
+      });
+    }
+  }
+}
+
+/** The log and its rotated files, oldest first, as one text (what `denials` reads). */
+export function readDenialLogText(file: string, keep: number = DENIAL_LOG_DEFAULTS.keep): string {
+  const parts: string[] = [];
+  for (let i = keep; i >= 1; i--) {
+    try {
+      parts.push(readFileSync(`${file}.${i}`, 'utf8'));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    }
+  }
+  parts.push(readFileSync(file, 'utf8'));
+  return parts.join('');
 }
 
 /** Parses the log text; malformed lines are skipped (a crash may leave half a line). */
@@ -48,5 +230,6 @@ export function parseDenials(text: string): DenialEntry[] {
 
 /** `2024-05-01T10:00:00.000Z  abc123  pid 4242  execve  EPERM  execve after the first execve  path="/bin/sh"` */
 export function formatDenial(e: DenialEntry, errnoName: (n: number) => string = (n) => `errno ${n}`): string {
+  if (e.suppressed !== undefined) return [e.time, e.container, e.reason].filter(Boolean).join('  ');
   return [e.time, e.container, `pid ${e.pid}`, e.syscall, errnoName(e.errno), e.reason, e.args].filter(Boolean).join('  ');
 }

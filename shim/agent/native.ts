@@ -44,6 +44,18 @@ export interface ReceivedMessage {
 
 export interface PollerHandle {
   stop(): void;
+  /** No callbacks until resume(); the fd stays watched-for but is not polled. Idempotent. */
+  pause(): void;
+  resume(): void;
+}
+
+/** A filesystem identity in host ids: what openat2As opens as. */
+export interface OpenCreds {
+  fsuid: number;
+  fsgid: number;
+  groups: number[];
+  /** Effective capabilities to keep (intersected with the agent's own), a 64-bit mask. */
+  capEffective: bigint;
 }
 
 export interface NativeAgent {
@@ -70,7 +82,18 @@ export interface NativeAgent {
     SECCOMP_ADDFD_FLAG_SEND: number;
   };
 
-  openat2(dirfd: number, path: string, flags: number, mode: number, resolve: bigint | number): number;
+  /** path: a Buffer is used byte for byte, a string as UTF-8. */
+  openat2(dirfd: number, path: Buffer | string, flags: number, mode: number, resolve: bigint | number): number;
+  /**
+   * openat2 made with the given filesystem identity on the calling thread only (setfsuid,
+   * setfsgid, setgroups and capset as raw per-thread calls), restored before it returns; the
+   * process aborts if the restore fails.
+   */
+  openat2As(creds: OpenCreds, dirfd: number, path: Buffer | string, flags: number, mode: number, resolve: bigint | number): number;
+  /** The calling thread's filesystem identity (tests check the restore with it). */
+  threadCreds(): OpenCreds;
+  fcntlGetfl(fd: number): number;
+  fcntlSetfl(fd: number, flags: number): void;
   /** false when LOCK_NB was given and the lock is held elsewhere. */
   flock(fd: number, op: number): boolean;
   fileConstants: Record<
@@ -81,6 +104,9 @@ export interface NativeAgent {
     | 'O_CREAT'
     | 'O_EXCL'
     | 'O_NOCTTY'
+    | 'O_NONBLOCK'
+    | 'O_NOFOLLOW'
+    | 'O_TMPFILE'
     | 'RESOLVE_NO_XDEV'
     | 'RESOLVE_NO_MAGICLINKS'
     | 'RESOLVE_NO_SYMLINKS'

@@ -1,40 +1,53 @@
 /**
- * The agent process: one per host, serving every container. runc connects to the socket
- * (linux.seccomp.listenerPath) once per process it starts and sends the seccomp listener fd
- * with SCM_RIGHTS plus a JSON ContainerProcessState:
- *   {"ociVersion","fds":["seccompFd"],"pid":N,"metadata":"...","state":{"id","status","pid","bundle",...}}
- * Each listener fd gets its own ListenerState (see decide.ts). When every task of a filter
- * is gone the fd reports POLLHUP and the agent closes it and forgets the container: nothing
+ * The agent process: one per host, serving every container. This file is its lifecycle: the
+ * socket and single-instance lock, runc's connections (handoff.ts parses what they send),
+ * and the listener fds with their fair, rate-limited service; respond.ts answers each
+ * notification. Each listener fd gets its own ListenerState (see decide.ts). When every task
+ * of a filter is gone the fd reports POLLHUP and the agent closes it and forgets it: nothing
  * accumulates per container.
+ *
+ * Never stalled by one container: listeners are served round-robin, a few notifications per
+ * turn (fair-scheduler.ts); each container has a notification rate (past it, its listener is
+ * paused and its calls wait in the kernel while the others are served) and a denial-log line
+ * rate (past it, lines are summarised); no call on this loop waits on anything a container
+ * controls (respond.ts, open-as.ts).
  *
  * Fail closed: if this process dies, the kernel answers every notified call of the running
  * containers with ENOSYS (the listener is gone), so nothing the agent would deny succeeds.
  */
-import { chmodSync, closeSync, fchownSync, mkdirSync, openSync, readlinkSync, unlinkSync, ftruncateSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, openSync, readlinkSync, unlinkSync, ftruncateSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { constants as osConstants } from 'node:os';
 import { OpenclawError } from '../errors.js';
-import { decide, INITIAL_LISTENER_STATE, type AgentPolicy, type Decision, type ListenerState, type PathInput } from './decide.js';
-import { appendDenial, type DenialEntry } from './denial-log.js';
-import { parseListenerMetadata } from './metadata.js';
-import { isNativeError, loadNative, type NativeAgent, type PollerHandle, type SeccompNotif } from './native.js';
-import { AT_FDCWD, readBaseDir, readCString, readTaskCreds } from './proc.js';
-import { CALL_LAYOUTS, syscallLabel, syscallName } from './syscalls.js';
+import { INITIAL_LISTENER_STATE, type AgentPolicy, type ListenerState } from './decide.js';
+import { DenialLog, type DenialLogOptions } from './denial-log.js';
+import { FairScheduler, type ServeOutcome } from './fair-scheduler.js';
+import { parseHandoff, isCompleteJson } from './handoff.js';
+import { parseListenerMetadata, type ListenerMetadata } from './metadata.js';
+import { loadNative, type NativeAgent, type PollerHandle, type SeccompNotif } from './native.js';
+import { utf8ToBinary } from './proc.js';
+import { KeyedLimiter, type RateLimit } from './rate-limit.js';
+import { Responder, type AgentLog, type ListenerView } from './respond.js';
 import { checkKernel } from './kernel.js';
 
 export interface AgentServerOptions {
   socketPath: string;
   denialLog: string;
   native?: NativeAgent;
-  log?: (level: 'info' | 'warn' | 'error', msg: string) => void;
+  log?: AgentLog;
+  /** Notifications one listener is served per turn before the others (default 2). */
+  quantum?: number;
+  /** Notifications per container (default 2000/s, burst 4000). */
+  perContainer?: RateLimit;
+  /** Denial log bounds (rotation, per-container lines); file comes from denialLog. */
+  denialLogLimits?: Omit<DenialLogOptions, 'file' | 'onError'>;
 }
+
+export const AGENT_DEFAULTS = { quantum: 2, perContainer: { perSecond: 2000, burst: 4000 } } as const;
 
 /** Bounds on what one connection may send: runc's message is a few KiB. */
 const MAX_MESSAGE = 1 << 20;
 const MAX_FDS = 4;
 const CONNECTION_TIMEOUT_MS = 5000;
-/** After this many logged denials a listener logs one "suppressed" line and stops (a retry loop must not fill the disk). */
-const MAX_LOGGED_DENIALS = 1000;
 /** With no metadata we cannot know the profile's intent: strictest reading. */
 const FALLBACK_POLICY: AgentPolicy = { errno: 1, writable: [] };
 
@@ -47,14 +60,11 @@ interface Connection {
   timer: NodeJS.Timeout;
 }
 
-interface Listener {
-  fd: number;
+interface Listener extends ListenerView {
   poller: PollerHandle;
   state: ListenerState;
-  policy: AgentPolicy;
-  container: string;
-  profile: string;
-  logged: number;
+  /** Set while the container is past its rate: when it fires the listener is served again. */
+  parked: NodeJS.Timeout | undefined;
 }
 
 export class AgentServer {
@@ -65,10 +75,27 @@ export class AgentServer {
   private listenPoller: PollerHandle | undefined;
   private readonly connections = new Set<Connection>();
   private readonly listeners = new Map<number, Listener>();
+  /** Listeners per container (init and each exec share the container's limits). */
+  private readonly perContainer = new Map<string, number>();
+  private readonly rate: KeyedLimiter<string>;
+  private readonly rateLimited = new Set<string>();
+  private readonly scheduler: FairScheduler<Listener>;
+  private readonly denials: DenialLog;
+  private readonly responder: Responder;
+  private denialTick: NodeJS.Timeout | undefined;
 
   constructor(private readonly opts: AgentServerOptions) {
     this.native = opts.native ?? loadNative();
     this.log = opts.log ?? ((level, msg) => process.stderr.write(`openclaw-agent ${level}: ${msg}\n`));
+    this.rate = new KeyedLimiter(opts.perContainer ?? AGENT_DEFAULTS.perContainer);
+    this.denials = new DenialLog({ ...opts.denialLogLimits, file: opts.denialLog, onError: (msg) => this.log('warn', msg) });
+    this.responder = new Responder(this.native, this.denials, this.log);
+    this.scheduler = new FairScheduler<Listener>({
+      quantum: opts.quantum ?? AGENT_DEFAULTS.quantum,
+      serveOne: (l) => this.serveOne(l),
+      onIdle: (l) => l.poller.resume(),
+      schedule: (turn) => setImmediate(turn),
+    });
   }
 
   /** Containers (listener fds) currently served and connections being read: for tests and status. */
@@ -109,12 +136,27 @@ export class AgentServer {
       process.umask(old);
     }
     chmodSync(socketPath, 0o600);
+    // Files the agent creates for a task get exactly the task's mode less the task's umask
+    // (open-as.ts applies it); the agent's own files all name their mode.
+    process.umask(0);
+    this.denialTick = setInterval(() => this.denials.tick(), 1000);
+    this.denialTick.unref();
     this.listenPoller = new this.native.Poller(this.listenFd, () => this.acceptAll());
     this.log('info', `listening on ${socketPath} (pid ${process.pid})`);
   }
 
   /** Stops listening and closes every fd it holds. Running containers' notified calls then fail (ENOSYS). */
   stop(): void {
+    this.stopListening();
+  }
+
+  /** Stops, then waits until the denial log has been written. */
+  async stopAndFlush(): Promise<void> {
+    this.stopListening();
+    await this.denials.flush();
+  }
+
+  private stopListening(): void {
     this.listenPoller?.stop();
     this.listenPoller = undefined;
     if (this.listenFd >= 0) {
@@ -128,6 +170,8 @@ export class AgentServer {
     }
     for (const c of [...this.connections]) this.dropConnection(c);
     for (const l of [...this.listeners.values()]) this.dropListener(l);
+    if (this.denialTick) clearInterval(this.denialTick);
+    this.denialTick = undefined;
     if (this.lockFd >= 0) {
       closeSync(this.lockFd);
       this.lockFd = -1;
@@ -219,19 +263,13 @@ export class AgentServer {
   /** One ContainerProcessState from runc: keep the seccomp fd, close anything else. */
   private handleMessage(body: string, fds: number[]): void {
     if (body === '' && fds.length === 0) return; // a liveness probe (ensureAgent's connect)
-    let msg: { fds?: unknown; metadata?: unknown; state?: { id?: unknown }; pid?: unknown };
-    try {
-      msg = JSON.parse(body) as typeof msg;
-    } catch {
-      this.log('warn', 'message is not JSON; closing its fds');
-      for (const fd of fds) this.native.closeFd(fd);
+    const msg = parseHandoff(body, fds);
+    for (const fd of msg.otherFds) this.native.closeFd(fd);
+    if (!msg.ok) {
+      this.log('warn', `${msg.error}; closing its fds`);
       return;
     }
-    const names = Array.isArray(msg.fds) ? msg.fds : [];
-    const idx = names.indexOf('seccompFd');
-    const seccompFd = idx >= 0 ? fds[idx] : undefined;
-    for (const fd of fds) if (fd !== seccompFd) this.native.closeFd(fd);
-    const container = typeof msg.state?.id === 'string' ? msg.state.id : '?';
+    const { container, seccompFd } = msg;
     if (seccompFd === undefined) {
       this.log('warn', `container ${container}: message without a seccompFd`);
       return;
@@ -241,224 +279,91 @@ export class AgentServer {
       this.native.closeFd(seccompFd);
       return;
     }
-    const meta = parseListenerMetadata(typeof msg.metadata === 'string' ? msg.metadata : undefined);
+    const meta = parseListenerMetadata(msg.metadata);
     if (!meta.ok) this.log('warn', `container ${container}: ${meta.error}; denying everything after the first execve`);
+    const policy: AgentPolicy = meta.ok ? policyOf(meta.value) : FALLBACK_POLICY;
     const listener: Listener = {
       fd: seccompFd,
       poller: undefined as unknown as PollerHandle,
       state: INITIAL_LISTENER_STATE,
-      policy: meta.ok ? { errno: meta.value.errno, writable: meta.value.writable } : FALLBACK_POLICY,
+      // Paths from the task are bytes in binary form; the profile's are UTF-8 text.
+      policy: { ...policy, writable: policy.writable.map(utf8ToBinary) },
       container,
       profile: meta.ok ? meta.value.profile : '?',
-      logged: 0,
+      parked: undefined,
     };
     this.listeners.set(seccompFd, listener);
+    this.perContainer.set(container, (this.perContainer.get(container) ?? 0) + 1);
     listener.poller = new this.native.Poller(seccompFd, (revents) => this.onListener(listener, revents));
     this.log('info', `container ${container}: serving listener (pid ${String(msg.pid)}, profile ${listener.profile})`);
   }
 
   // ---- seccomp notifications ----
 
+  /** Readiness: pending notifications wait their turn (the poller pauses until the listener is idle again). */
   private onListener(l: Listener, revents: number): void {
     const P = this.native.pollConstants;
     if (revents & P.POLLIN) {
-      for (;;) {
-        let n: SeccompNotif | null;
-        try {
-          n = this.native.notifRecv(l.fd);
-        } catch (e) {
-          this.log('error', `container ${l.container}: ${(e as Error).message}`);
-          this.dropListener(l);
-          return;
-        }
-        if (n === null) break;
-        try {
-          this.handleNotification(l, n);
-        } catch (e) {
-          // Unanswered, the task would hang: answer with the errno (fail closed).
-          this.log('error', `container ${l.container}: ${(e as Error).stack ?? e}`);
-          this.send(l, n, -l.policy.errno, 0);
-        }
-      }
+      l.poller.pause();
+      if (l.parked === undefined) this.scheduler.ready(l);
       return;
     }
     if (revents & (P.POLLHUP | P.POLLERR | P.POLLNVAL)) this.dropListener(l);
   }
 
+  /** One notification of l, if its container is within its rate. */
+  private serveOne(l: Listener): ServeOutcome {
+    const now = Date.now();
+    if (!this.rate.available(l.container, now)) {
+      const wait = this.rate.waitMs(l.container, now);
+      if (!this.rateLimited.has(l.container)) {
+        this.rateLimited.add(l.container);
+        this.log('warn', `container ${l.container}: notification rate limit reached; its calls wait their turn (logged once per container)`);
+      }
+      l.parked = setTimeout(() => {
+        l.parked = undefined;
+        if (this.listeners.get(l.fd) === l) this.scheduler.ready(l);
+      }, Math.max(1, wait));
+      return 'held';
+    }
+    let n: SeccompNotif | null;
+    try {
+      n = this.native.notifRecv(l.fd);
+    } catch (e) {
+      this.log('error', `container ${l.container}: ${(e as Error).message}`);
+      this.dropListener(l);
+      return 'held';
+    }
+    if (n === null) return 'empty';
+    this.rate.take(l.container, now);
+    this.responder.handle(l, n);
+    return 'served';
+  }
+
   private dropListener(l: Listener): void {
     if (!this.listeners.delete(l.fd)) return;
+    this.scheduler.remove(l);
+    if (l.parked) clearTimeout(l.parked);
+    l.parked = undefined;
     l.poller.stop();
     this.native.closeFd(l.fd);
+    const left = (this.perContainer.get(l.container) ?? 1) - 1;
+    if (left > 0) {
+      this.perContainer.set(l.container, left);
+    } else {
+      this.perContainer.delete(l.container);
+      this.rate.forget(l.container);
+      this.rateLimited.delete(l.container);
+      this.denials.containerGone(l.container);
+    }
     this.log('info', `container ${l.container}: listener closed`);
   }
-
-  private handleNotification(l: Listener, n: SeccompNotif): void {
-    const exe = this.taskExe(l, n);
-    let r = decide(l.state, n.data, l.policy, undefined, exe);
-    let path: PathInput | undefined;
-    if (r.decision.kind === 'need-path') {
-      path = readPath(n, r.decision);
-      r = decide(l.state, n.data, l.policy, path, exe);
-    }
-    // The new state counts only once the answer reached the task. A notified call can be
-    // interrupted by a signal (Go's runtime preempts runc's init with SIGURG) and restarted:
-    // the kernel then withdraws the first notification and sends a fresh one for the same
-    // execve, which must still be the first.
-    if (this.apply(l, n, r.decision)) l.state = r.state;
-  }
-
-  /**
-   * The calling task's executable, before the first execve (to learn runc init's) and for
-   * execve notifications (to tell a restarted first execve from a second one). Checked with
-   * NOTIF_ID_VALID afterwards, so the pid still named the calling task when we read it.
-   */
-  private taskExe(l: Listener, n: SeccompNotif): string | undefined {
-    const name = syscallName(n.data.arch, n.data.nr);
-    const isExec = name !== undefined && CALL_LAYOUTS[name]?.kind === 'exec';
-    if (l.state.execveSeen && !isExec) return undefined;
-    if (l.state.execveSeen && l.state.initExe === undefined) return undefined;
-    if (!l.state.execveSeen && l.state.initExe !== undefined) return undefined;
-    let exe: string | undefined;
-    try {
-      exe = readlinkSync(`/proc/${n.pid}/exe`);
-    } catch {
-      return undefined;
-    }
-    return this.native.notifIdValid(l.fd, n.id) ? exe : undefined;
-  }
-
-  /** Answers the call; true when the answer was delivered. */
-  private apply(l: Listener, n: SeccompNotif, d: Decision): boolean {
-    switch (d.kind) {
-      case 'continue':
-        return this.send(l, n, 0, this.native.seccompConstants.SECCOMP_USER_NOTIF_FLAG_CONTINUE);
-      case 'deny':
-        this.logDenial(l, n, d);
-        return this.send(l, n, -d.errno, 0);
-      case 'inject':
-        this.inject(l, n, d);
-        return true;
-      case 'need-path':
-        // decide() never asks twice; treat it as a bug and fail closed.
-        return this.send(l, n, -l.policy.errno, 0);
-    }
-  }
-
-  private send(l: Listener, n: SeccompNotif, error: number, flags: number): boolean {
-    try {
-      this.native.notifSend(l.fd, n.id, 0n, error, flags);
-      return true;
-    } catch (e) {
-      // ENOENT: the task died or was interrupted (it will retry with a new notification).
-      if (!isNativeError(e, 'ENOENT')) this.log('warn', `container ${l.container}: ${(e as Error).message}`);
-      return false;
-    }
-  }
-
-  /**
-   * Opens the path inside the container's root on the task's behalf and injects the fd as
-   * the call's result. Order matters: read memory and /proc first, then NOTIF_ID_VALID (so
-   * the pid still names the task that made this call), then open and ADDFD.
-   */
-  private inject(l: Listener, n: SeccompNotif, d: Extract<Decision, { kind: 'inject' }>): void {
-    const N = this.native;
-    const C = N.fileConstants;
-    let rootFd = -1;
-    let fileFd = -1;
-    try {
-      const creds = readTaskCreds(n.pid);
-      try {
-        rootFd = N.openat2(C.AT_FDCWD, `/proc/${n.pid}/root`, C.O_PATH | C.O_DIRECTORY, 0, 0);
-      } catch {
-        rootFd = -1;
-      }
-      if (!N.notifIdValid(l.fd, n.id)) return; // the task is gone; nothing to answer
-      if (rootFd < 0 || creds === undefined) {
-        this.send(l, n, -l.policy.errno, 0);
-        return;
-      }
-      const resolve = C.RESOLVE_IN_ROOT | C.RESOLVE_NO_SYMLINKS | C.RESOLVE_NO_MAGICLINKS;
-      const mode = d.mode & ~creds.umask;
-      let created = false;
-      try {
-        ({ fd: fileFd, created } = openForTask(N, rootFd, d.path, d.flags, mode, resolve));
-      } catch (e) {
-        // The task sees the open's own error (ENOENT, EISDIR, ELOOP for a symlink, ...).
-        this.send(l, n, -(isNativeError(e) ? e.errno : osConstants.errno.EIO), 0);
-        return;
-      }
-      if (created) {
-        try {
-          fchownSync(fileFd, creds.fsuid, creds.fsgid);
-        } catch {
-          // A file owned by root is still usable through the fd we inject.
-        }
-      }
-      try {
-        N.notifAddfd(l.fd, n.id, fileFd, d.cloexec ? C.O_CLOEXEC : 0, N.seccompConstants.SECCOMP_ADDFD_FLAG_SEND);
-      } catch (e) {
-        if (!isNativeError(e, 'ENOENT')) {
-          this.log('warn', `container ${l.container}: ${(e as Error).message}`);
-          this.send(l, n, -(isNativeError(e) ? e.errno : osConstants.errno.EIO), 0);
-        }
-      }
-    } finally {
-      if (fileFd >= 0) closeSync(fileFd);
-      if (rootFd >= 0) closeSync(rootFd);
-    }
-  }
-
-  private logDenial(l: Listener, n: SeccompNotif, d: Extract<Decision, { kind: 'deny' }>): void {
-    if (l.logged > MAX_LOGGED_DENIALS) return;
-    l.logged++;
-    const entry: DenialEntry = {
-      time: new Date().toISOString(),
-      container: l.container,
-      pid: n.pid,
-      profile: l.profile,
-      syscall: syscallLabel(n.data.arch, n.data.nr),
-      decision: 'deny',
-      errno: d.errno,
-      reason: l.logged > MAX_LOGGED_DENIALS ? `${d.reason} (further denials for this process not logged)` : d.reason,
-      args: argsSummary(n),
-    };
-    try {
-      appendDenial(this.opts.denialLog, entry);
-    } catch (e) {
-      this.log('warn', `denial log ${this.opts.denialLog}: ${(e as Error).message}`);
-    }
-  }
 }
 
-/** Opens like open(2) would, inside rootFd; O_CREAT without O_EXCL is split so we know whether we created the file (to chown it). */
-function openForTask(N: NativeAgent, rootFd: number, path: string, flags: number, mode: number, resolve: number): { fd: number; created: boolean } {
-  const { O_CREAT, O_EXCL } = N.fileConstants;
-  const TMPFILE = 0o20000000;
-  if (flags & TMPFILE) return { fd: N.openat2(rootFd, path, flags, mode, resolve), created: true };
-  if (!(flags & O_CREAT)) return { fd: N.openat2(rootFd, path, flags, 0, resolve), created: false };
-  if (flags & O_EXCL) return { fd: N.openat2(rootFd, path, flags, mode, resolve), created: true };
-  for (let attempt = 0; attempt < 3; attempt++) {
-    try {
-      return { fd: N.openat2(rootFd, path, flags & ~O_CREAT, 0, resolve), created: false };
-    } catch (e) {
-      if (!isNativeError(e, 'ENOENT')) throw e;
-    }
-    try {
-      return { fd: N.openat2(rootFd, path, flags | O_EXCL, mode, resolve), created: true };
-    } catch (e) {
-      if (!isNativeError(e, 'EEXIST')) throw e; // someone created it in between: open it
-    }
-  }
-  return { fd: N.openat2(rootFd, path, flags & ~O_CREAT, 0, resolve), created: false };
-}
-
-function isCompleteJson(text: string): boolean {
-  try {
-    JSON.parse(text);
-    return true;
-  } catch {
-    return false;
-  }
+/** Everything in the metadata but its identity (format version, profile name and hash) is policy for decide(). */
+function policyOf(meta: ListenerMetadata): AgentPolicy {
+  const { v: _version, profile: _profile, sha256: _sha256, ...policy } = meta;
+  return policy;
 }
 
 function isSeccompNotifyFd(fd: number): boolean {
@@ -469,25 +374,3 @@ function isSeccompNotifyFd(fd: number): boolean {
   }
 }
 
-function readPath(n: SeccompNotif, need: { pathArg: number; dirfdArg?: number }): PathInput {
-  const s = readCString(n.pid, n.data.args[need.pathArg] ?? 0n);
-  if (!s.ok) return { ok: false, reason: s.reason };
-  if (s.value.startsWith('/')) return { ok: true, path: s.value };
-  const dirfd = need.dirfdArg === undefined ? AT_FDCWD : Number(BigInt.asIntN(32, n.data.args[need.dirfdArg] ?? 0n));
-  const base = readBaseDir(n.pid, dirfd);
-  return base === undefined ? { ok: true, path: s.value } : { ok: true, path: s.value, base };
-}
-
-/** `path="/bin/sh"` for exec and open calls (read best-effort, for the log only), flags in hex, else the raw registers. */
-function argsSummary(n: SeccompNotif): string {
-  const name = syscallName(n.data.arch, n.data.nr);
-  const layout = name === undefined ? undefined : CALL_LAYOUTS[name];
-  if (layout === undefined) return n.data.args.slice(0, 3).map((a) => `0x${a.toString(16)}`).join(' ');
-  const s = readCString(n.pid, n.data.args[layout.pathArg] ?? 0n, 512);
-  const parts = [s.ok ? `path=${JSON.stringify(s.value)}` : `path=<${s.reason}>`];
-  if (layout.kind === 'open') {
-    const flags = layout.flagsArg === undefined ? (layout.fixedFlags ?? 0) : Number(BigInt.asUintN(32, n.data.args[layout.flagsArg] ?? 0n));
-    parts.push(`flags=0x${flags.toString(16)}`);
-  }
-  return parts.join(' ');
-}

@@ -36,8 +36,7 @@ export const agentCommand: CommandHandler = async ({ argv, env }) => {
   return new Promise<number>((resolveExit) => {
     const stop = (signal: string): void => {
       process.stderr.write(`openclaw-agent info: ${signal}: stopping (running containers' notified calls now fail with ENOSYS)\n`);
-      server.stop();
-      resolveExit(0);
+      void server.stopAndFlush().finally(() => resolveExit(0));
     };
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));

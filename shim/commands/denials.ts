@@ -1,12 +1,12 @@
 /**
  * `openclaw-runtime denials [ID] [--log PATH]`: prints the seccomp agent's denial log
- * (config agent.denial_log) readably, all containers or those whose id starts with ID.
+ * (config agent.denial_log, with its rotated files FILE.N .. FILE.1 first) readably, all
+ * containers or those whose id starts with ID.
  */
-import { readFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import { loadConfig } from '../config/load.js';
 import { OpenclawError } from '../errors.js';
-import { formatDenial, parseDenials } from '../agent/denial-log.js';
+import { formatDenial, parseDenials, readDenialLogText } from '../agent/denial-log.js';
 import type { CommandHandler } from './index.js';
 
 const ERRNO_NAMES: Record<number, string> = Object.fromEntries(Object.entries(constants.errno).map(([name, n]) => [n, name]));
@@ -25,7 +25,7 @@ export const denialsCommand: CommandHandler = async ({ argv, env }) => {
   const path = file ?? (await loadConfig(argv.shim.openclawConfig, env)).config.agent.denial_log;
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readDenialLogText(path);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
       process.stderr.write(`no denials logged (${path} does not exist)\n`);

@@ -90,7 +90,9 @@ describe.skipIf(skip)('shipped strict profiles under real runc with the seccomp 
     expect(r.stdout).not.toContain('second-exec-ran');
     expect(r.stderr).toMatch(/Operation not permitted/);
     expect(r.status).not.toBe(0);
-    const denials = shim(['--openclaw-config', configToml, 'denials', cid]);
+    // The agent writes its denial log asynchronously: look until the line is there.
+    let denials = shim(['--openclaw-config', configToml, 'denials', cid]);
+    for (let i = 0; i < 50 && !/execve/.test(denials.stdout); i++) denials = shim(['--openclaw-config', configToml, 'denials', cid]);
     expect(denials.stdout).toMatch(/execve/);
   });
 

@@ -5,7 +5,7 @@
  * Everything started here is stopped by pid / container id in afterAll.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readlinkSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, copyFileSync, writeFileSync, openSync, closeSync } from 'node:fs';
+import { existsSync, readlinkSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, copyFileSync, writeFileSync, openSync, closeSync, chmodSync, chownSync, statSync, constants } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -70,7 +70,7 @@ describe.skipIf(skipReason !== undefined)('seccomp agent with runc', () => {
     return child;
   }
 
-  function bundle(name: string, args: string[]): string {
+  function bundle(name: string, args: string[], user?: { uid: number; gid: number }): string {
     const b = join(dir, name);
     mkdirSync(b);
     spawnSync('runc', ['spec'], { cwd: b });
@@ -78,6 +78,7 @@ describe.skipIf(skipReason !== undefined)('seccomp agent with runc', () => {
     config.root = { path: join(dir, 'rootfs'), readonly: false };
     config.process.terminal = false;
     config.process.args = args;
+    if (user) config.process.user = user;
     config.mounts.push({ destination: '/output', type: 'bind', source: join(dir, 'out'), options: ['rbind', 'rw'] });
     config.linux.seccomp = seccompSection(socket);
     writeFileSync(join(b, 'config.json'), JSON.stringify(config));
@@ -102,6 +103,35 @@ describe.skipIf(skipReason !== undefined)('seccomp agent with runc', () => {
     closeSync(out);
     expect(r.status, readFileSync(join(dir, `${id}.out`), 'utf8')).toBe(0);
   }
+
+  /** Runs a container in the foreground without waiting: its output, and whether runc has exited. */
+  function startContainer(id: string, b: string): { out: () => string; exited: () => boolean; done: Promise<void> } {
+    containers.add(id);
+    const p = spawn('runc', ['--root', runcRoot, 'run', '--bundle', b, id], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let exited = false;
+    p.stdout.on('data', (d) => (out += d));
+    p.stderr.on('data', (d) => (out += d));
+    const done = new Promise<void>((r) => p.on('close', () => { exited = true; r(); }));
+    return { out: () => out, exited: () => exited, done };
+  }
+
+  /** The agent's main thread is inside openat2 (x86_64: 437): what a stalled agent looked like. */
+  const agentInOpenat2 = (): boolean => {
+    try {
+      return readFileSync(`/proc/${agent!.pid}/syscall`, 'utf8').startsWith('437 ');
+    } catch {
+      return false;
+    }
+  };
+
+  const denialsOf = (id: string): Array<{ reason: string; errno: number; args: string }> => {
+    try {
+      return readFileSync(denialLog, 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((d) => d.container === id);
+    } catch {
+      return [];
+    }
+  };
 
   async function waitFor(cond: () => boolean, ms = 5000): Promise<boolean> {
     for (const end = Date.now() + ms; Date.now() < end; ) {
@@ -171,14 +201,98 @@ describe.skipIf(skipReason !== undefined)('seccomp agent with runc', () => {
     expect(readFileSync(join(dir, 'rootfs', 'etc', 'passwd'), 'utf8')).toContain('root:x:0:0');
     expect(await waitFor(() => fdCount(agent!.pid!) === base)).toBe(true);
 
-    const denials = readFileSync(denialLog, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-    const mine = denials.filter((d) => d.container === 'it-main');
+    // The agent writes its denial log asynchronously: wait for the line, not for a time.
+    await waitFor(() => denialsOf('it-main').some((d) => d.args.includes('/etc/probe')));
+    const mine = denialsOf('it-main') as Array<{ syscall?: string; args: string }>;
     expect(mine.map((d) => d.syscall)).toContain('execve');
     expect(mine.find((d) => d.args.includes('/etc/probe'))).toMatchObject({ decision: 'deny', errno: 1, profile: 'itest', reason: 'write-open outside writable paths' });
 
     const printed = spawnSync(BIN, ['denials', 'it-main', '--log', denialLog], { encoding: 'utf8' });
     expect(printed.status).toBe(0);
     expect(printed.stdout).toMatch(/it-main {2}pid \d+ {2}execve {2}EPERM {2}execve after the first execve {2}path="\/bin\/busybox"/);
+  }, 60_000);
+
+  // Regression (issue 9, finding 3): a FIFO in a writable dir stalled the shared agent in its
+  // open, and with it every container. Causality, not time: the neighbour must finish while
+  // the FIFO still has no reader (the test opens one only afterwards); with the old agent the
+  // neighbour cannot finish before that.
+  it('a FIFO in the writable dir is refused at once and does not stall a neighbour', async () => {
+    const fifo = join(dir, 'out', 'fifo');
+    spawnSync('mkfifo', [fifo]);
+    const events: string[] = [];
+    const attacker = startContainer('it-fifo', bundle('b-fifo', ['/probe', 'fifo', '/output/fifo']));
+    // The attacker's write-open has reached the agent: answered, or the agent is inside it.
+    expect(await waitFor(() => attacker.out().includes('fifo=') || agentInOpenat2(), 20_000)).toBe(true);
+    const neighbour = startContainer('it-fifo-nb', bundle('b-fifo-nb', ['/probe', 'open', 'neighbour', '/output/neighbour-fifo.txt']));
+    void neighbour.done.then(() => events.push('neighbour done'));
+    await waitFor(() => neighbour.exited(), 30_000);
+    events.push('fifo reader opened');
+    closeSync(openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK)); // releases an opener blocked on the FIFO
+    await Promise.all([attacker.done, neighbour.done]);
+    expect(events).toEqual(['neighbour done', 'fifo reader opened']);
+    expect(neighbour.out()).toContain('neighbour=ok');
+    expect(attacker.out()).toContain('fifo=EPERM');
+    await waitFor(() => denialsOf('it-fifo').length > 0);
+    expect(denialsOf('it-fifo')).toEqual([expect.objectContaining({ errno: 1, reason: expect.stringContaining('FIFO') })]);
+  }, 90_000);
+
+  // Regression (issue 9, finding 3): a read lease on a file in the writable dir made the
+  // agent's open wait for the lease to break (lease-break-time, 45 s by default). The holder
+  // keeps its lease until the test says so, after the neighbour finished.
+  it('a leased file answers EWOULDBLOCK at once and does not stall a neighbour', async () => {
+    writeFileSync(join(dir, 'out', 'leased'), 'lease');
+    const events: string[] = [];
+    const attacker = startContainer('it-lease', bundle('b-lease', ['/probe', 'lease', '/output/leased', '/output/lease-done']));
+    expect(await waitFor(() => attacker.out().includes('leased_write=') || agentInOpenat2(), 20_000), attacker.out()).toBe(true);
+    expect(attacker.out()).not.toContain('lease=E');
+    const neighbour = startContainer('it-lease-nb', bundle('b-lease-nb', ['/probe', 'open', 'neighbour', '/output/neighbour-lease.txt']));
+    void neighbour.done.then(() => events.push('neighbour done'));
+    await waitFor(() => neighbour.exited(), 30_000);
+    events.push('lease released');
+    writeFileSync(join(dir, 'out', 'lease-done'), '');
+    await Promise.all([attacker.done, neighbour.done]);
+    expect(events).toEqual(['neighbour done', 'lease released']);
+    expect(neighbour.out()).toContain('neighbour=ok');
+    expect(attacker.out()).toContain('lease=ok');
+    expect(attacker.out()).toContain('leased_write=EAGAIN');
+    expect(readFileSync(join(dir, 'out', 'leased'), 'utf8')).toBe('lease');
+    await waitFor(() => denialsOf('it-lease').length > 0);
+    expect(denialsOf('it-lease')).toEqual([expect.objectContaining({ errno: 11, reason: expect.stringContaining('lease') })]);
+  }, 90_000);
+
+  // Regression (issue 9, medium): the agent opened as root, so file permissions inside a
+  // writable dir did not apply. Now the container's user (and, for a root container without a
+  // user namespace, its capabilities: runc's default set has no CAP_DAC_OVERRIDE) decides.
+  it.each([
+    { who: 'uid 1000', user: { uid: 1000, gid: 1000 }, want: { secret: 'EACCES', other: 'EACCES', mine: 'ok' }, owner: 1000 },
+    { who: 'root without CAP_DAC_OVERRIDE', user: undefined, want: { secret: 'ok', other: 'EACCES', mine: 'EACCES' }, owner: undefined },
+  ])('file permissions in the writable dir apply: $who', ({ who, user, want, owner }) => {
+    const out = join(dir, 'out');
+    writeFileSync(join(out, 'secret'), 'root only');
+    chmodSync(join(out, 'secret'), 0o600);
+    writeFileSync(join(out, 'other'), 'uid 1234 only');
+    chownSync(join(out, 'other'), 1234, 1234);
+    chmodSync(join(out, 'other'), 0o600);
+    rmSync(join(out, 'u1000'), { recursive: true, force: true });
+    mkdirSync(join(out, 'u1000'), { mode: 0o755 });
+    chownSync(join(out, 'u1000'), 1000, 1000);
+    const id = `it-perms-${user ? 'user' : 'root'}`;
+    const r = runContainer(id, bundle(`b-${id}`, ['/probe', 'perms'], user));
+    expect(r.status, `${who}: ${r.err}`).toBe(0);
+    expect(r.lines).toEqual(want);
+    expect(readFileSync(join(out, 'secret'), 'utf8') !== 'root only').toBe(want.secret === 'ok');
+    expect(readFileSync(join(out, 'other'), 'utf8')).toBe('uid 1234 only');
+    if (owner !== undefined) expect(statSync(join(out, 'u1000', 'mine')).uid).toBe(owner);
+  }, 60_000);
+
+  // Regression (issue 9, medium): the path was decoded as UTF-8, so invalid bytes became
+  // U+FFFD and a different file was created.
+  it('a file name that is not UTF-8 is created byte for byte', () => {
+    const r = runContainer('it-nonutf8', bundle('b-nonutf8', ['/probe', 'nonutf8']));
+    expect(r.lines.nonutf8, r.err).toBe('ok');
+    const want = Buffer.from([0x6e, 0x61, 0xff, 0xfe, 0x6d, 0x65]);
+    const names = readdirSync(join(dir, 'out'), { encoding: 'buffer' });
+    expect(names.filter((n) => n.includes(Buffer.from('na')) && n.includes(Buffer.from('me')) && n.length < 16)).toEqual([want]);
   }, 60_000);
 
   it('gives runc exec processes their own first exec, and frees each listener', async () => {

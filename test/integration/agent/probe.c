@@ -4,11 +4,18 @@
  * "ok" or the errno name. Built static by the test with gcc.
  *   probe checks      all checks
  *   probe wait FILE   wait until FILE exists, then try an exec and a write-open (fail-closed check)
+ *   probe open NAME PATH     one write-open (O_WRONLY|O_CREAT) of PATH, reported as NAME
+ *   probe fifo PATH          a write-open of a FIFO (no reader): "fifo=..."
+ *   probe lease FILE DONE    take a read lease on FILE (SIGIO ignored, as a holder that will
+ *                            not give it up), write-open FILE, then hold the lease until DONE exists
+ *   probe perms              write-opens that only file permissions decide
+ *   probe nonutf8            create /output/na\xff\xfeme (not UTF-8; argv from config.json cannot carry it)
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -59,7 +66,41 @@ static void checks(void) {
   try_exec("exec");
 }
 
+static void perms(void) {
+  try_open("secret", "/output/secret", O_WRONLY);
+  try_open("other", "/output/other", O_WRONLY);
+  try_open("mine", "/output/u1000/mine", O_WRONLY | O_CREAT);
+}
+
+static int lease(const char *file, const char *done) {
+  signal(SIGIO, SIG_IGN);
+  int fd = open(file, O_RDONLY);
+  int ok = fd >= 0 && fcntl(fd, F_SETLEASE, F_RDLCK) == 0;
+  report("lease", ok, errno);
+  if (!ok) return 1;
+  try_open("leased_write", file, O_WRONLY);
+  while (access(done, F_OK) != 0) usleep(20000);
+  return 0;
+}
+
 int main(int argc, char **argv) {
+  if (argc >= 4 && strcmp(argv[1], "open") == 0) {
+    try_open(argv[2], argv[3], O_WRONLY | O_CREAT);
+    return 0;
+  }
+  if (argc >= 3 && strcmp(argv[1], "fifo") == 0) {
+    try_open("fifo", argv[2], O_WRONLY);
+    return 0;
+  }
+  if (argc >= 4 && strcmp(argv[1], "lease") == 0) return lease(argv[2], argv[3]);
+  if (argc >= 2 && strcmp(argv[1], "nonutf8") == 0) {
+    try_open("nonutf8", "/output/na\xff\xfeme", O_WRONLY | O_CREAT);
+    return 0;
+  }
+  if (argc >= 2 && strcmp(argv[1], "perms") == 0) {
+    perms();
+    return 0;
+  }
   if (argc >= 3 && strcmp(argv[1], "wait") == 0) {
     while (access(argv[2], F_OK) != 0) usleep(20000);
     try_open("write_output", "/output/after.txt", O_WRONLY | O_CREAT);

@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync, mkdirSync, openSync, closeSync, readlinkSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
+import { connect } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ADDON_PATH, isNativeError, loadNative } from '../../../shim/agent/native.js';
 
@@ -48,6 +49,40 @@ time.sleep(2)`]);
     sender.kill();
     N.closeFd(lfd);
     expect(r).toEqual({ text: '{"fds":["seccompFd"]}', target: file, uid: process.getuid?.() });
+  });
+
+  it('Poller pause() holds callbacks of a readable fd across loop turns; resume() brings them back', async () => {
+    const N = loadNative();
+    const sock = join(dir, 'p.sock');
+    const lfd = N.listenUnix(sock, 4);
+    const client = connect(sock);
+    await new Promise<void>((r) => client.once('connect', () => r()));
+    let cfd: number | null = null;
+    while (cfd === null) {
+      cfd = N.acceptConn(lfd);
+      if (cfd === null) await new Promise((r) => setImmediate(r));
+    }
+    client.write('x'); // readable from now on, and it stays readable: nobody reads it
+    let calls = 0;
+    const turn = () => new Promise((r) => setTimeout(r, 0));
+    const p = new N.Poller(cfd, () => {
+      calls++;
+      p.pause();
+    });
+    while (calls === 0) await turn();
+    // Level-triggered: without the pause, every loop turn would call back again.
+    for (let i = 0; i < 20; i++) await turn();
+    expect(calls).toBe(1);
+    p.resume();
+    while (calls === 1) await turn();
+    expect(calls).toBe(2);
+    p.stop();
+    p.resume(); // no effect once stopped
+    for (let i = 0; i < 5; i++) await turn();
+    expect(calls).toBe(2);
+    client.destroy();
+    N.closeFd(cfd);
+    N.closeFd(lfd);
   });
 
   it('openat2 RESOLVE_IN_ROOT keeps lookups inside the root and refuses symlinks', () => {

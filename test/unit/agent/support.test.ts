@@ -1,16 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import { parseStatus } from '../../../shim/agent/proc.js';
+import { isCompleteJson, parseHandoff } from '../../../shim/agent/handoff.js';
 import { kernelAtLeast, parseKernelRelease } from '../../../shim/agent/kernel.js';
 import { formatDenial, parseDenials, type DenialEntry } from '../../../shim/agent/denial-log.js';
 import { parseAgentArgs } from '../../../shim/commands/agent.js';
 import { syscallLabel, AUDIT_ARCH } from '../../../shim/agent/syscalls.js';
 
 describe('parseStatus', () => {
-  it('takes umask and the filesystem ids (4th column)', () => {
-    const text = 'Name:\tprobe\nUmask:\t0022\nUid:\t1000\t1001\t1002\t1003\nGid:\t2000\t2001\t2002\t2003\n';
-    expect(parseStatus(text)).toEqual({ umask: 0o22, fsuid: 1003, fsgid: 2003 });
-  });
-  it('is undefined without Umask', () => expect(parseStatus('Uid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\n')).toBeUndefined());
+  const ids = 'Uid:\t1000\t1001\t1002\t1003\nGid:\t2000\t2001\t2002\t2003\n';
+  it.each([
+    ['umask, the filesystem ids (4th column), groups and CapEff', `Name:\tprobe\nUmask:\t0022\n${ids}Groups:\t5 27 100000\nCapEff:\t00000000a80425fb\n`, { umask: 0o22, fsuid: 1003, fsgid: 2003, groups: [5, 27, 100000], capEffective: 0xa80425fbn }],
+    // An empty Groups line must not run into the next line.
+    ['no supplementary groups', `Umask:\t0077\n${ids}Groups:\t\nNStgid:\t9\nCapEff:\t0000000000000000\n`, { umask: 0o77, fsuid: 1003, fsgid: 2003, groups: [], capEffective: 0n }],
+    ['no Umask', `${ids}Groups:\t\nCapEff:\t0\n`, undefined],
+    ['no CapEff', `Umask:\t0022\n${ids}Groups:\t\n`, undefined],
+    ['no Groups', `Umask:\t0022\n${ids}CapEff:\t0\n`, undefined],
+    ['a garbled group', `Umask:\t0022\n${ids}Groups:\t5 x\nCapEff:\t0\n`, undefined],
+  ])('%s', (_name, text, want) => expect(parseStatus(text)).toEqual(want));
 });
 
 describe('kernel version', () => {
@@ -49,4 +55,25 @@ describe('syscall labels', () => {
     [AUDIT_ARCH.aarch64, 221, 'execve'],
     [AUDIT_ARCH.x86_64, 9999, 'nr:9999'],
   ])('%d/%d -> %s', (arch, nr, want) => expect(syscallLabel(arch, nr)).toBe(want));
+});
+
+describe('runc hand-off message', () => {
+  it.each([
+    {
+      name: "runc's message: the seccomp fd by its name, other fds to close",
+      body: '{"ociVersion":"1.0.2","fds":["other","seccompFd"],"pid":42,"metadata":"m","state":{"id":"c1","status":"creating","bundle":"/b"}}',
+      fds: [7, 8],
+      want: { ok: true, container: 'c1', pid: 42, metadata: 'm', seccompFd: 8, otherFds: [7] },
+    },
+    { name: 'no seccompFd named', body: '{"fds":["x"],"state":{"id":"c2"}}', fds: [5], want: { ok: true, container: 'c2', seccompFd: undefined, otherFds: [5] } },
+    { name: 'no state: container "?"', body: '{"fds":["seccompFd"]}', fds: [5], want: { ok: true, container: '?', seccompFd: 5, otherFds: [] } },
+    { name: 'not JSON: every fd is closed', body: '{"fds":', fds: [5, 6], want: { ok: false, error: 'message is not JSON', otherFds: [5, 6] } },
+    { name: 'a field of the wrong type', body: '{"fds":"seccompFd"}', fds: [5], want: { ok: false, error: expect.stringContaining('fds'), otherFds: [5] } },
+  ])('$name', ({ body, fds, want }) => expect(parseHandoff(body, fds)).toMatchObject(want));
+
+  it.each([
+    ['{"a":1}', true],
+    ['{"a":', false],
+    ['', false],
+  ])('isCompleteJson(%j) = %s', (text, want) => expect(isCompleteJson(text)).toBe(want));
 });
