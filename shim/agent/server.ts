@@ -14,7 +14,8 @@ import { chmodSync, closeSync, fchownSync, mkdirSync, openSync, readlinkSync, un
 import { dirname } from 'node:path';
 import { constants as osConstants } from 'node:os';
 import { OpenclawError } from '../errors.js';
-import { decide, INITIAL_LISTENER_STATE, type AgentPolicy, type Decision, type ListenerState, type PathInput } from './decide.js';
+import { decide, INITIAL_LISTENER_STATE, needsTaskImage, type AgentPolicy, type Decision, type ListenerState, type PathInput, type TaskImage } from './decide.js';
+import { readTaskImage } from './task-image.js';
 import { appendDenial, type DenialEntry } from './denial-log.js';
 import { parseListenerMetadata } from './metadata.js';
 import { isNativeError, loadNative, type NativeAgent, type PollerHandle, type SeccompNotif } from './native.js';
@@ -247,7 +248,7 @@ export class AgentServer {
       fd: seccompFd,
       poller: undefined as unknown as PollerHandle,
       state: INITIAL_LISTENER_STATE,
-      policy: meta.ok ? { errno: meta.value.errno, writable: meta.value.writable } : FALLBACK_POLICY,
+      policy: meta.ok ? { errno: meta.value.errno, writable: meta.value.writable, execAllowed: meta.value.execAllowed, writeGated: meta.value.writeGated } : FALLBACK_POLICY,
       container,
       profile: meta.ok ? meta.value.profile : '?',
       logged: 0,
@@ -293,12 +294,12 @@ export class AgentServer {
   }
 
   private handleNotification(l: Listener, n: SeccompNotif): void {
-    const exe = this.taskExe(l, n);
-    let r = decide(l.state, n.data, l.policy, undefined, exe);
+    const image = this.taskImage(l, n);
+    let r = decide(l.state, n.data, l.policy, undefined, image);
     let path: PathInput | undefined;
     if (r.decision.kind === 'need-path') {
       path = readPath(n, r.decision);
-      r = decide(l.state, n.data, l.policy, path, exe);
+      r = decide(l.state, n.data, l.policy, path, image);
     }
     // The new state counts only once the answer reached the task. A notified call can be
     // interrupted by a signal (Go's runtime preempts runc's init with SIGURG) and restarted:
@@ -308,23 +309,14 @@ export class AgentServer {
   }
 
   /**
-   * The calling task's executable, before the first execve (to learn runc init's) and for
-   * execve notifications (to tell a restarted first execve from a second one). Checked with
+   * The calling task's program image (task-image.ts), only while decide needs it: to learn
+   * runc init's, and until the first exec is known to have completed. Checked with
    * NOTIF_ID_VALID afterwards, so the pid still named the calling task when we read it.
    */
-  private taskExe(l: Listener, n: SeccompNotif): string | undefined {
-    const name = syscallName(n.data.arch, n.data.nr);
-    const isExec = name !== undefined && CALL_LAYOUTS[name]?.kind === 'exec';
-    if (l.state.execveSeen && !isExec) return undefined;
-    if (l.state.execveSeen && l.state.initExe === undefined) return undefined;
-    if (!l.state.execveSeen && l.state.initExe !== undefined) return undefined;
-    let exe: string | undefined;
-    try {
-      exe = readlinkSync(`/proc/${n.pid}/exe`);
-    } catch {
-      return undefined;
-    }
-    return this.native.notifIdValid(l.fd, n.id) ? exe : undefined;
+  private taskImage(l: Listener, n: SeccompNotif): TaskImage | undefined {
+    if (!needsTaskImage(l.state)) return undefined;
+    const image = readTaskImage(n.pid);
+    return image !== undefined && this.native.notifIdValid(l.fd, n.id) ? image : undefined;
   }
 
   /** Answers the call; true when the answer was delivered. */

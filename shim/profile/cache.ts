@@ -57,6 +57,7 @@ const FORMAT = 'openclaw-profile-cache/2';
 const CODE_FILES = [
   './load',
   './schema',
+  './compile-profile',
   '../pipeline',
   '../agent/metadata',
   '../spec/json',
