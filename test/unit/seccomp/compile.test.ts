@@ -10,7 +10,7 @@ const HI = 1n << 32n;
 const ev = (s: ReturnType<typeof compile>, name: string, args: bigint[] = [], arch = X86_64) => evaluate(s, arch, name, args);
 
 /** Enough for runc's init (see shim/seccomp/runc-init.ts) in a deny-by-default profile. */
-const RUNC_INIT_OK = ['read', 'write', 'openat', 'close', 'getpid', 'epoll_ctl', 'epoll_pwait', 'fstatfs', 'getdents64', 'futex', 'nanosleep', 'sched_yield', 'tgkill', 'rt_sigreturn', 'rt_sigprocmask', 'sigaltstack', 'gettid', 'mmap', 'munmap', 'madvise', 'exit', 'execve', 'exit_group', 'clone'];
+const RUNC_INIT_OK = ['read', 'write', 'openat', 'close', 'getpid', 'epoll_ctl', 'epoll_pwait', 'fstatfs', 'getdents64', 'futex', 'nanosleep', 'sched_yield', 'tgkill', 'rt_sigreturn', 'rt_sigprocmask', 'sigaltstack', 'gettid', 'mmap', 'munmap', 'madvise', 'exit', 'execve', 'exit_group', 'clone', 'wait4', 'kill'];
 
 describe('compileSyscallFilter: meanings', () => {
   const allowDefault = compile({ defaultAction: 'allow', blacklist: ['clone', 'kexec_load'], socketFamilies: ['AF_UNIX'] });
