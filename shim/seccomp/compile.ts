@@ -9,8 +9,9 @@
  *  - readOnlyOpens: write-class open/openat (flags & 0x400243), creat -> denied (the agent
  *    decides, writablePaths); openat2 -> ENOSYS (its flags sit in a struct seccomp cannot read);
  *    the other calls that change the filesystem without a writable fd (mknod, mkdir, link,
- *    rename, unlink, truncate, xattr writes: vocabulary.ts PATH_MUTATING_CALLS) -> EROFS, and
- *    chmod of set-id bits -> EPERM, wherever the profile allowed them.
+ *    rename, unlink, truncate, xattr writes: vocabulary.ts PATH_MUTATING_CALLS) -> EROFS,
+ *    chmod of set-id bits -> EPERM, io_uring (opens and writes seccomp never sees) -> ENOSYS,
+ *    wherever the profile allowed them.
  *  - socketFamilies: socket/socketpair only for these families, others EAFNOSUPPORT.
  *  - architectures: default the native ABI only; every other ABI is killed (fail closed).
  *  - import: an already parsed libseccomp/Docker JSON (opts.imported) is the base; the
@@ -56,6 +57,7 @@ import {
   FLAGS_ARG_INDEX,
   PATH_MUTATING_CALLS,
   SET_ID_BITS,
+  UNSEEN_IO_CALLS,
   WRITE_OPEN_MASK,
   nativeScmpArch,
 } from './vocabulary.js';
@@ -288,6 +290,7 @@ function buildModel(filter: ProfileSyscallFilter, opts: CompileOptions, agentPre
     denyWhereAllowed('open_by_handle_at', negateDnf(byHandle), makeAction('errno', E.EROFS));
     // The rest of the class "writes outside the writable list" (vocabulary.ts PATH_MUTATING_CALLS).
     for (const name of PATH_MUTATING_CALLS) denyWhereAllowed(name, TRUE, makeAction('errno', E.EROFS));
+    for (const name of UNSEEN_IO_CALLS) denyWhereAllowed(name, TRUE, ENOSYS());
     for (const [name, idx] of Object.entries(CHMOD_MODE_ARG)) {
       denyWhereAllowed(name, negateDnf([[atom(idx, 'MASKED_EQ', SET_ID_BITS, 0n)]]), makeAction('errno', E.EPERM));
     }

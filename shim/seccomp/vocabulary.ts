@@ -202,6 +202,13 @@ export const PATH_MUTATING_CALLS: readonly string[] = [
   'setxattr', 'lsetxattr', 'fsetxattr', 'removexattr', 'lremovexattr', 'fremovexattr',
 ];
 
+/**
+ * Calls that open and write files where seccomp never sees them (io_uring's IORING_OP_OPENAT,
+ * WRITE, RENAMEAT, ... run in the kernel): readOnlyOpens answers them ENOSYS, so libraries fall
+ * back to plain system calls, which the filter does see.
+ */
+export const UNSEEN_IO_CALLS: readonly string[] = ['io_uring_setup', 'io_uring_enter', 'io_uring_register'];
+
 /** S_ISUID|S_ISGID: the mode bits readOnlyOpens never lets chmod set. */
 export const SET_ID_BITS = 0o6000n;
 /** Where each chmod call keeps its mode (umode_t: the kernel reads the low 16 bits, which hold the set-id bits). */

@@ -223,12 +223,18 @@ describe('compileSyscallFilter: readOnlyOpens covers every path-mutating call', 
     ['chmod u+s with upper bits set', 'chmod', [0n, HI | S_ISUID], 'errno'],
     ['open_by_handle_at write-class', 'open_by_handle_at', [3n, 0n, O_WRONLY], 'errno'],
     ['open_by_handle_at read-only', 'open_by_handle_at', [3n, 0n, 0n], 'allow'],
+    ['io_uring_setup (opens and writes seccomp never sees)', 'io_uring_setup', [], 'errno'],
+    ['io_uring_enter', 'io_uring_enter', [], 'errno'],
     // left alone on purpose (vocabulary.ts PATH_MUTATING_CALLS says why)
     ['ftruncate (needs a writable fd)', 'ftruncate', [3n, 0n], 'allow'],
     ['utimensat (timestamps)', 'utimensat', [], 'allow'],
     ['fchown (no CAP_CHOWN)', 'fchown', [], 'allow'],
   ])('%s -> %s', (_n, name, args, action) => {
     expect(ev(allowAll, name as string, args as bigint[]).action).toBe(action);
+  });
+
+  it('io_uring answers ENOSYS, so libraries fall back to calls the filter sees', () => {
+    expect(ev(allowAll, 'io_uring_setup')).toEqual({ action: 'errno', errno: 38 });
   });
 
   it('set-id chmod answers EPERM, as the kernel would to an unprivileged caller', () => {
