@@ -170,7 +170,10 @@ export function decide(state: ListenerState, call: CallData, policy: AgentPolicy
       kind: 'inject',
       path: full,
       flags: flags & ~OPEN_FLAGS.O_CLOEXEC,
-      mode: u32(call.args[layout.modeArg]) & 0o7777,
+      // Never set-id bits: the agent creates the file as root, so between its create and its
+      // chown to the caller (which clears them, if it succeeds) the file would be set-id root in
+      // a host directory. readOnlyOpens denies chmod of them too (seccomp/vocabulary.ts).
+      mode: u32(call.args[layout.modeArg]) & 0o1777,
       cloexec: (flags & OPEN_FLAGS.O_CLOEXEC) !== 0,
       reason: 'write-open in writable path',
     },

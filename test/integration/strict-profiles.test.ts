@@ -195,25 +195,31 @@ describe.skipIf(skip)('shipped strict profiles under real runc with the seccomp 
     const python = '/usr/bin/python3';
     const pySkip = existsSync(python) ? undefined : `${python} is not installed`;
     if (pySkip) console.warn(`SKIP python3 under smythos-alternative: ${pySkip}`);
-    it.skipIf(pySkip)('python3 /opt/job.py, with the host /usr bound read-only into the rootfs', () => {
-      const b = bundle([python, '/opt/job.py']);
+    it.skipIf(pySkip)('python3 /opt/job.py, with the host /usr bound read-only into the rootfs; a file it creates in /output gets no set-id bits', () => {
+      const cid = id();
+      const b = bundle([python, '/opt/job.py', `/output/setid-${cid}`]);
       // Traversable, so the shim uses the rootfs in place (its rebind for the mapped root would not carry the /usr submount).
       chmodSync(b.dir, 0o755);
       mkdirSync(join(b.rootfs, 'usr'));
       mkdirSync(join(b.rootfs, 'opt'));
       symlinkSync('usr/lib', join(b.rootfs, 'lib'));
       symlinkSync('usr/lib64', join(b.rootfs, 'lib64'));
-      writeFileSync(join(b.rootfs, 'opt', 'job.py'), 'import sys, os\nprint("job ran", os.isatty(1), sys.version_info[0])\n');
+      writeFileSync(
+        join(b.rootfs, 'opt', 'job.py'),
+        'import sys, os\nos.close(os.open(sys.argv[1], os.O_CREAT | os.O_WRONLY, 0o6755))\nprint("job ran", os.isatty(1), sys.version_info[0])\n',
+      );
       const cfg = b.readConfig();
       cfg.process.env.push('PYTHONDONTWRITEBYTECODE=1');
       b.writeConfig(cfg);
       execFileSync('mount', ['--bind', '/usr', join(b.rootfs, 'usr')]);
       try {
         execFileSync('mount', ['-o', 'remount,bind,ro', join(b.rootfs, 'usr')]);
-        const r = oc('smythos-alternative', ['run', '--bundle', b.dir, id()]);
+        const r = oc('smythos-alternative', ['run', '--bundle', b.dir, cid]);
         expect(r.stderr).toBe('');
         expect(r.stdout).toBe('job ran False 3\n');
         expect(r.status).toBe(0);
+        // The agent creates the file as root; it never asks for set-id bits (decide.ts masks them).
+        expect((statSync(`/tmp/output/setid-${cid}`).mode & 0o7777).toString(8)).toBe('755');
       } finally {
         execFileSync('umount', [join(b.rootfs, 'usr')]);
       }

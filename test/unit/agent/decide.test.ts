@@ -51,6 +51,7 @@ const rows: Row[] = [
   { name: 'relative path resolves against the base', state: after, call: openat(0o101), path: { ok: true, path: 'x/../y.txt', base: '/output' }, want: { kind: 'inject', path: '/output/y.txt' }, execveSeen: true },
   { name: 'relative path without a base is denied', state: after, call: openat(1), path: { ok: true, path: 'y.txt' }, want: { kind: 'deny', reason: 'write-open: relative path with unknown base' }, execveSeen: true },
   { name: 'unreadable path is denied', state: after, call: openat(1), path: { ok: false, reason: 'EFAULT' }, want: { kind: 'deny', reason: 'write-open: EFAULT' }, execveSeen: true },
+  { name: 'a created file never gets set-id bits (the agent creates it with CAP_FSETID)', state: after, call: openat(0o101, 0o6755), path: { ok: true, path: '/output/s' }, want: { kind: 'inject', mode: 0o755 }, execveSeen: true },
   { name: 'creat uses fixed write flags and mode at index 1', state: after, call: call(X86, 85, 0x1000n, 0o640n), path: { ok: true, path: '/output/c' }, want: { kind: 'inject', flags: 0o1101, mode: 0o640 }, execveSeen: true },
   // The filter notifies opens the profile denies for runc's init alone: after the exec, denied whatever the flags or path.
   { name: 'openat not gated by readOnlyOpens: a read-only open is denied', state: after, call: openat(0), pol: { ...policy, writeGated: ['open', 'creat'] }, want: { kind: 'deny', reason: 'only allowed before the first execve' }, execveSeen: true },
