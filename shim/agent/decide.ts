@@ -1,37 +1,86 @@
 /**
  * The agent's whole policy, as a pure function: (listener state, notification, policy,
- * optionally the path the server read) -> decision + next state. One state per seccomp fd,
- * i.e. per process runc starts (the container's init, and each `runc exec`).
+ * optionally the path the server read, the calling task's program image) -> decision + next
+ * state. One state per seccomp fd, i.e. per process runc starts (the container's init, and
+ * each `runc exec`).
  *
- *  - Before the first execve every notified call continues: that is runc's own init (the
- *    exec fifo opened for writing, setuid/capset, ...). No workload code runs yet.
- *  - The first execve continues (the entrypoint); every later execve/execveat is denied.
- *  - After it, write-class opens are denied unless the path is in the profile's writable
- *    list; those the server opens itself inside the container's root and injects the fd.
- *    A decision that depends on the path (read from the task's memory) is never CONTINUE:
- *    the memory can change between our read and the kernel's.
- *  - Anything else notified after the first execve is denied (calls only runc's init needs).
+ *  - Before the first exec every notified call continues: that is runc's own init (the exec
+ *    fifo opened for writing, Go runtime threads, ...). No workload code runs yet.
+ *  - The first execve/execveat continues (the entrypoint). The compiler guarantees the agent
+ *    sees it whenever anything is sent here (the exec-once invariant, seccomp/compile.ts).
+ *  - Until the first exec is known to have completed, a call from a task that is still runc
+ *    init (same program image, see TaskImage) continues: the exec was restarted or has not
+ *    reached its point of no return, and init's other threads still run. The first call from
+ *    any other image proves the exec completed; from then on there are no exceptions.
+ *  - After it: exec calls the profile allows (policy.execAllowed) continue, others are denied;
+ *    write-class opens of the calls readOnlyOpens gates (policy.writeGated; any other notified
+ *    open is runc init's) are denied unless the path is in the profile's writable list, and
+ *    those the server opens itself inside the container's root and injects the fd. A
+ *    decision that depends on the path (read from the task's memory) is never CONTINUE: the
+ *    memory can change between our read and the kernel's.
+ *  - Anything else notified after the first exec is denied (calls only runc's init needs).
+ *
+ * Why a program image and not the /proc/PID/exe string (what this compared before): the
+ * string is a name, and names can be forged. runc 1.1.5 runs init from a memfd whose link
+ * reads "/memfd:runc_cloned:/proc/self/exe (deleted)"; an image whose entrypoint is a file at
+ * /memfd:runc_cloned:/proc/self/exe that deletes itself reads the same, and every later exec
+ * would have passed as "the first one, restarted". What cannot be forged from inside:
+ *  - (st_dev, st_ino) of the exe (stat through the magic link reaches the file itself). runc's
+ *    and crun's init run from a sealed memfd no container path names; the only way to run that
+ *    file again is to exec it (an entrypoint of /proc/self/exe does exactly that), so the
+ *    inode alone is not enough;
+ *  - the layout of the task's memory map from /proc/PID/stat (start_code ... env_end). A
+ *    successful exec always builds a new mm, placed at random by ASLR; the kernel sets these
+ *    fields and a container cannot (prctl PR_SET_MM needs CAP_SYS_RESOURCE in the host's user
+ *    namespace). A restarted execve never got as far as a new mm, so its layout is init's.
+ * Both together: equal means "still runc init". On a host with ASLR off
+ * (kernel.randomize_va_space=0) the layout of an entrypoint that re-runs runc's own binary
+ * could repeat init's; docs/threat-model.md ("Seccomp filter and exec-once") says so.
+ * Measured with runc 1.1.5 and crun 1.8.1: see that section.
+ * Not usable: /proc/PID/stat starttime (an exec keeps it), the pid (an exec keeps it), comm
+ * (prctl PR_SET_NAME), anything in the task's memory (the task can write it).
  */
 import { CALL_LAYOUTS, OPEN_FLAGS, WRITE_CLASS_MASK, syscallName, type CallLayout } from './syscalls.js';
 import { isWritablePath, normalizeContainerPath } from './paths.js';
 
+/** A task's program image as the kernel reports it; see the header for why these fields. */
+export interface TaskImage {
+  /** st_dev and st_ino of /proc/PID/exe. */
+  dev: bigint;
+  ino: bigint;
+  /** /proc/PID/stat fields 26-28 and 45-51 (start_code ... env_end), as the kernel prints them. */
+  layout: string;
+}
+
+export function sameImage(a: TaskImage, b: TaskImage): boolean {
+  return a.dev === b.dev && a.ino === b.ino && a.layout === b.layout;
+}
+
 export interface ListenerState {
   /** The first execve has been let through. */
   readonly execveSeen: boolean;
-  /**
-   * /proc/PID/exe of runc's init as seen before the first execve. An execve notified after the
-   * first one, from a task whose exe is still this, is the entrypoint's execve again: the first
-   * was let through but did not complete (interrupted and restarted), so no workload has run.
-   */
-  readonly initExe?: string;
+  /** runc init's image, learned from the first notification (no workload code exists yet). */
+  readonly initImage?: TaskImage;
+  /** A notification came from an image other than init's after the first exec: it completed. */
+  readonly execCompleted?: boolean;
 }
 
 export const INITIAL_LISTENER_STATE: ListenerState = Object.freeze({ execveSeen: false });
+
+/** Whether decide needs the calling task's image for the next notification (the server reads it only then). */
+export function needsTaskImage(state: ListenerState): boolean {
+  if (!state.execveSeen) return state.initImage === undefined;
+  return state.execCompleted !== true && state.initImage !== undefined;
+}
 
 /** What decide needs from the profile (from the listenerMetadata). */
 export interface AgentPolicy {
   errno: number;
   writable: readonly string[];
+  /** Exec calls the profile allows: they continue after the first exec too. Default none. */
+  execAllowed?: readonly string[];
+  /** Open calls whose write-class opens readOnlyOpens sends here (gated by `writable`); other notified opens are runc init's. Default none. */
+  writeGated?: readonly string[];
 }
 
 /** The registers of a notified call (seccomp_data). */
@@ -69,32 +118,37 @@ export function isWriteClassOpen(flags: number): boolean {
   return (flags & WRITE_CLASS_MASK) !== 0;
 }
 
-/**
- * `taskExe`: the calling task's /proc/PID/exe, read by the server for execve notifications and
- * for everything before the first execve (kernel state, not the task's memory).
- */
-export function decide(state: ListenerState, call: CallData, policy: AgentPolicy, path?: PathInput, taskExe?: string): DecideResult {
+/** `image`: the calling task's program image, when needsTaskImage(state) asked for it. */
+export function decide(state: ListenerState, call: CallData, policy: AgentPolicy, path?: PathInput, image?: TaskImage): DecideResult {
   const name = syscallName(call.arch, call.nr);
   const layout = name === undefined ? undefined : CALL_LAYOUTS[name];
 
   if (!state.execveSeen) {
-    const seen = state.initExe === undefined && taskExe !== undefined ? { ...state, initExe: taskExe } : state;
+    const seen = state.initImage === undefined && image !== undefined ? { ...state, initImage: image } : state;
     if (layout?.kind === 'exec') {
       return { decision: { kind: 'continue', reason: 'first execve' }, state: { ...seen, execveSeen: true } };
     }
     return { decision: { kind: 'continue', reason: 'before the first execve (runc init)' }, state: seen };
   }
 
-  const deny = (reason: string): DecideResult => ({ decision: { kind: 'deny', errno: policy.errno, reason }, state });
+  if (!state.execCompleted && state.initImage !== undefined && image !== undefined) {
+    if (sameImage(image, state.initImage)) {
+      return { decision: { kind: 'continue', reason: 'still runc init: the first execve has not completed (restarted, or another init thread)' }, state };
+    }
+    state = { ...state, execCompleted: true };
+  }
+  const after = state;
+  const deny = (reason: string): DecideResult => ({ decision: { kind: 'deny', errno: policy.errno, reason }, state: after });
 
   if (layout === undefined) return deny('only allowed before the first execve');
   if (layout.kind === 'exec') {
-    if (state.initExe !== undefined && taskExe === state.initExe) {
-      return { decision: { kind: 'continue', reason: 'the first execve again (it did not complete: the task is still runc init)' }, state };
-    }
+    if (name !== undefined && (policy.execAllowed ?? []).includes(name)) return { decision: { kind: 'continue', reason: `${name} (the profile allows it)` }, state };
     return deny('execve after the first execve');
   }
 
+  // The filter also notifies opens the profile denies, for runc's init alone (its exec fifo,
+  // its /proc/self/fd listing): after the first exec those are denied like any init-only call.
+  if (name === undefined || !(policy.writeGated ?? []).includes(name)) return deny('only allowed before the first execve');
   const flags = openFlags(layout, call.args);
   // Decided on registers alone: a read-only open cannot change after our check.
   if (!isWriteClassOpen(flags)) return { decision: { kind: 'continue', reason: 'read-only open' }, state };
@@ -116,7 +170,10 @@ export function decide(state: ListenerState, call: CallData, policy: AgentPolicy
       kind: 'inject',
       path: full,
       flags: flags & ~OPEN_FLAGS.O_CLOEXEC,
-      mode: u32(call.args[layout.modeArg]) & 0o7777,
+      // Never set-id bits: the agent creates the file as root, so between its create and its
+      // chown to the caller (which clears them, if it succeeds) the file would be set-id root in
+      // a host directory. readOnlyOpens denies chmod of them too (seccomp/vocabulary.ts).
+      mode: u32(call.args[layout.modeArg]) & 0o1777,
       cloexec: (flags & OPEN_FLAGS.O_CLOEXEC) !== 0,
       reason: 'write-open in writable path',
     },

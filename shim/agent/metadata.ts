@@ -2,6 +2,9 @@
  * The policy the seccomp compiler hands the agent, through runc: linux.seccomp.listenerMetadata
  * is a string that runc passes along with the seccomp fd as `metadata`. It is JSON:
  *   {"v":1,"profile":"NAME","sha256":"HEX","errno":1,"writable":["/output","/dev/null"]}
+ * plus "execAllowed":["execve",...] when the profile allows exec calls and "writeGated":["openat",...]
+ * for the opens readOnlyOpens gates (each written only when not empty; an agent that predates
+ * them, whose schema is strict, refuses the metadata and denies: fail closed).
  * The agent trusts it no further than this schema: it arrives over the root-only socket from
  * runc, which copied it from the config.json the shim wrote.
  *
@@ -29,6 +32,18 @@ export const ListenerMetadataSchema = z.strictObject({
   errno: z.number().int().min(1).max(4095).default(1),
   /** Paths (and everything below them) that may be opened for writing after the first execve. */
   writable: z.array(containerPath).max(256).default([]),
+  /**
+   * Exec calls the profile itself allows: the compiler sends every exec to the agent once any
+   * call goes there (the exec-once invariant, shim/seccomp/compile.ts sendExecsToAgent), and
+   * these the agent lets run after the first exec too. Absent: every exec after the first is denied.
+   */
+  execAllowed: z.array(z.enum(['execve', 'execveat'])).max(2).default([]),
+  /**
+   * Open calls whose write-class opens the agent decides by `writable` (the profile's
+   * readOnlyOpens, shim/seccomp/compile.ts AgentFacts). Any other open the filter notifies is
+   * one only runc's init may make. Absent: none (fail closed).
+   */
+  writeGated: z.array(z.enum(['open', 'openat', 'creat'])).max(3).default([]),
 });
 
 export type ListenerMetadata = z.output<typeof ListenerMetadataSchema>;
@@ -57,5 +72,5 @@ export function parseListenerMetadata(text: string | undefined): MetadataResult 
 /** The string to put in linux.seccomp.listenerMetadata (validated, stable key order). */
 export function formatListenerMetadata(meta: ListenerMetadataInput): string {
   const m = ListenerMetadataSchema.parse(meta);
-  return JSON.stringify({ v: m.v, profile: m.profile, sha256: m.sha256, errno: m.errno, writable: m.writable });
+  return JSON.stringify({ v: m.v, profile: m.profile, sha256: m.sha256, errno: m.errno, writable: m.writable, ...(m.execAllowed.length > 0 ? { execAllowed: m.execAllowed } : {}), ...(m.writeGated.length > 0 ? { writeGated: m.writeGated } : {}) });
 }

@@ -5,9 +5,10 @@
  * Nothing here waits: /proc reads, an O_PATH lookup and a non-blocking reopen (open-as.ts),
  * ioctls on the listener; the denial log is written asynchronously.
  */
-import { closeSync, readlinkSync } from 'node:fs';
+import { closeSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
-import { decide, type AgentPolicy, type Decision, type ListenerState, type PathInput } from './decide.js';
+import { decide, needsTaskImage, type AgentPolicy, type Decision, type ListenerState, type PathInput, type TaskImage } from './decide.js';
+import { readTaskImage } from './task-image.js';
 import type { DenialLog } from './denial-log.js';
 import { isNativeError, type NativeAgent, type SeccompNotif } from './native.js';
 import { openAsTask } from './open-as.js';
@@ -43,9 +44,9 @@ export class Responder {
   }
 
   private handleNotification(l: ListenerView, n: SeccompNotif): void {
-    const exe = this.taskExe(l, n);
-    let r = decide(l.state, n.data, l.policy, undefined, exe);
-    if (r.decision.kind === 'need-path') r = decide(l.state, n.data, l.policy, readPath(n, r.decision), exe);
+    const image = this.taskImage(l, n);
+    let r = decide(l.state, n.data, l.policy, undefined, image);
+    if (r.decision.kind === 'need-path') r = decide(l.state, n.data, l.policy, readPath(n, r.decision), image);
     // The new state counts only once the answer reached the task. A notified call can be
     // interrupted by a signal (Go's runtime preempts runc's init with SIGURG) and restarted:
     // the kernel then withdraws the first notification and sends a fresh one for the same
@@ -54,23 +55,14 @@ export class Responder {
   }
 
   /**
-   * The calling task's executable, before the first execve (to learn runc init's) and for
-   * execve notifications (to tell a restarted first execve from a second one). Checked with
+   * The calling task's program image (task-image.ts), only while decide needs it: to learn
+   * runc init's, and until the first exec is known to have completed. Checked with
    * NOTIF_ID_VALID afterwards, so the pid still named the calling task when we read it.
    */
-  private taskExe(l: ListenerView, n: SeccompNotif): string | undefined {
-    const name = syscallName(n.data.arch, n.data.nr);
-    const isExec = name !== undefined && CALL_LAYOUTS[name]?.kind === 'exec';
-    if (l.state.execveSeen && !isExec) return undefined;
-    if (l.state.execveSeen && l.state.initExe === undefined) return undefined;
-    if (!l.state.execveSeen && l.state.initExe !== undefined) return undefined;
-    let exe: string | undefined;
-    try {
-      exe = readlinkSync(`/proc/${n.pid}/exe`);
-    } catch {
-      return undefined;
-    }
-    return this.native.notifIdValid(l.fd, n.id) ? exe : undefined;
+  private taskImage(l: ListenerView, n: SeccompNotif): TaskImage | undefined {
+    if (!needsTaskImage(l.state)) return undefined;
+    const image = readTaskImage(n.pid);
+    return image !== undefined && this.native.notifIdValid(l.fd, n.id) ? image : undefined;
   }
 
   /** Answers the call; true when the answer was delivered. */

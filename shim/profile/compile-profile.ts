@@ -8,11 +8,11 @@ import type { RuntimeConfig } from '../config/schema.js';
 import type { SpecSeccomp } from '../spec/types.js';
 import { OpenclawError } from '../errors.js';
 import { formatListenerMetadata } from '../agent/metadata.js';
-import { compileSyscallFilter } from '../seccomp/compile.js';
+import { compileSyscallFilter, type AgentFacts } from '../seccomp/compile.js';
 import type { LoadedProfile } from './load.js';
 
 /** The seccomp agent's policy for this profile, carried to it in listenerMetadata. */
-export function agentMetadata(profile: LoadedProfile): string {
+export function agentMetadata(profile: LoadedProfile, facts: AgentFacts = { execAllowed: [], writeGated: [] }): string {
   const fs = profile.profile.spec.filesystem ?? {};
   const writable = new Set<string>(fs.writablePaths ?? []);
   for (const b of fs.allowedBindMounts ?? []) if (!b.readonly) writable.add(b.destination);
@@ -22,6 +22,8 @@ export function agentMetadata(profile: LoadedProfile): string {
     sha256: profile.sha256,
     errno: 1,
     writable: [...writable].map((p) => posix.normalize(p).replace(/(.)\/$/, '$1')).sort(),
+    execAllowed: facts.execAllowed.filter((n): n is 'execve' | 'execveat' => n === 'execve' || n === 'execveat'),
+    writeGated: facts.writeGated.filter((n): n is 'open' | 'openat' | 'creat' => n === 'open' || n === 'openat' || n === 'creat'),
   });
 }
 
@@ -33,7 +35,7 @@ export function compileProfileSeccomp(profile: LoadedProfile, config: RuntimeCon
       profileFile: profile.path,
       fieldBase: 'spec.isolation.syscallFilter',
       imported: profile.importedSeccomp,
-      agent: { listenerPath: config.agent.socket, listenerMetadata: agentMetadata(profile) },
+      agent: { listenerPath: config.agent.socket, listenerMetadata: (facts) => agentMetadata(profile, facts) },
     });
   } catch (err) {
     throw err instanceof OpenclawError ? err.inFile(profile.path) : err;

@@ -7,7 +7,11 @@
  *    and clone3 with it; `clone3` answers ENOSYS so glibc falls back to clone.
  *  - rules: OCI-style rules; conditions are ANDed (also on the same index, unlike runc).
  *  - readOnlyOpens: write-class open/openat (flags & 0x400243), creat -> denied (the agent
- *    decides, writablePaths); openat2 -> ENOSYS (its flags sit in a struct seccomp cannot read).
+ *    decides, writablePaths); openat2 -> ENOSYS (its flags sit in a struct seccomp cannot read);
+ *    the other calls that change the filesystem without a writable fd (mknod, mkdir, link,
+ *    rename, unlink, truncate, xattr writes: vocabulary.ts PATH_MUTATING_CALLS) -> EROFS,
+ *    chmod of set-id bits -> EPERM, io_uring (opens and writes seccomp never sees) -> ENOSYS,
+ *    wherever the profile allowed them.
  *  - socketFamilies: socket/socketpair only for these families, others EAFNOSUPPORT.
  *  - architectures: default the native ABI only; every other ABI is killed (fail closed).
  *  - import: an already parsed libseccomp/Docker JSON (opts.imported) is the base; the
@@ -47,9 +51,13 @@ import {
   ARCH_BY_SCMP,
   CLONE_FLAGS_INDEX_BY_ARCH,
   CLONE_THREADS_ONLY,
+  CHMOD_MODE_ARG,
   CMP_BY_OCI,
   ERRNO,
   FLAGS_ARG_INDEX,
+  PATH_MUTATING_CALLS,
+  SET_ID_BITS,
+  UNSEEN_IO_CALLS,
   WRITE_OPEN_MASK,
   nativeScmpArch,
 } from './vocabulary.js';
@@ -62,10 +70,29 @@ export interface CompileOptions {
   fieldBase: string;
   /** A Docker-style JSON already parsed (import.ts): the base to start from. */
   imported?: SpecSeccomp;
-  /** The seccomp agent (issue 3): calls the filter cannot decide alone go to it. */
-  agent?: { listenerPath: string; listenerMetadata: string };
+  /**
+   * The seccomp agent (issue 3): calls the filter cannot decide alone go to it. The metadata
+   * may depend on what the compiler found (which exec calls the profile itself allows).
+   */
+  agent?: { listenerPath: string; listenerMetadata: string | ((facts: AgentFacts) => string) };
   /** SCMP_ARCH_* of the host; default from process.arch. */
   nativeArch?: string;
+}
+
+/** What the agent must know about the compiled filter, beyond the profile's own fields. */
+export interface AgentFacts {
+  /**
+   * The exec calls (execve, execveat) the profile allows unconditionally. They are sent to the
+   * agent anyway (the exec-once invariant below) and the agent lets them run after the first
+   * exec too; every other exec after the first is denied.
+   */
+  execAllowed: string[];
+  /**
+   * The open calls (open, openat, creat) whose write-class opens the filter sends to the agent
+   * because of readOnlyOpens, the profile allowing them otherwise: the agent opens those in
+   * writable paths. Any other notified open is runc init's alone and denied after the first exec.
+   */
+  writeGated: string[];
 }
 
 export interface AgentNeed {
@@ -87,6 +114,8 @@ interface Built {
   model: FilterModel;
   /** Which profile field decided each syscall (for error messages). */
   source: Map<string, string>;
+  /** Open calls the profile allows outright apart from readOnlyOpens: their write-class opens are the agent's to gate. */
+  writeGated: string[];
 }
 
 function fieldOf(opts: CompileOptions, key: string): string {
@@ -230,9 +259,25 @@ function buildModel(filter: ProfileSyscallFilter, opts: CompileOptions, agentPre
     if (!source.has(name)) source.set(name, fieldOf(opts, key));
   };
 
+  const writeGated: string[] = [];
+  /** Turns what the profile allows of `name` inside `region` into `deny`; the profile's own denials stay as written. */
+  const denyWhereAllowed = (name: string, region: Dnf, deny: Action) => {
+    if (!exists(name)) return;
+    const current = syscalls.get(name) ?? constantPartition(defaultAction);
+    if (![...current.values()].some((c) => permits(c.action))) return;
+    syscalls.set(name, rewriteInside(current, region, permits, deny));
+    if (!source.has(name)) source.set(name, fieldOf(opts, 'readOnlyOpens'));
+  };
+
   if (filter.readOnlyOpens) {
     // Without the agent this is only used to find what needs it (and then refused).
     const writeDeny = agentPresent ? makeAction('notify') : makeAction('errno', E.EROFS);
+    // Only where the profile allows every call of it does "read-only, or writable paths" describe
+    // what it allows; anywhere else the agent treats a notified open as runc init's (denied after).
+    for (const name of ['open', 'openat', 'creat']) {
+      const current = syscalls.get(name) ?? constantPartition(defaultAction);
+      if (exists(name) && [...current.values()].every((c) => permits(c.action))) writeGated.push(name);
+    }
     for (const name of ['open', 'openat'] as const) {
       const idx = FLAGS_ARG_INDEX[name] as number;
       const ro: Dnf = [[atom(idx, 'MASKED_EQ', WRITE_OPEN_MASK, 0n)]];
@@ -240,6 +285,15 @@ function buildModel(filter: ProfileSyscallFilter, opts: CompileOptions, agentPre
     }
     restrict('creat', constantPartition(writeDeny), 'readOnlyOpens');
     restrict('openat2', constantPartition(ENOSYS()), 'readOnlyOpens');
+    // open_by_handle_at needs CAP_DAC_READ_SEARCH, which no profile grants; its write-class opens are denied all the same.
+    const byHandle: Dnf = [[atom(FLAGS_ARG_INDEX.open_by_handle_at as number, 'MASKED_EQ', WRITE_OPEN_MASK, 0n)]];
+    denyWhereAllowed('open_by_handle_at', negateDnf(byHandle), makeAction('errno', E.EROFS));
+    // The rest of the class "writes outside the writable list" (vocabulary.ts PATH_MUTATING_CALLS).
+    for (const name of PATH_MUTATING_CALLS) denyWhereAllowed(name, TRUE, makeAction('errno', E.EROFS));
+    for (const name of UNSEEN_IO_CALLS) denyWhereAllowed(name, TRUE, ENOSYS());
+    for (const [name, idx] of Object.entries(CHMOD_MODE_ARG)) {
+      denyWhereAllowed(name, negateDnf([[atom(idx, 'MASKED_EQ', SET_ID_BITS, 0n)]]), makeAction('errno', E.EPERM));
+    }
   }
 
   if (filter.socketFamilies) {
@@ -263,7 +317,7 @@ function buildModel(filter: ProfileSyscallFilter, opts: CompileOptions, agentPre
     if ([...p.values()].every((c) => c.action.kind === 'errno')) syscalls.set('clone3', constantPartition(ENOSYS()));
   }
 
-  return { model: { defaultAction, architectures, syscalls }, source };
+  return { model: { defaultAction, architectures, syscalls }, source, writeGated };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -301,6 +355,30 @@ function findNeeds(built: Built, opts: CompileOptions): FoundNeed[] {
   return out;
 }
 
+/**
+ * The exec-once invariant. Every call the filter sends to the agent is one the agent allows
+ * only before the first exec (runc's init) and answers with the profile's action after it. The
+ * agent can only know when "after" begins if it sees that exec: so once anything is notified,
+ * every exec the filter would let run (execve, execveat, any cell that permits) is notified too.
+ * Without this, a profile that allows execve but denies clone kept fork open for the
+ * container's whole life: the agent never saw the exec and answered clone as if runc's init
+ * were still running. Returns the exec calls the profile allows unconditionally (the agent lets
+ * those run after the first exec too); an exec the profile allows only under conditions (an
+ * execveat flags rule) becomes exec-once, which is tighter than the profile, never looser.
+ */
+function sendExecsToAgent(built: Built, notify: Action): string[] {
+  const { model } = built;
+  const execAllowed: string[] = [];
+  for (const name of EXEC_SYSCALLS) {
+    if (!model.architectures.some((a) => syscallExists(name, ARCH_BY_SCMP[a]?.resolver as string))) continue;
+    const p = model.syscalls.get(name) ?? constantPartition(model.defaultAction);
+    const cells = [...p.values()];
+    if (cells.every((c) => permits(c.action))) execAllowed.push(name);
+    if (cells.some((c) => permits(c.action))) model.syscalls.set(name, rewriteInside(p, TRUE, permits, notify));
+  }
+  return execAllowed;
+}
+
 function agentError(needs: AgentNeed[], opts: CompileOptions): OpenclawError {
   const list = needs.map((n) => `${n.syscall} (${n.field.startsWith(opts.fieldBase) ? n.field.slice(opts.fieldBase.length + 1) : n.field}: ${n.reason})`).join('; ');
   return new OpenclawError(
@@ -315,6 +393,16 @@ export function describeAgentNeeds(filter: ProfileSyscallFilter, opts: Partial<C
   const o: CompileOptions = { profileFile: opts.profileFile ?? '<profile>', fieldBase: opts.fieldBase ?? 'spec.isolation.syscallFilter', ...opts };
   const built = guardComplexity(o.profileFile, o.fieldBase, () => buildModel(filter, o, false));
   return findNeeds(built, o).map(({ syscall, reason, field, afterStart }) => ({ syscall, reason, field, afterStart }));
+}
+
+/**
+ * The profile's filter as its author wrote it, read as if runc's init needed nothing: no agent,
+ * nothing notified, readOnlyOpens' write-class opens EROFS. Not a filter to run (runc's init
+ * may not start under it): the reference that the compiled filter plus the agent must never be
+ * looser than once the workload runs (test/properties/exec-once.test.ts).
+ */
+export function compileAsWritten(filter: ProfileSyscallFilter, opts: CompileOptions): SpecSeccomp {
+  return guardComplexity(opts.profileFile, opts.fieldBase, () => encodeSeccomp(buildModel(filter, opts, false).model));
 }
 
 export function compileSyscallFilter(filter: ProfileSyscallFilter, opts: CompileOptions): SpecSeccomp {
@@ -338,8 +426,10 @@ export function compileSyscallFilter(filter: ProfileSyscallFilter, opts: Compile
       const region = (EXEC_SYSCALLS as readonly string[]).includes(n.syscall) ? TRUE : n.region;
       built.model.syscalls.set(n.syscall, rewriteInside(p, region, (a) => !permits(a) && rank(a) !== rank(notify), notify));
     }
+    const execAllowed = sendExecsToAgent(built, notify);
     built.model.listenerPath = opts.agent.listenerPath;
-    built.model.listenerMetadata = opts.agent.listenerMetadata;
+    const meta = opts.agent.listenerMetadata;
+    built.model.listenerMetadata = typeof meta === 'string' ? meta : meta({ execAllowed, writeGated: built.writeGated });
     return encodeSeccomp(built.model);
   });
 }

@@ -15,7 +15,9 @@
  * earlier, before those; the shim forces noNewPrivileges, so they are not listed here. The Go
  * runtime may also map memory, create threads or block signals in that window (not seen in our
  * traces, listed because a denial would crash init at random).
- * NOTE when upgrading runc re-check this list (see the comment in profiles/smythos-alternative.yaml).
+ * crun 1.8.1 adds two (its listener helper, below); the rest of its post-filter path (close,
+ * munmap, execve) is already here.
+ * NOTE when upgrading runc or crun re-check this list (see the comment in profiles/smythos-alternative.yaml).
  */
 import { TRUE, negateDnf, type Dnf } from './algebra.js';
 import { atom } from './algebra.js';
@@ -69,6 +71,11 @@ export const RUNC_INIT_PROBES: readonly InitProbe[] = [
   probe('madvise', [], `${goRt} returns memory to the kernel`),
   probe('clone', [GO_THREAD_CLONE], `${goRt} starts a thread`),
   probe('exit', [], `${goRt} ends a thread`),
+  // crun 1.8.1 (strace -f of `crun run` under smythos-alternative): it forks a helper before
+  // loading the filter (the helper sends the listener fd to listenerPath), then waits for it,
+  // and kills it if that fails, with the filter loaded: "waitpid seccomp listener helper process".
+  probe('wait4', [], `crun's init waits for its seccomp listener helper`),
+  probe('kill', [], `crun's init kills its seccomp listener helper when waiting failed`),
   probe('execve', [], `${main} execs the entrypoint after the filter is loaded`),
 ];
 

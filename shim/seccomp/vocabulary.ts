@@ -179,6 +179,41 @@ export const WRITE_OPEN_BITS: readonly bigint[] = [O_FLAGS.O_WRONLY, O_FLAGS.O_R
 /** O_ACCMODE|O_CREAT|O_TRUNC|__O_TMPFILE: an open is read-only iff (flags & this) == 0. */
 export const WRITE_OPEN_MASK = WRITE_OPEN_BITS.reduce((a, b) => a | b, 0n); // 0x400243
 
+/**
+ * What `readOnlyOpens` denies besides write-class opens: every other call that changes the
+ * filesystem without a file descriptor opened for writing (which the agent gated already).
+ * Decided per call (docs/profile-reference.md, "What readOnlyOpens covers"):
+ *  - denied (EROFS): calls that create, remove or rename a name (a device node or FIFO through
+ *    mknod, a directory, a hard or symbolic link, a rename over a file), cut a file by path
+ *    (truncate), or write extended attributes. fsetxattr/fremovexattr are here too: they need
+ *    only inode permission, not a writable fd, so a read-only fd is enough to use them.
+ *  - denied only with set-id bits (CHMOD_MODE_ARG): chmod of files the task owns.
+ *  - left alone, and why: ftruncate/fallocate/write/pwrite/copy_file_range/sendfile/splice and
+ *    shared writable mmap (need an fd open for writing); utime* (timestamps, no content);
+ *    chown* (no CAP_CHOWN: only the group of an owned file, to a group the task is in, and it
+ *    clears set-id bits); bind of an AF_UNIX path (the socket IPC the profiles exist for;
+ *    the inode holds no data).
+ * NOTE when adding one also update docs/profile-reference.md.
+ */
+export const PATH_MUTATING_CALLS: readonly string[] = [
+  'mknod', 'mknodat', 'mkdir', 'mkdirat', 'rmdir', 'unlink', 'unlinkat',
+  'link', 'linkat', 'symlink', 'symlinkat', 'rename', 'renameat', 'renameat2',
+  'truncate',
+  'setxattr', 'lsetxattr', 'fsetxattr', 'removexattr', 'lremovexattr', 'fremovexattr',
+];
+
+/**
+ * Calls that open and write files where seccomp never sees them (io_uring's IORING_OP_OPENAT,
+ * WRITE, RENAMEAT, ... run in the kernel): readOnlyOpens answers them ENOSYS, so libraries fall
+ * back to plain system calls, which the filter does see.
+ */
+export const UNSEEN_IO_CALLS: readonly string[] = ['io_uring_setup', 'io_uring_enter', 'io_uring_register'];
+
+/** S_ISUID|S_ISGID: the mode bits readOnlyOpens never lets chmod set. */
+export const SET_ID_BITS = 0o6000n;
+/** Where each chmod call keeps its mode (umode_t: the kernel reads the low 16 bits, which hold the set-id bits). */
+export const CHMOD_MODE_ARG: Readonly<Record<string, number>> = { chmod: 1, fchmod: 1, fchmodat: 2, fchmodat2: 2 };
+
 // ---------------------------------------------------------------------------------------------
 // clone(2) flags
 

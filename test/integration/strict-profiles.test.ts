@@ -5,10 +5,11 @@
  * process creation, threads fine). Checked from inside with the builtins-only verifier.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, statSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { integrationSkipReason, makeBundle, parseFacts, removeTemplate, REPO, type Bundle } from '../helpers/bundle.js';
+import { integrationSkipReason, makeBundle, parseFacts, removeTemplate, REPO, SHIM, which, type Bundle } from '../helpers/bundle.js';
 import { runc, shim } from '../helpers/shim.js';
 import { stopAgent } from '../helpers/agent.js';
 
@@ -123,6 +124,142 @@ describe.skipIf(skip)('shipped strict profiles under real runc with the seccomp 
     expect(r.stdout).toContain('shm=denied');
     expect(r.stdout).not.toContain('second-exec-ran');
     expect(r.stderr).toMatch(/Operation not permitted/);
+  });
+
+  // /dev/shm is a tmpfs the read-only root does not cover. busybox sh cannot fork under this
+  // profile, so each call is the container's one program. Without a way to create a file there
+  // (write-opens are gated, mknod is denied), link, rename, truncate and chmod have nothing to
+  // act on; the unit tests check the filter answers them too.
+  it.each([
+    ['mknod (FIFO)', ['/bin/mknod', '/dev/shm/p', 'p']],
+    ['mkfifo', ['/bin/mkfifo', '/dev/shm/f']],
+    ['mkdir', ['/bin/mkdir', '/dev/shm/d']],
+    ['symlink', ['/bin/ln', '-s', '/etc/passwd', '/dev/shm/l']],
+  ])('model-backend: %s in the container\'s own tmpfs is refused (EROFS)', (_name, args) => {
+    const b = bundle(args as string[]);
+    const r = oc('model-backend', ['run', '--bundle', b.dir, id()]);
+    expect(r.stderr).not.toMatch(/openclaw-runtime:/);
+    expect(r.stderr).toMatch(/Read-only file system/);
+    expect(r.status).not.toBe(0);
+  });
+
+  describe('a custom allow-list that allows execve but not clone (#9: the agent must see the exec)', () => {
+    /** default's allow-list without process creation: runc's init then needs the agent (its Go threads use clone). */
+    function allowList(execve: 'whitelist' | 'blacklist'): string {
+      const yaml = readFileSync(join(REPO, 'profiles', 'default.yaml'), 'utf8');
+      const names = /whitelist: \[([^\]]*)\]/.exec(yaml)![1]!.split(',').map((n) => n.trim()).filter((n) => n && !['clone', 'clone3', 'fork', 'vfork', 'execve', 'execveat'].includes(n));
+      const file = join(work, `exec-${execve}.yaml`);
+      writeFileSync(
+        file,
+        [
+          'apiVersion: security.openclaw.org/v1alpha1',
+          'kind: SandboxProfile',
+          `metadata: { name: exec-${execve} }`,
+          'spec:',
+          '  isolation:',
+          '    namespaces: { network: isolated, ipc: isolated, uts: isolated, mount: isolated, pid: isolated }',
+          '    syscallFilter:',
+          '      defaultAction: errno',
+          '      architectures: [SCMP_ARCH_X86_64]',
+          `      whitelist: [${[...names, ...(execve === 'whitelist' ? ['execve'] : [])].join(', ')}]`,
+          ...(execve === 'blacklist' ? ['      blacklist: [execve]'] : []),
+          '  process: { noNewPrivileges: true, capabilities: [] }',
+          '',
+        ].join('\n'),
+      );
+      return file;
+    }
+    // busybox sh exits when it cannot fork: one container tries to fork, another execs first.
+    const forkFirst = ['/bin/sh', '-c', '/bin/true; echo fork=ok'];
+    const execFirst = ['/bin/sh', '-c', 'exec /bin/sh -c "echo second-exec-ran; /bin/true; echo fork-after-exec=ok"'];
+
+    it('execve in the allow-list: fork is refused before and after a second exec; the exec the profile allows runs', () => {
+      const profile = allowList('whitelist');
+      const a = oc(profile, ['run', '--bundle', bundle(forkFirst).dir, id()]);
+      expect(a.stderr).toMatch(/can't fork: Operation not permitted/);
+      expect(a.stdout).not.toContain('fork=ok');
+      const b = oc(profile, ['run', '--bundle', bundle(execFirst).dir, id()]);
+      expect(b.stdout).toContain('second-exec-ran');
+      expect(b.stderr).toMatch(/can't fork: Operation not permitted/);
+      expect(b.stdout).not.toContain('fork-after-exec=ok');
+    });
+
+    it('execve blacklisted: fork and the second exec are refused', () => {
+      const profile = allowList('blacklist');
+      const a = oc(profile, ['run', '--bundle', bundle(forkFirst).dir, id()]);
+      expect(a.stderr).toMatch(/can't fork: Operation not permitted/);
+      expect(a.stdout).not.toContain('fork=ok');
+      const b = oc(profile, ['run', '--bundle', bundle(execFirst).dir, id()]);
+      expect(b.stdout).not.toContain('second-exec-ran');
+      expect(b.stderr).toMatch(/Operation not permitted/);
+    });
+  });
+
+  describe('smythos-alternative: an interpreter runs a script file (#10: CPython calls ioctl(FIOCLEX) on it)', () => {
+    const python = '/usr/bin/python3';
+    const pySkip = existsSync(python) ? undefined : `${python} is not installed`;
+    if (pySkip) console.warn(`SKIP python3 under smythos-alternative: ${pySkip}`);
+    it.skipIf(pySkip)('python3 /opt/job.py, with the host /usr bound read-only into the rootfs; a file it creates in /output gets no set-id bits', () => {
+      const cid = id();
+      const b = bundle([python, '/opt/job.py', `/output/setid-${cid}`]);
+      // Traversable, so the shim uses the rootfs in place (its rebind for the mapped root would not carry the /usr submount).
+      chmodSync(b.dir, 0o755);
+      mkdirSync(join(b.rootfs, 'usr'));
+      mkdirSync(join(b.rootfs, 'opt'));
+      symlinkSync('usr/lib', join(b.rootfs, 'lib'));
+      symlinkSync('usr/lib64', join(b.rootfs, 'lib64'));
+      writeFileSync(
+        join(b.rootfs, 'opt', 'job.py'),
+        'import sys, os\nos.close(os.open(sys.argv[1], os.O_CREAT | os.O_WRONLY, 0o6755))\nprint("job ran", os.isatty(1), sys.version_info[0])\n',
+      );
+      const cfg = b.readConfig();
+      cfg.process.env.push('PYTHONDONTWRITEBYTECODE=1');
+      b.writeConfig(cfg);
+      execFileSync('mount', ['--bind', '/usr', join(b.rootfs, 'usr')]);
+      try {
+        execFileSync('mount', ['-o', 'remount,bind,ro', join(b.rootfs, 'usr')]);
+        const r = oc('smythos-alternative', ['run', '--bundle', b.dir, cid]);
+        expect(r.stderr).toBe('');
+        expect(r.stdout).toBe('job ran False 3\n');
+        expect(r.status).toBe(0);
+        // The agent creates the file as the task; it never asks for set-id bits (decide.ts masks them).
+        expect((statSync(join(work, 'jobs', cid, 'output', `setid-${cid}`)).mode & 0o7777).toString(8)).toBe('755');
+      } finally {
+        execFileSync('umount', [join(b.rootfs, 'usr')]);
+      }
+    });
+  });
+
+  describe('the same under crun 1.8.1', () => {
+    const crun = which('crun');
+    const crunSkip = crun ? undefined : 'crun is not installed';
+    if (crunSkip) console.warn(`SKIP strict profiles under crun: ${crunSkip}`);
+    /**
+     * crun 1.8.1 refuses this machine's hybrid cgroup layout (FIELD-NOTES): the shim runs in a
+     * private mount namespace with the cgroup v2 mount hidden, as a crun-based engine here would.
+     */
+    function ocCrun(profile: string, args: string[]) {
+      const toml = join(work, 'crun.toml');
+      writeFileSync(toml, `${readFileSync(configToml, 'utf8')}[runtime]\ncandidates = ["${crun}"]\n`);
+      const hide = existsSync('/sys/fs/cgroup/unified') ? 'mount -t tmpfs tmpfs /sys/fs/cgroup/unified && ' : '';
+      const r = spawnSync('unshare', ['-m', 'sh', '-c', `${hide}exec "$0" "$@"`, SHIM, '--profile', profile, '--openclaw-config', toml, '--root', join(ROOT, 'crun'), ...args], { encoding: 'utf8', env: { ...process.env, OPENCLAW_CONFIG: '' }, timeout: 60_000 });
+      return { status: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
+    }
+    it.skipIf(crunSkip)('smythos-alternative starts (crun\'s init waits for its listener helper through the agent); no second exec', () => {
+      const r = ocCrun('smythos-alternative', ['run', '--bundle', bundle(['/bin/sh', '-c', 'echo started; exec /bin/echo second-exec-ran']).dir, id()]);
+      expect(r.stdout).toBe('started\n');
+      expect(r.stderr).toMatch(/Operation not permitted/);
+      expect(r.stderr).not.toMatch(/listener helper/);
+    });
+    it.skipIf(crunSkip)('an allow-list with execve, without clone: fork refused', () => {
+      const yaml = readFileSync(join(REPO, 'profiles', 'default.yaml'), 'utf8');
+      const names = /whitelist: \[([^\]]*)\]/.exec(yaml)![1]!.split(',').map((n) => n.trim()).filter((n) => n && !['clone', 'clone3', 'fork', 'vfork'].includes(n));
+      const file = join(work, 'crun-exec-whitelist.yaml');
+      writeFileSync(file, `apiVersion: security.openclaw.org/v1alpha1\nkind: SandboxProfile\nmetadata: { name: crun-exec }\nspec:\n  isolation:\n    syscallFilter:\n      defaultAction: errno\n      architectures: [SCMP_ARCH_X86_64]\n      whitelist: [${names.join(', ')}]\n  process: { noNewPrivileges: true, capabilities: [] }\n`);
+      const r = ocCrun(file, ['run', '--bundle', bundle(['/bin/sh', '-c', '/bin/true; echo fork=ok']).dir, id()]);
+      expect(r.stderr).toMatch(/can't fork: Operation not permitted/);
+      expect(r.stdout).not.toContain('fork=ok');
+    });
   });
 
   it('without an agent socket directory it can create, create fails with a reason naming the agent', () => {

@@ -180,7 +180,8 @@ const profileRule = fc.oneof(
   fc.record({ names: fc.constant(['prctl']), action: fc.constant('allow'), args: fc.constant([{ index: 0, op: 'SCMP_CMP_GE', value: 3 }]) }),
 );
 
-const syscallFilter = fc
+/** A profile's syscallFilter section (raw, as YAML would give it). */
+export const profileSyscallFilter = fc
   .record({
     defaultAction: fc.constantFrom('allow', 'errno', 'kill-process', 'log'),
     architectures: fc.option(fc.constantFrom<string[]>(['SCMP_ARCH_X86_64'], ['SCMP_ARCH_X86_64', 'SCMP_ARCH_X86']), { nil: undefined }),
@@ -216,7 +217,7 @@ export const profileInput = fc
   .record({
     namespaces: fc.option(fc.record({ network: nsMode, ipc: nsMode, uts: nsMode, pid: nsMode, mount: nsMode, cgroup: nsMode, user: fc.option(fc.constantFrom('isolated-with-uid-mapping', 'inherit'), { nil: undefined }) }), { nil: undefined }),
     cgroups: fc.option(fc.record({ memory: fc.option(quantity, { nil: undefined }), memorySwap: fc.option(quantity, { nil: undefined }), pids: fc.option(fc.integer({ min: 1, max: 1024 }).map((max) => ({ max })), { nil: undefined }), cpus: fc.option(fc.constantFrom(0.5, 1, 2, 8), { nil: undefined }) }), { nil: undefined }),
-    syscallFilter: fc.option(syscallFilter, { nil: undefined }),
+    syscallFilter: fc.option(profileSyscallFilter, { nil: undefined }),
     filesystem: fc.option(
       fc.record({
         readonlyRootfs: fc.option(fc.boolean(), { nil: undefined }),

@@ -45,7 +45,7 @@ function seccompSection(socket: string) {
     defaultAction: 'SCMP_ACT_ALLOW',
     architectures: ['SCMP_ARCH_X86_64'],
     listenerPath: socket,
-    listenerMetadata: formatListenerMetadata({ v: 1, profile: 'itest', sha256: 'b'.repeat(64), errno: 1, writable: ['/output', '/dev/null'] }),
+    listenerMetadata: formatListenerMetadata({ v: 1, profile: 'itest', sha256: 'b'.repeat(64), errno: 1, writable: ['/output', '/dev/null'], writeGated: ['open', 'openat', 'creat'] }),
     syscalls,
   };
 }

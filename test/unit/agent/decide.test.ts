@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { decide, INITIAL_LISTENER_STATE, type AgentPolicy, type CallData, type Decision, type ListenerState, type PathInput } from '../../../shim/agent/decide.js';
+import { decide, INITIAL_LISTENER_STATE, needsTaskImage, type AgentPolicy, type CallData, type Decision, type ListenerState, type PathInput, type TaskImage } from '../../../shim/agent/decide.js';
 import { AUDIT_ARCH } from '../../../shim/agent/syscalls.js';
 
 const X86 = AUDIT_ARCH.x86_64;
 const ARM = AUDIT_ARCH.aarch64;
 const AT_FDCWD = BigInt.asUintN(64, -100n);
-const policy: AgentPolicy = { errno: 1, writable: ['/output', '/dev/null'] };
+const policy: AgentPolicy = { errno: 1, writable: ['/output', '/dev/null'], writeGated: ['open', 'openat', 'creat'] };
 const before: ListenerState = INITIAL_LISTENER_STATE;
 const after: ListenerState = { execveSeen: true };
 
@@ -41,7 +41,7 @@ const rows: Row[] = [
   { name: 'O_RDONLY|O_CREAT is write-class', state: after, call: openat(0o100), want: { kind: 'need-path' }, execveSeen: true },
   { name: 'O_RDONLY|O_TRUNC is write-class', state: after, call: openat(0o1000), want: { kind: 'need-path' }, execveSeen: true },
   { name: 'O_TMPFILE is write-class', state: after, call: openat(0o20200000 | 2), want: { kind: 'need-path' }, execveSeen: true },
-  { name: 'no writable paths: denied without reading memory', state: after, call: openat(1), pol: { errno: 1, writable: [] }, want: { kind: 'deny' }, execveSeen: true },
+  { name: 'no writable paths: denied without reading memory', state: after, call: openat(1), pol: { errno: 1, writable: [], writeGated: ['openat'] }, want: { kind: 'deny' }, execveSeen: true },
   { name: 'write-open of /etc/passwd is denied', state: after, call: openat(1), path: { ok: true, path: '/etc/passwd' }, want: { kind: 'deny', reason: 'write-open outside writable paths' }, execveSeen: true },
   { name: 'write-open under /output is injected, never continued', state: after, call: openat(0o2001101, 0o600), path: { ok: true, path: '/output/r.json' }, want: { kind: 'inject', path: '/output/r.json', flags: 0o1101, mode: 0o600, cloexec: true }, execveSeen: true },
   { name: '/output itself (O_TMPFILE) is writable', state: after, call: openat(0o20200002), path: { ok: true, path: '/output' }, want: { kind: 'inject', path: '/output' }, execveSeen: true },
@@ -51,7 +51,12 @@ const rows: Row[] = [
   { name: 'relative path resolves against the base', state: after, call: openat(0o101), path: { ok: true, path: 'x/../y.txt', base: '/output' }, want: { kind: 'inject', path: '/output/y.txt' }, execveSeen: true },
   { name: 'relative path without a base is denied', state: after, call: openat(1), path: { ok: true, path: 'y.txt' }, want: { kind: 'deny', reason: 'write-open: relative path with unknown base' }, execveSeen: true },
   { name: 'unreadable path is denied', state: after, call: openat(1), path: { ok: false, reason: 'EFAULT' }, want: { kind: 'deny', reason: 'write-open: EFAULT' }, execveSeen: true },
+  { name: 'a created file never gets set-id bits (the agent creates it with CAP_FSETID)', state: after, call: openat(0o101, 0o6755), path: { ok: true, path: '/output/s' }, want: { kind: 'inject', mode: 0o755 }, execveSeen: true },
   { name: 'creat uses fixed write flags and mode at index 1', state: after, call: call(X86, 85, 0x1000n, 0o640n), path: { ok: true, path: '/output/c' }, want: { kind: 'inject', flags: 0o1101, mode: 0o640 }, execveSeen: true },
+  // The filter notifies opens the profile denies for runc's init alone: after the exec, denied whatever the flags or path.
+  { name: 'openat not gated by readOnlyOpens: a read-only open is denied', state: after, call: openat(0), pol: { ...policy, writeGated: ['open', 'creat'] }, want: { kind: 'deny', reason: 'only allowed before the first execve' }, execveSeen: true },
+  { name: 'openat not gated: a write-open under /output is denied, not injected', state: after, call: openat(1), pol: { ...policy, writeGated: [] }, path: { ok: true, path: '/output/x' }, want: { kind: 'deny' }, execveSeen: true },
+  { name: 'creat not gated while openat is', state: after, call: call(X86, 85, 0x1000n, 0o640n), pol: { ...policy, writeGated: ['openat'] }, path: { ok: true, path: '/output/c' }, want: { kind: 'deny' }, execveSeen: true },
   { name: 'high bits above 32 in flags are ignored (int argument)', state: after, call: openat(0), want: { kind: 'continue' }, execveSeen: true },
 ];
 // A flags register with garbage above bit 31 must be read as the int the kernel sees.
@@ -82,24 +87,76 @@ describe('decide', () => {
   });
 });
 
-describe('decide: a restarted first execve', () => {
-  const RUNC_INIT = '/memfd:runc_cloned:/proc/self/exe (deleted)';
+describe('decide: when the first exec has completed (program images, not exe names)', () => {
   const X86_64 = 0xc000003e;
   const execve = { nr: 59, arch: X86_64, args: [0x1000n, 0n, 0n, 0n, 0n, 0n] };
+  const clone = { nr: 56, arch: X86_64, args: [0n, 0n, 0n, 0n, 0n, 0n] };
+  const futex = { nr: 202, arch: X86_64, args: [0n, 0n, 0n, 0n, 0n, 0n] };
   const policy = { errno: 1, writable: [] };
-  it('learns runc init\'s exe before the first execve', () => {
-    const r = decide({ execveSeen: false }, { nr: 105, arch: X86_64, args: [0n] }, policy, undefined, RUNC_INIT);
-    expect(r.state).toEqual({ execveSeen: false, initExe: RUNC_INIT });
-    expect(decide(r.state, execve, policy, undefined, RUNC_INIT).state).toEqual({ execveSeen: true, initExe: RUNC_INIT });
+  const INIT: TaskImage = { dev: 65024n, ino: 15884289n, layout: '4214784 8407281 140727717916784 12766600 12948064 521678848 140727717920444 140727717920464 140727717920464 140727717920750' };
+  const WORKLOAD: TaskImage = { dev: 65024n, ino: 2180484n, layout: '4198400 5785993 140721659063872 6141704 6178576 809021440 140721659072370 140721659072412 140721659072412 140721659072496' };
+  /** The entrypoint is runc's own binary (/proc/self/exe): same file, but a new mm. */
+  const RUNC_AGAIN: TaskImage = { ...INIT, layout: '4214784 8407281 140733000000000 12766600 12948064 600000000 140733000003660 140733000003680 140733000003680 140733000003966' };
+  const pending: ListenerState = { execveSeen: true, initImage: INIT };
+
+  it("learns runc init's image from the first notification, and keeps it", () => {
+    const r = decide(INITIAL_LISTENER_STATE, { nr: 105, arch: X86_64, args: [0n] }, policy, undefined, INIT);
+    expect(r.state).toEqual({ execveSeen: false, initImage: INIT });
+    expect(decide(r.state, execve, policy, undefined, WORKLOAD).state).toEqual({ execveSeen: true, initImage: INIT });
   });
   it.each([
-    { exe: RUNC_INIT, want: 'continue' },
-    { exe: '/bin/sh', want: 'deny' },
-    { exe: undefined, want: 'deny' },
-  ])('after the first execve, an execve from a task whose exe is $exe: $want', ({ exe, want }) => {
-    expect(decide({ execveSeen: true, initExe: RUNC_INIT }, execve, policy, undefined, exe).decision.kind).toBe(want);
+    { what: 'execve from runc init (restarted first execve)', call: execve, image: INIT, want: 'continue', completed: undefined },
+    { what: "futex from another runc init thread", call: futex, image: INIT, want: 'continue', completed: undefined },
+    { what: 'execve from the workload', call: execve, image: WORKLOAD, want: 'deny', completed: true },
+    { what: 'clone from the workload', call: clone, image: WORKLOAD, want: 'deny', completed: true },
+    // the old check compared exe strings: an entrypoint that re-runs runc's own file matched it
+    { what: "execve from an entrypoint that is runc's own file (same inode, new mm)", call: execve, image: RUNC_AGAIN, want: 'deny', completed: true },
+    { what: 'execve from a task whose image could not be read', call: execve, image: undefined, want: 'deny', completed: undefined },
+  ])('first exec let through, not known complete: $what -> $want', ({ call: c, image, want, completed }) => {
+    const r = decide(pending, c, policy, undefined, image);
+    expect(r.decision.kind).toBe(want);
+    expect(r.state.execCompleted).toBe(completed);
   });
-  it('without a recorded init exe every later execve is denied', () => {
-    expect(decide({ execveSeen: true }, execve, policy, undefined, RUNC_INIT).decision.kind).toBe('deny');
+  it("once a workload image was seen, runc init's image earns nothing (the exec completed)", () => {
+    const done = decide(pending, clone, policy, undefined, WORKLOAD).state;
+    expect(needsTaskImage(done)).toBe(false);
+    expect(decide(done, execve, policy, undefined, INIT).decision.kind).toBe('deny');
+  });
+  it('without a recorded init image every later call is decided as after the exec', () => {
+    expect(decide({ execveSeen: true }, execve, policy, undefined, INIT).decision.kind).toBe('deny');
+  });
+  it.each([
+    { state: INITIAL_LISTENER_STATE, want: true },
+    { state: { execveSeen: false, initImage: INIT }, want: false },
+    { state: pending, want: true },
+    { state: { ...pending, execCompleted: true }, want: false },
+    { state: { execveSeen: true }, want: false },
+  ])('needsTaskImage($state) = $want', ({ state, want }) => {
+    expect(needsTaskImage(state)).toBe(want);
+  });
+});
+
+describe('decide: exec calls the profile allows (policy.execAllowed)', () => {
+  const X86_64 = 0xc000003e;
+  const execve = { nr: 59, arch: X86_64, args: [0x1000n, 0n, 0n, 0n, 0n, 0n] };
+  const execveat = { nr: 322, arch: X86_64, args: [AT_FDCWD, 0x1000n, 0n, 0n, 0n, 0n] };
+  const clone = { nr: 56, arch: X86_64, args: [0n, 0n, 0n, 0n, 0n, 0n] };
+  const running: ListenerState = { execveSeen: true, execCompleted: true };
+  it.each([
+    { what: 'execve allowed', call: execve, execAllowed: ['execve'], want: 'continue' },
+    { what: 'execveat not in the list', call: execveat, execAllowed: ['execve'], want: 'deny' },
+    { what: 'execve with no list (exec-once)', call: execve, execAllowed: undefined, want: 'deny' },
+    { what: 'clone is still denied after any number of allowed execs', call: clone, execAllowed: ['execve', 'execveat'], want: 'deny' },
+  ])('$what -> $want', ({ call: c, execAllowed, want }) => {
+    expect(decide(running, c, { errno: 1, writable: [], execAllowed }, undefined).decision.kind).toBe(want);
+  });
+  it('a profile that allows execve: the first exec still closes runc init\'s window', () => {
+    let s: ListenerState = INITIAL_LISTENER_STATE;
+    const kinds = [clone, execve, execve, clone].map((c) => {
+      const r = decide(s, c, { errno: 1, writable: [], execAllowed: ['execve'] });
+      s = r.state;
+      return r.decision.kind;
+    });
+    expect(kinds).toEqual(['continue', 'continue', 'continue', 'deny']);
   });
 });

@@ -6,7 +6,16 @@ const sha = 'a'.repeat(64);
 describe('listenerMetadata', () => {
   it('parses the compiler format and fills defaults', () => {
     const r = parseListenerMetadata(JSON.stringify({ v: 1, profile: 'backend', sha256: sha }));
-    expect(r).toEqual({ ok: true, value: { v: 1, profile: 'backend', sha256: sha, errno: 1, writable: [] } });
+    expect(r).toEqual({ ok: true, value: { v: 1, profile: 'backend', sha256: sha, errno: 1, writable: [], execAllowed: [], writeGated: [] } });
+  });
+  it('carries the exec calls the profile allows, and writes the field only when there are some', () => {
+    const s = formatListenerMetadata({ v: 1, profile: 'p', sha256: sha, execAllowed: ['execve'] });
+    expect(s).toBe(`{"v":1,"profile":"p","sha256":"${sha}","errno":1,"writable":[],"execAllowed":["execve"]}`);
+    expect(parseListenerMetadata(s)).toMatchObject({ ok: true, value: { execAllowed: ['execve'] } });
+    expect(parseListenerMetadata(JSON.stringify({ v: 1, profile: 'p', sha256: sha, execAllowed: ['fork'] })).ok).toBe(false);
+    const g = formatListenerMetadata({ v: 1, profile: 'p', sha256: sha, writeGated: ['openat'] });
+    expect(g).toBe(`{"v":1,"profile":"p","sha256":"${sha}","errno":1,"writable":[],"writeGated":["openat"]}`);
+    expect(parseListenerMetadata(JSON.stringify({ v: 1, profile: 'p', sha256: sha, writeGated: ['openat2'] })).ok).toBe(false);
   });
   it('round-trips through formatListenerMetadata', () => {
     const s = formatListenerMetadata({ v: 1, profile: 'p', sha256: sha, errno: 13, writable: ['/output', '/dev/null'] });

@@ -29,10 +29,10 @@ describe('lint rules on purpose-made profiles', () => {
       'OC101 spec.isolation.syscallFilter',
     ],
     [
-      'OC102: execve whitelisted beside agent-gated calls',
+      'OC102: exec left open beside agent-gated write-opens',
       { ...ro, syscallFilter: { defaultAction: 'errno', whitelist: [...BASE_ALLOW, 'execve'], readOnlyOpens: true } },
       { ...ro, syscallFilter: { defaultAction: 'errno', whitelist: BASE_ALLOW, readOnlyOpens: true } },
-      'OC102 spec.isolation.syscallFilter.whitelist',
+      'OC102 spec.isolation.syscallFilter',
     ],
     [
       'OC103: io_uring allowed by a deny-list',

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { describeAgentNeeds } from '../../../shim/seccomp/compile.js';
+import { describeAgentNeeds, type AgentFacts } from '../../../shim/seccomp/compile.js';
+import { PATH_MUTATING_CALLS } from '../../../shim/seccomp/vocabulary.js';
 import { evaluate } from '../../../shim/seccomp/evaluate.js';
 import { AGENT, FIELD, X86_64, assertWellFormed, compile, errorOf } from './helpers.js';
 
@@ -9,7 +10,7 @@ const HI = 1n << 32n;
 const ev = (s: ReturnType<typeof compile>, name: string, args: bigint[] = [], arch = X86_64) => evaluate(s, arch, name, args);
 
 /** Enough for runc's init (see shim/seccomp/runc-init.ts) in a deny-by-default profile. */
-const RUNC_INIT_OK = ['read', 'write', 'openat', 'close', 'getpid', 'epoll_ctl', 'epoll_pwait', 'fstatfs', 'getdents64', 'futex', 'nanosleep', 'sched_yield', 'tgkill', 'rt_sigreturn', 'rt_sigprocmask', 'sigaltstack', 'gettid', 'mmap', 'munmap', 'madvise', 'exit', 'execve', 'exit_group', 'clone'];
+const RUNC_INIT_OK = ['read', 'write', 'openat', 'close', 'getpid', 'epoll_ctl', 'epoll_pwait', 'fstatfs', 'getdents64', 'futex', 'nanosleep', 'sched_yield', 'tgkill', 'rt_sigreturn', 'rt_sigprocmask', 'sigaltstack', 'gettid', 'mmap', 'munmap', 'madvise', 'exit', 'execve', 'exit_group', 'clone', 'wait4', 'kill'];
 
 describe('compileSyscallFilter: meanings', () => {
   const allowDefault = compile({ defaultAction: 'allow', blacklist: ['clone', 'kexec_load'], socketFamilies: ['AF_UNIX'] });
@@ -102,7 +103,9 @@ describe('compileSyscallFilter: read-only opens and the agent', () => {
     ['open read-only', 'open', [0n, 0n], 'allow'],
     ['creat', 'creat', [0n, 0o644n], 'notify'],
     ['execve', 'execve', [], 'notify'],
-    ['execveat follows execve', 'execveat', [], 'allow'],
+    // The profile allows execveat (default allow): it reaches the agent all the same, which
+    // must see every exec that ends runc init's window (the exec-once invariant).
+    ['execveat goes to the agent too', 'execveat', [], 'notify'],
   ])('%s -> %s', (_n, name, args, action) => {
     expect(ev(withAgent, name as string, args as bigint[]).action).toBe(action);
   });
@@ -151,6 +154,104 @@ describe('compileSyscallFilter: read-only opens and the agent', () => {
     const s = compile({ defaultAction: 'errno', whitelist: RUNC_INIT_OK }, { agent: AGENT });
     expect(describeAgentNeeds({ defaultAction: 'errno', whitelist: RUNC_INIT_OK } as never)).toEqual([]);
     expect(s.listenerPath).toBeUndefined();
+  });
+});
+
+describe('compileSyscallFilter: the exec-once invariant', () => {
+  /** Compiles with the agent, recording the facts the metadata is built from. */
+  function withFacts(filter: Parameters<typeof compile>[0]) {
+    let facts: AgentFacts | undefined;
+    const s = compile(filter, { agent: { listenerPath: AGENT.listenerPath, listenerMetadata: (f) => { facts = f; return 'm'; } } });
+    return { s, facts };
+  }
+  const noClone = RUNC_INIT_OK.filter((n) => n !== 'clone');
+  const execveatOnlyFlags0 = { names: ['execveat'], action: 'allow', args: [{ index: 4, op: 'SCMP_CMP_EQ', value: 0n }] };
+
+  it.each([
+    // #9 break 2: the agent never saw the exec, so clone stayed "before the first exec" for good.
+    { name: 'allow-list with execve, without clone', filter: { defaultAction: 'errno', whitelist: noClone }, execve: 'notify', execveat: 'errno', execAllowed: ['execve'] },
+    { name: 'allow-list with execve and execveat, without clone', filter: { defaultAction: 'errno', whitelist: [...noClone, 'execveat'] }, execve: 'notify', execveat: 'notify', execAllowed: ['execve', 'execveat'] },
+    { name: 'execve blacklisted (the shipped profiles)', filter: { defaultAction: 'allow', blacklist: ['clone', 'execve', 'execveat'] }, execve: 'notify', execveat: 'notify', execAllowed: [] },
+    { name: 'readOnlyOpens with execve allowed', filter: { defaultAction: 'allow', readOnlyOpens: true }, execve: 'notify', execveat: 'notify', execAllowed: ['execve', 'execveat'] },
+    { name: 'execveat allowed only with flags 0: exec-once for it (tighter, never looser)', filter: { defaultAction: 'errno', whitelist: noClone, rules: [execveatOnlyFlags0] }, execve: 'notify', execveat: 'notify', execAllowed: ['execve'] },
+  ])('$name: execve $execve, execveat $execveat, allowed after the first exec: $execAllowed', ({ filter, execve, execveat, execAllowed }) => {
+    const { s, facts } = withFacts(filter as never);
+    expect(ev(s, 'execve').action).toBe(execve);
+    expect(ev(s, 'execveat').action).toBe(execveat);
+    expect(facts?.execAllowed).toEqual(execAllowed);
+    expect(assertWellFormed(s)).toEqual([]);
+  });
+
+  it('a conditional execveat allow: the cells the profile denies stay denied', () => {
+    const { s } = withFacts({ defaultAction: 'errno', whitelist: noClone, rules: [execveatOnlyFlags0] } as never);
+    expect(ev(s, 'execveat', [0n, 0n, 0n, 0n, 0x1000n]).action).toBe('errno');
+  });
+
+  it.each([
+    { name: 'readOnlyOpens on a default-allow profile', filter: { defaultAction: 'allow', readOnlyOpens: true }, writeGated: ['creat', 'open', 'openat'] },
+    { name: 'readOnlyOpens with openat whitelisted only', filter: { defaultAction: 'errno', whitelist: RUNC_INIT_OK, readOnlyOpens: true }, writeGated: ['openat'] },
+    { name: 'no readOnlyOpens: the opens notified are runc init\'s', filter: { defaultAction: 'errno', whitelist: ['write', 'execve'] }, writeGated: [] },
+  ])('writeGated, $name: $writeGated', ({ filter, writeGated }) => {
+    const { facts } = withFacts(filter as never);
+    expect([...(facts?.writeGated ?? [])].sort()).toEqual(writeGated);
+  });
+
+  it('a filter that needs no agent keeps execve as the profile wrote it', () => {
+    const { s, facts } = withFacts({ defaultAction: 'errno', whitelist: RUNC_INIT_OK });
+    expect(ev(s, 'execve').action).toBe('allow');
+    expect(facts).toBeUndefined();
+  });
+});
+
+describe('compileSyscallFilter: readOnlyOpens covers every path-mutating call', () => {
+  const allowAll = compile({ defaultAction: 'allow', readOnlyOpens: true, blacklist: ['execve'] }, { agent: AGENT });
+  const S_ISUID = 0o4000n, S_ISGID = 0o2000n;
+
+  it.each(PATH_MUTATING_CALLS.map((n) => [n]))('%s -> EROFS', (name) => {
+    expect(ev(allowAll, name)).toEqual({ action: 'errno', errno: 30 });
+  });
+
+  it.each([
+    ['chmod 0755', 'chmod', [0n, 0o755n], 'allow'],
+    ['chmod u+s', 'chmod', [0n, 0o755n | S_ISUID], 'errno'],
+    ['chmod g+s', 'chmod', [0n, 0o755n | S_ISGID], 'errno'],
+    ['fchmod u+s', 'fchmod', [3n, S_ISUID | 0o700n], 'errno'],
+    ['fchmodat mode at index 2', 'fchmodat', [AT_FDCWD, 0n, S_ISUID], 'errno'],
+    ['fchmodat 0644', 'fchmodat', [AT_FDCWD, 0n, 0o644n], 'allow'],
+    ['fchmodat2 g+s', 'fchmodat2', [AT_FDCWD, 0n, S_ISGID, 0n], 'errno'],
+    // umode_t: the kernel keeps the low 16 bits, which hold the set-id bits the mask tests
+    ['chmod u+s with upper bits set', 'chmod', [0n, HI | S_ISUID], 'errno'],
+    ['open_by_handle_at write-class', 'open_by_handle_at', [3n, 0n, O_WRONLY], 'errno'],
+    ['open_by_handle_at read-only', 'open_by_handle_at', [3n, 0n, 0n], 'allow'],
+    ['io_uring_setup (opens and writes seccomp never sees)', 'io_uring_setup', [], 'errno'],
+    ['io_uring_enter', 'io_uring_enter', [], 'errno'],
+    // left alone on purpose (vocabulary.ts PATH_MUTATING_CALLS says why)
+    ['ftruncate (needs a writable fd)', 'ftruncate', [3n, 0n], 'allow'],
+    ['utimensat (timestamps)', 'utimensat', [], 'allow'],
+    ['fchown (no CAP_CHOWN)', 'fchown', [], 'allow'],
+  ])('%s -> %s', (_n, name, args, action) => {
+    expect(ev(allowAll, name as string, args as bigint[]).action).toBe(action);
+  });
+
+  it('io_uring answers ENOSYS, so libraries fall back to calls the filter sees', () => {
+    expect(ev(allowAll, 'io_uring_setup')).toEqual({ action: 'errno', errno: 38 });
+  });
+
+  it('set-id chmod answers EPERM, as the kernel would to an unprivileged caller', () => {
+    expect(ev(allowAll, 'chmod', [0n, S_ISUID])).toEqual({ action: 'errno', errno: 1 });
+  });
+
+  it("the profile's own denials keep their action (a deny-by-default profile's EPERM stays EPERM)", () => {
+    const s = compile({ defaultAction: 'errno', whitelist: [...RUNC_INIT_OK, 'chmod'], readOnlyOpens: true }, { agent: AGENT });
+    expect(ev(s, 'mkdir')).toEqual({ action: 'errno', errno: 1 });
+    expect(ev(s, 'chmod', [0n, 0o644n]).action).toBe('allow');
+    expect(ev(s, 'chmod', [0n, S_ISUID]).action).toBe('errno');
+  });
+
+  it('without readOnlyOpens nothing changes', () => {
+    const s = compile({ defaultAction: 'allow', blacklist: ['kexec_load'] });
+    expect(ev(s, 'mkdir').action).toBe('allow');
+    expect(ev(s, 'chmod', [0n, S_ISUID]).action).toBe('allow');
   });
 });
 

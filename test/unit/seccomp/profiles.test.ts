@@ -91,12 +91,29 @@ describe.each(['smythos-alternative', 'model-backend'])('profiles/%s.yaml', (nam
 });
 
 describe('profile-specific', () => {
-  it('smythos-alternative: deny by default, only TCGETS ioctl, no sockets', () => {
+  it('smythos-alternative: deny by default, no sockets', () => {
     const s = compileShipped('smythos-alternative', true);
     expect(s.defaultAction).toBe('SCMP_ACT_ERRNO');
-    expect(evaluate(s, X86_64, 'ioctl', [0n, 0x5401n]).action).toBe('allow');
-    expect(evaluate(s, X86_64, 'ioctl', [0n, 0x5412n]).action).toBe('errno');
     expect(evaluate(s, X86_64, 'socket', [1n]).action).toBe('errno');
+  });
+  // #10: python3 FILE calls ioctl(FIOCLEX) on the script; the class is "set the fd's own flags,
+  // or read terminal state", nothing that writes to a terminal or a device.
+  it.each([
+    ['TCGETS (isatty)', 0x5401n, 'allow'],
+    ['TIOCGWINSZ', 0x5413n, 'allow'],
+    ['FIONREAD', 0x541bn, 'allow'],
+    ['FIONBIO', 0x5421n, 'allow'],
+    ['FIONCLEX', 0x5450n, 'allow'],
+    ['FIOCLEX (python3 FILE)', 0x5451n, 'allow'],
+    ['FIOCLEX with upper bits set (allow rules compare 64 bits: fail closed)', (1n << 32n) | 0x5451n, 'errno'],
+    ['TIOCSTI', 0x5412n, 'errno'],
+    ['TIOCLINUX', 0x541cn, 'errno'],
+    ['TCSETS', 0x5402n, 'errno'],
+    ['TIOCSCTTY', 0x540en, 'errno'],
+    ['FIOASYNC', 0x5452n, 'errno'],
+  ])('smythos-alternative: ioctl %s -> %s', (_n, request, action) => {
+    const s = compileShipped('smythos-alternative', true);
+    expect(evaluate(s, X86_64, 'ioctl', [0n, request as bigint]).action).toBe(action);
   });
   it('model-backend: default allow, AF_UNIX only, io_uring/bpf/keyctl denied', () => {
     const s = compileShipped('model-backend', true);
@@ -104,5 +121,14 @@ describe('profile-specific', () => {
     expect(evaluate(s, X86_64, 'socket', [1n]).action).toBe('allow');
     expect(evaluate(s, X86_64, 'socket', [2n])).toEqual({ action: 'errno', errno: 97 });
     for (const n of ['io_uring_setup', 'bpf', 'keyctl', 'kcmp', 'swapon', 'sethostname', 'setns', 'pivot_root']) expect(evaluate(s, X86_64, n, []).action).toBe('errno');
+  });
+  it('model-backend: no path-mutating call in the tmpfs a read-only root leaves (EROFS), no set-id chmod', () => {
+    const s = compileShipped('model-backend', true);
+    for (const n of ['mknod', 'mknodat', 'mkdir', 'link', 'symlinkat', 'rename', 'renameat2', 'unlinkat', 'truncate', 'setxattr', 'fsetxattr']) {
+      expect(evaluate(s, X86_64, n, []), n).toEqual({ action: 'errno', errno: 30 });
+    }
+    expect(evaluate(s, X86_64, 'chmod', [0n, 0o4755n]).action).toBe('errno');
+    expect(evaluate(s, X86_64, 'fchmodat', [0n, 0n, 0o2755n]).action).toBe('errno');
+    expect(evaluate(s, X86_64, 'chmod', [0n, 0o644n]).action).toBe('allow');
   });
 });
