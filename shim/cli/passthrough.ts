@@ -40,10 +40,13 @@ function isOpen(fd: number): boolean {
   }
 }
 
-/** Runs `binary argv...` with our stdio and extra fds, forwarding signals. */
-export function runInherited(binary: string, argv: readonly string[], extraFds: readonly number[]): Promise<RunResult> {
+/**
+ * Runs `binary argv...` with our stdio (or the fds given for 0-2) and extra fds, forwarding
+ * signals.
+ */
+export function runInherited(binary: string, argv: readonly string[], extraFds: readonly number[], stdio0to2: ReadonlyArray<'inherit' | number> = ['inherit', 'inherit', 'inherit']): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const stdio: Array<'inherit' | 'ignore' | number> = ['inherit', 'inherit', 'inherit'];
+    const stdio: Array<'inherit' | 'ignore' | number> = [...stdio0to2];
     for (const fd of extraFds) stdio.push(fd < 0 ? 'ignore' : fd);
     const child = spawn(binary, argv, { stdio, argv0: binary });
     const forward = (sig: NodeJS.Signals) => {

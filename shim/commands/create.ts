@@ -13,6 +13,7 @@ import { runtimeFromConfig } from '../config/runtime-path.js';
 import { OpenclawError } from '../errors.js';
 import { performHostActions, sweepStale, undoHostActions, DEFAULT_RUNC_ROOT } from '../host/actions.js';
 import { execaRunner } from '../host/runner.js';
+import { aliasDeviceStdio, closeAll } from '../host/stdio-alias.js';
 import { closeDebugLog, debugLog, openDebugLog, writeRuntimeLog } from '../log.js';
 import { runPipeline } from '../pipeline.js';
 import { jsonEqual } from '../spec/json.js';
@@ -55,7 +56,11 @@ export const createCommand: CommandHandler = async ({ argv, cwd, env, log }) => 
   }
   writeRuntimeLog(log, 'info', `openclaw-runtime: applied profile ${profile.profile.metadata.name} (sha256 ${profile.sha256.slice(0, 12)})`);
 
-  const outcome = await runInherited(runtime, argv.runcArgv, inheritedFds(args.preserveFds));
+  // Under a user namespace the runtime chowns stdio to the container's root: device nodes go
+  // as private aliases, never the host's own (host/stdio-alias.ts).
+  const userns = (merged.spec.linux?.namespaces ?? []).some((n) => n.type === 'user');
+  const aliases = userns ? aliasDeviceStdio(config.state.dir, args.containerId) : undefined;
+  const outcome = await runInherited(runtime, argv.runcArgv, inheritedFds(args.preserveFds), aliases?.stdio).finally(() => closeAll(aliases?.opened ?? []));
   // `run` without --detach has finished the container's whole life here; a failed create
   // left nothing for the engine to delete. Either way the host side is ours to undo.
   const containerGone = outcome.exitCode !== 0 || (command === 'run' && !args.detach);

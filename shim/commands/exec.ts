@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { parseExecArgs } from '../cli/argv.js';
 import { exitLike, inheritedFds, runInherited } from '../cli/passthrough.js';
+import { aliasDeviceStdio, closeAll } from '../host/stdio-alias.js';
 import { loadConfig } from '../config/load.js';
 import { runtimeFromConfig } from '../config/runtime-path.js';
 import { OpenclawError } from '../errors.js';
@@ -177,7 +178,10 @@ export const execCommand: CommandHandler = async ({ argv, cwd, env, log }) => {
   const processFile = writeProcessFile(config.state.dir, clamped);
   try {
     writeRuntimeLog(log, 'info', `openclaw-runtime: exec held to profile ${profile.profile.metadata.name} (sha256 ${profile.sha256.slice(0, 12)})`);
-    const outcome = await runInherited(runtime, [...globals, 'exec', ...args.runnerArgv, '--process', processFile, id], inheritedFds(args.preserveFds));
+    // Under a user namespace the runtime chowns stdio: device nodes go as private aliases (host/stdio-alias.ts).
+    const userns = (spec.spec.linux?.namespaces ?? []).some((n) => n.type === 'user');
+    const aliases = userns ? aliasDeviceStdio(config.state.dir, `exec-${id}`) : undefined;
+    const outcome = await runInherited(runtime, [...globals, 'exec', ...args.runnerArgv, '--process', processFile, id], inheritedFds(args.preserveFds), aliases?.stdio).finally(() => closeAll(aliases?.opened ?? []));
     unlinkSync(processFile);
     await closeDebugLog();
     return exitLike(outcome);
