@@ -15,6 +15,7 @@ import { loadCompiledProfile, type CompiledProfile } from './profile/cache.js';
 import { registerDecoded } from './seccomp/combine.js';
 import { decodeSeccomp, type FilterModel } from './seccomp/model.js';
 import { resolveHostFacts } from './host/facts.js';
+import { DEFAULT_RUNC_ROOT } from './host/actions.js';
 import { mergeSpec } from './merge/index.js';
 import { readOrCreateSealKey } from './host/seal-key.js';
 import type { MergeState } from './merge/types.js';
@@ -30,6 +31,8 @@ export interface PipelineInput {
   cwd: string;
   bundle: string;
   containerId: string;
+  /** runc's --root (the engine's container state; joined namespaces are checked against it). */
+  runcRoot?: string;
 }
 
 export interface PipelineResult {
@@ -75,7 +78,7 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineResult>
   const spec = readSpec(input.bundle);
   const choice = selectProfile({ flag: input.profileFlag, spec: spec.spec, config, configPath, cwd: input.cwd });
   const { profile, compiledSeccomp } = await loadProfile(choice.path, config);
-  const host = resolveHostFacts(spec.spec, profile.profile, input.bundle, config.state.dir);
+  const host = resolveHostFacts(spec.spec, profile.profile, input.bundle, config.state.dir, { config, runcRoot: input.runcRoot ?? DEFAULT_RUNC_ROOT });
   const merged = mergeSpec(spec.spec, {
     profile,
     compiledSeccomp,

@@ -11,6 +11,13 @@ export const DEFAULT_CONFIG = Object.freeze({
   log: { file: '', level: 'info' },
   state: { dir: '/run/openclaw' },
   agent: { socket: '/run/openclaw/agent/seccomp-agent.sock', denial_log: '/var/log/openclaw/denials.log' },
+  engines: {
+    netns_dirs: ['/var/run/netns'],
+    containerd_roots: ['/var/lib/containerd', '/run/containerd'],
+    kubelet_roots: ['/var/lib/kubelet'],
+    podman_roots: ['/var/lib/containers/storage', '/run/containers/storage'],
+    docker_roots: [],
+  },
 } as const);
 
 export const DEFAULT_CONFIG_PATH = '/etc/openclaw/config.toml';

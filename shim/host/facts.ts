@@ -10,6 +10,8 @@ import type { DeviceNode, HostFacts, PathFacts } from '../merge/types.js';
 import { isBindMount } from '../merge/filesystem.js';
 import { wantsIsolation } from '../merge/namespaces.js';
 import { originalRootfs } from '../merge/userns.js';
+import type { RuntimeConfig } from '../config/schema.js';
+import { resolveEngineFacts } from './engine-facts.js';
 
 function lexists(path: string): boolean {
   try {
@@ -89,7 +91,8 @@ export function traversableByOthers(dir: string): boolean {
   }
 }
 
-export function resolveHostFacts(spec: Spec, profile: Profile, bundle: string, stateDir: string): HostFacts {
+/** `engine`: the runtime config and runc's --root, for the engine facts (namespaces joined by path, engine roots). */
+export function resolveHostFacts(spec: Spec, profile: Profile, bundle: string, stateDir: string, engine?: { config: RuntimeConfig; runcRoot: string }): HostFacts {
   const paths: Record<string, PathFacts> = {};
   for (const m of spec.mounts ?? []) {
     if (isBindMount(m) && m.source && isAbsolute(m.source)) paths[m.source] = pathFacts(m.source);
@@ -102,6 +105,7 @@ export function resolveHostFacts(spec: Spec, profile: Profile, bundle: string, s
     ? []
     : (profile.spec.filesystem?.allowedBindMounts ?? []).map((b) => b.destination).filter((d) => !lexists(join(rootfs, d)));
   return {
+    ...(engine ? resolveEngineFacts(spec, engine.config, bundle, engine.runcRoot) : {}),
     missingMountpoints,
     nvidiaDevices: gpus !== undefined && gpus !== 'none' ? readNvidiaDevices() : [],
     paths,

@@ -40,6 +40,25 @@ export interface HostFacts {
   rootfsSelfTraversable: boolean;
   /** Mount destinations (of the profile's binds) that are missing in the rootfs. */
   missingMountpoints: string[];
+  /** Namespaces the spec joins by path, keyed by that path (host/namespace-facts.ts); none known: refused. */
+  namespaces?: Record<string, JoinedNamespaceFacts>;
+  /** Configured engine roots ([engines] in config.toml) -> real path (host/engine-facts.ts). */
+  engineRoots?: Record<string, string>;
+}
+
+export type NamespaceOwner =
+  /** The init process of container `id` in the same runc root. */
+  | { kind: 'container'; id: string; pid: number }
+  /** A namespace pinned in one of the engine's netns directories. */
+  | { kind: 'engine-netns'; dir: string };
+
+export interface JoinedNamespaceFacts {
+  exists: boolean;
+  /** The file is a namespace (on nsfs, like /proc/1/ns/*). */
+  isNamespace: boolean;
+  /** Same nsfs inode as the host's namespace of that type. */
+  isHost: boolean;
+  owner?: NamespaceOwner;
 }
 
 export type HostAction =
