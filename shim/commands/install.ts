@@ -19,6 +19,10 @@ const ENGINES: Record<string, { install: () => Promise<EngineAction>; uninstall:
     install: async () => (await import('../install/containerd.js')).installContainerd,
     uninstall: async () => (await import('../install/containerd.js')).uninstallContainerd,
   },
+  podman: {
+    install: async () => (await import('../install/podman.js')).installPodman,
+    uninstall: async () => (await import('../install/podman.js')).uninstallPodman,
+  },
 };
 
 function handler(action: 'install' | 'uninstall'): CommandHandler {

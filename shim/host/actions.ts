@@ -8,7 +8,7 @@
  * by the next create's sweep (sweepStale): its runc state directory is gone and its record
  * is older than a minute. Undo is idempotent: every step tolerates "already undone".
  */
-import { lstatSync, mkdirSync, readdirSync, readFileSync, rmdirSync, statSync, unlinkSync, chmodSync, chownSync, existsSync } from 'node:fs';
+import { closeSync, constants, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, rmdirSync, statSync, unlinkSync, chmodSync, chownSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { traversableByOthers } from './facts.js';
 import { OpenclawError } from '../errors.js';
@@ -123,15 +123,22 @@ const HOST_ACTIONS: { [K in HostAction['kind']]: ActionHandler<K> } = {
       // Walk the path one component at a time without following symlinks: the image is
       // untrusted, and /input -> /etc in it must not make us create host directories.
       let cur = a.rootfs;
-      for (const part of a.path.split('/').filter(Boolean)) {
+      const parts = a.path.split('/').filter(Boolean);
+      for (const [i, part] of parts.entries()) {
         cur = join(cur, part);
         let st;
         try {
           st = lstatSync(cur);
         } catch {
+          if (a.file && i === parts.length - 1) {
+            // O_EXCL|O_NOFOLLOW: never through a symlink planted meanwhile.
+            closeSync(openSync(cur, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY | constants.O_NOFOLLOW, 0o644));
+            return;
+          }
           mkdirSync(cur, { mode: 0o755 });
           continue;
         }
+        if (a.file && i === parts.length - 1 && st.isFile()) return;
         if (!st.isDirectory()) {
           throw new OpenclawError('host', `cannot create the mount point ${a.path} in the rootfs: ${cur.slice(a.rootfs.length)} is ${st.isSymbolicLink() ? 'a symlink' : 'not a directory'} in the image`, {
             fix: `use an image where ${a.path} is a plain directory (or absent), or bind to another destination`,

@@ -104,7 +104,11 @@ export function resolveHostFacts(spec: Spec, profile: Profile, bundle: string, s
   const missingMountpoints = !wantsUserns || rootfs === undefined
     ? []
     : (profile.spec.filesystem?.allowedBindMounts ?? []).map((b) => b.destination).filter((d) => !lexists(join(rootfs, d)));
+  const missingFileMountpoints = !wantsUserns || rootfs === undefined
+    ? []
+    : (spec.mounts ?? []).filter((m) => isBindMount(m) && m.source && paths[m.source]?.exists && paths[m.source]?.isDirectory === false && !lexists(join(rootfs, m.destination))).map((m) => m.destination);
   return {
+    missingFileMountpoints,
     ...(engine ? resolveEngineFacts(spec, engine.config, bundle, engine.runcRoot) : {}),
     missingMountpoints,
     nvidiaDevices: gpus !== undefined && gpus !== 'none' ? readNvidiaDevices() : [],

@@ -31,6 +31,8 @@ export interface EngineFile {
   engine: 'docker' | 'containerd-cri' | 'kubelet' | 'podman';
   /** What the file is, for logs and tests. */
   what: string;
+  /** A pod volume, whose programs may run (the others are data files, mounted noexec). */
+  executable?: boolean;
 }
 
 /** containerd bundle `<state>/io.containerd.runtime.v2.task/<ns>/<id>` -> `<state>`. */
@@ -123,7 +125,7 @@ export function engineFileOf(destination: string, source: string, ctx: EngineFil
     // the pod spec's terminationMessagePath says.
     if (segment(name)) rules.push({ file: new RegExp(`^containers/${name.replace(/[.]/g, '\\.')}/[0-9a-f]{1,32}$`), what: 'kubelet termination-log' });
     const k = matchIn(roots(ctx.engines.kubelet_roots).map((r) => `${r}/pods/${podUid}`), rules, destination, source);
-    if (k) return { engine: 'kubelet', what: k.what };
+    if (k) return { engine: 'kubelet', what: k.what, ...(k.file === KUBELET_VOLUME ? { executable: true } : {}) };
   }
   return undefined;
 }

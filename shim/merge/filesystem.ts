@@ -116,7 +116,14 @@ export function makeFilesystemModifier(inputs: MergeInputs): Modifier {
         }
         const source = m.source ?? '';
         const real = realOf(inputs.host.paths, source);
-        if (engineFileOf(m.destination, real, engineCtx)) return;
+        const engineFile = engineFileOf(m.destination, real, engineCtx);
+        if (engineFile) {
+          // Data files: never setuid, devices or (but for pod volumes) programs. In a user
+          // namespace these flags are locked on the source mount (containerd's shm tmpfs), and a
+          // read-only remount without them fails with EPERM.
+          m.options = hardenOptions(m.options ?? [], false, engineFile.executable !== true);
+          return;
+        }
         const reason = sensitiveReason(real);
         if (reason) {
           throw new OpenclawError('merge', `bind mount ${what} exposes ${real}, which is ${reason}; profile "${profileName}" never allows it`, {

@@ -10,6 +10,10 @@
  *   user asked to share the host's (pid, network, ipc, uts, mount), absence means "host" and
  *   is refused, not silently changed; for types engines leave out by default (cgroup, user)
  *   the namespace is added.
+ * - a user namespace is always a new one here, also in a pod: runc 1.1 joins a user namespace
+ *   before the others, and from inside the pause container's user namespace it may not join
+ *   the pod's netns, which containerd 1.6 made in the host's ("can't get final child's PID
+ *   from pipe: EOF", seen). Every container of a pod gets the same mapping ([userns]).
  * - `inherit` (or unset): the caller's choice stands.
  * The user namespace's id maps are the userns modifier's job.
  */

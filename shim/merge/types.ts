@@ -42,6 +42,12 @@ export interface HostFacts {
   missingMountpoints: string[];
   /** Namespaces the spec joins by path, keyed by that path (host/namespace-facts.ts); none known: refused. */
   namespaces?: Record<string, JoinedNamespaceFacts>;
+  /**
+   * Destinations of the spec's file binds (an engine's /etc/hosts, resolv.conf, hostname) that
+   * are missing in the rootfs, when the profile adds a user namespace: the mapped root cannot
+   * create them in a root-owned /etc (CRI has no init layer like Docker's).
+   */
+  missingFileMountpoints?: string[];
   /** Configured engine roots ([engines] in config.toml) -> real path (host/engine-facts.ts). */
   engineRoots?: Record<string, string>;
 }
@@ -73,7 +79,7 @@ export type HostAction =
    * namespace, where its init runs as the mapped root and cannot write the image's root-owned
    * directories. Symlinks on the way are refused (the image is untrusted).
    */
-  | { kind: 'mountpoint'; rootfs: string; path: string };
+  | { kind: 'mountpoint'; rootfs: string; path: string; file?: boolean };
 
 export interface MergeInputs {
   profile: LoadedProfile;

@@ -15,6 +15,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import TOML from '@iarna/toml';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { cmd, REPO } from './daemons.js';
@@ -76,6 +77,7 @@ export interface ContainerConfig {
   labels?: Record<string, string>;
   annotations?: Record<string, string>;
   log_path?: string;
+  stdin?: boolean;
   linux?: {
     security_context?: {
       privileged?: boolean;
@@ -125,8 +127,8 @@ export interface CriContainerd {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** handlers: runtime handler name -> BinaryName (absolute path of a runc-compatible binary). */
-export async function startCriContainerd(handlers: Record<string, string>, opts: { note?: (s: string) => void } = {}): Promise<CriContainerd> {
+/** handlers: runtime handler name -> BinaryName (absolute path of a runc-compatible binary), or the runtime's whole table (as `install containerd` wrote it). */
+export async function startCriContainerd(handlers: Record<string, string | Record<string, unknown>>, opts: { note?: (s: string) => void } = {}): Promise<CriContainerd> {
   const dir = mkdtempSync('/tmp/oc-cri-');
   // Traversable by the ids a user-namespaced container maps to.
   chmodSync(dir, 0o711);
@@ -144,47 +146,34 @@ export async function startCriContainerd(handlers: Record<string, string>, opts:
   chmodSync(join(cniBin, 'pod-veth'), 0o755);
   writeFileSync(join(cniConf, '10-pod-veth.conflist'), JSON.stringify({ cniVersion: '1.0.0', name: 'openclaw-e2e', plugins: [{ type: 'pod-veth' }] }));
 
-  const runtimes = Object.entries(handlers).flatMap(([name, binary]) => [
-    `[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.${JSON.stringify(name)}]`,
-    '  runtime_type = "io.containerd.runc.v2"',
-    `[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.${JSON.stringify(name)}.options]`,
-    `  BinaryName = ${JSON.stringify(binary)}`,
-  ]);
+  const runtimes: Record<string, unknown> = { runc: { runtime_type: 'io.containerd.runc.v2' } };
+  for (const [name, h] of Object.entries(handlers)) {
+    runtimes[name] = typeof h === 'string' ? { runtime_type: 'io.containerd.runc.v2', options: { BinaryName: h } } : h;
+  }
   const config = join(dir, 'config.toml');
-  writeFileSync(
-    config,
-    [
-      'version = 2',
-      `root = "${root}"`,
-      `state = "${state}"`,
-      '[grpc]',
-      `  address = "${socket}"`,
-      '[ttrpc]',
-      `  address = "${socket}.ttrpc"`,
-      '[debug]',
-      '  address = ""',
-      '[metrics]',
-      '  address = ""',
-      '[plugins."io.containerd.grpc.v1.cri"]',
-      `  sandbox_image = "${PAUSE_IMAGE}"`,
-      '  disable_tcp_service = true',
-      '  stream_server_address = "127.0.0.1"',
-      '  stream_server_port = "0"',
-      '  restrict_oom_score_adj = true',
-      '  netns_mounts_under_state_dir = true',
-      '  disable_apparmor = true',
-      '[plugins."io.containerd.grpc.v1.cri".cni]',
-      `  bin_dir = "${cniBin}"`,
-      `  conf_dir = "${cniConf}"`,
-      '[plugins."io.containerd.grpc.v1.cri".containerd]',
-      '  snapshotter = "overlayfs"',
-      '  default_runtime_name = "runc"',
-      '[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]',
-      '  runtime_type = "io.containerd.runc.v2"',
-      ...runtimes,
-      '',
-    ].join('\n'),
-  );
+  const table = {
+    version: 2,
+    root,
+    state,
+    grpc: { address: socket },
+    ttrpc: { address: `${socket}.ttrpc` },
+    debug: { address: '' },
+    metrics: { address: '' },
+    plugins: {
+      'io.containerd.grpc.v1.cri': {
+        sandbox_image: PAUSE_IMAGE,
+        disable_tcp_service: true,
+        stream_server_address: '127.0.0.1',
+        stream_server_port: '0',
+        restrict_oom_score_adj: true,
+        netns_mounts_under_state_dir: true,
+        disable_apparmor: true,
+        cni: { bin_dir: cniBin, conf_dir: cniConf },
+        containerd: { snapshotter: 'overlayfs', default_runtime_name: 'runc', runtimes },
+      },
+    },
+  };
+  writeFileSync(config, TOML.stringify(table as TOML.JsonMap));
   const log = join(dir, 'containerd.log');
   const fd = openSync(log, 'a');
   const child: ChildProcess = spawn('containerd', ['--config', config], { stdio: ['ignore', fd, fd], env: { ...process.env, PATH: `${process.env.PATH ?? ''}:/usr/sbin:/sbin` } });
