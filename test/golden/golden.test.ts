@@ -49,7 +49,8 @@ describe('golden: shipped profile x engine config.json', () => {
           profile: { ...profile, path: `profiles/${profileFile}` },
           compiledSeccomp: compileProfileSeccomp(profile, config),
           config,
-          containerId: 'golden',
+          // The engine's id of the captured container: its own per-container files carry it.
+          containerId: /\/containers\/([0-9a-f]{64})\//.exec(JSON.stringify(input.mounts ?? []))?.[1] ?? 'golden',
           host: hostFor(fixture, input, binds),
           bundle: '/bundle',
           cleanupHookPath: '/opt/openclaw/hooks/openclaw-poststop',
