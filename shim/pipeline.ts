@@ -16,6 +16,12 @@ import { registerDecoded } from './seccomp/combine.js';
 import { decodeSeccomp, type FilterModel } from './seccomp/model.js';
 import { resolveHostFacts } from './host/facts.js';
 import { DEFAULT_RUNC_ROOT } from './host/actions.js';
+import { isCriSandbox } from './merge/caller.js';
+import { sandboxProfile } from './merge/pause.js';
+import { PACKAGE_PROFILE_DIR } from './profile/select.js';
+
+/** profiles/internal/cri-sandbox.yaml: the fixed policy of a pod's pause container (merge/pause.ts). */
+export const CRI_SANDBOX_PROFILE_PATH = resolve(PACKAGE_PROFILE_DIR, 'internal', 'cri-sandbox.yaml');
 import { mergeSpec } from './merge/index.js';
 import { readOrCreateSealKey } from './host/seal-key.js';
 import type { MergeState } from './merge/types.js';
@@ -77,7 +83,11 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineResult>
   const { config, path: configPath } = await loadConfig(input.configFlag, input.env);
   const spec = readSpec(input.bundle);
   const choice = selectProfile({ flag: input.profileFlag, spec: spec.spec, config, configPath, cwd: input.cwd });
-  const { profile, compiledSeccomp } = await loadProfile(choice.path, config);
+  const chosen = await loadProfile(choice.path, config);
+  // A pod's sandbox (pause) container: the fixed pause policy with the chosen profile's namespaces.
+  const sandbox = isCriSandbox(spec.spec) ? await loadProfile(CRI_SANDBOX_PROFILE_PATH, config) : undefined;
+  const profile = sandbox ? sandboxProfile(sandbox.profile, chosen.profile) : chosen.profile;
+  const compiledSeccomp = sandbox ? sandbox.compiledSeccomp : chosen.compiledSeccomp;
   const host = resolveHostFacts(spec.spec, profile.profile, input.bundle, config.state.dir, { config, runcRoot: input.runcRoot ?? DEFAULT_RUNC_ROOT });
   const merged = mergeSpec(spec.spec, {
     profile,
@@ -89,6 +99,7 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineResult>
     cleanupHookPath: CLEANUP_HOOK_PATH,
     sealKey: readOrCreateSealKey(config.state.dir),
     specFile: spec.path,
+    ...(sandbox ? { podProfile: chosen.profile } : {}),
   });
   return { config, configPath, spec, choice, profile, compiledSeccomp, merged };
 }

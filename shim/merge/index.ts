@@ -4,7 +4,8 @@
  * The order matters where one builds on another: namespaces before userns (userns fills in
  * the maps of the namespace `namespaces` added); filesystem before userns (a bind source the
  * filesystem modifier creates must exist before userns hands it to the mapped root: host
- * actions run in the order they were planned); annotations last.
+ * actions run in the order they were planned); pause after filesystem (it makes a pod
+ * sandbox's binds read-only); annotations last.
  */
 import { deepClone } from '../spec/json.js';
 import type { Spec } from '../spec/types.js';
@@ -18,6 +19,7 @@ import { makeDevicesModifier } from './devices.js';
 import { makeSeccompModifier } from './seccomp.js';
 import { makeAnnotationsModifier } from './annotations.js';
 import { makeCleanupHookModifier } from './cleanup-hook.js';
+import { makePauseModifier } from './pause.js';
 
 export const MODIFIER_FACTORIES: ReadonlyArray<(inputs: MergeInputs) => Modifier> = [
   makeNamespacesModifier,
@@ -27,6 +29,7 @@ export const MODIFIER_FACTORIES: ReadonlyArray<(inputs: MergeInputs) => Modifier
   makeProcessModifier,
   makeDevicesModifier,
   makeSeccompModifier,
+  makePauseModifier,
   makeCleanupHookModifier,
   makeAnnotationsModifier,
 ];

@@ -96,6 +96,11 @@ export interface MergeInputs {
   sealKey?: Buffer;
   /** The config.json path, for error messages. */
   specFile: string;
+  /**
+   * Set only for a CRI pod sandbox: the profile the RuntimeClass chose for the pod (`profile`
+   * is then the fixed pause policy with this profile's namespaces; merge/pause.ts).
+   */
+  podProfile?: LoadedProfile;
 }
 
 export interface MergeState {

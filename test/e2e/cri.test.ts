@@ -50,6 +50,8 @@ async function until<T>(what: string, get: () => Promise<T> | T, ok: (v: T) => b
 }
 
 interface PodRun {
+  /** The pause container's config.json as the shim wrote it. */
+  sandboxSpec: any;
   facts: ReturnType<typeof parseFacts>;
   statusRunning: string;
   exec: { code?: number; stdout?: string; error?: string };
@@ -89,6 +91,7 @@ async function kubeletSequence(handler: string): Promise<PodRun> {
   const { pod_sandbox_id: sandbox } = await cri.cri.runPodSandbox({ config, runtime_handler: handler });
   let id: string | undefined;
   try {
+    const sandboxSpec = JSON.parse(readFileSync(join(cri.state, 'io.containerd.runtime.v2.task', 'k8s.io', sandbox, 'config.json'), 'utf8'));
     const ctr = container('verify', podDir);
     id = (await cri.cri.createContainer({ pod_sandbox_id: sandbox, config: ctr, sandbox_config: config })).container_id;
     await cri.cri.startContainer({ container_id: id });
@@ -105,7 +108,7 @@ async function kubeletSequence(handler: string): Promise<PodRun> {
     await cri.cri.stopContainer({ container_id: id, timeout: 1 });
     const cid = id;
     const after = await until('state after StopContainer', async () => (await cri.cri.containerStatus({ container_id: cid })).status.state, (s) => s === 'CONTAINER_EXITED');
-    return { facts, statusRunning: running, exec, statusAfterStop: after };
+    return { sandboxSpec, facts, statusRunning: running, exec, statusAfterStop: after };
   } finally {
     if (id) await cri.cri.removeContainer({ container_id: id }).catch(() => undefined);
     await cri.cri.stopPodSandbox({ pod_sandbox_id: sandbox });
@@ -149,6 +152,13 @@ describe.skipIf(skip)('Kubernetes CRI: RuntimeClass per shipped profile through 
       expect(checkFacts(r.facts, { ...facts, ...POD_FACTS, pid1_comm: 'sh', visible_pids: '1' }), JSON.stringify(r.facts)).toEqual([]);
       expect(r.statusRunning).toBe('CONTAINER_RUNNING');
       expect(r.statusAfterStop).toBe('CONTAINER_EXITED');
+      // The pause container got the fixed pause policy (no agent), with the pod profile's namespaces.
+      expect(r.sandboxSpec.annotations['org.openclaw.profile.applied']).toBe('cri-sandbox');
+      expect(r.sandboxSpec.annotations['org.openclaw.profile.pod']).toBe(p.profile);
+      expect(r.sandboxSpec.linux.seccomp.listenerPath).toBeUndefined();
+      expect(r.sandboxSpec.linux.resources.pids.limit).toBe(16);
+      expect(r.sandboxSpec.root.readonly).toBe(true);
+      expect(r.sandboxSpec.linux.namespaces.some((n: { type: string }) => n.type === 'user')).toBe(p.facts.uid_map !== '0:0:4294967295');
       if (p.needsAgent) {
         // These profiles allow exactly one program per container: ExecSync may not start another.
         expect(r.exec.stdout ?? '').not.toContain('exec-ok');
