@@ -11,6 +11,7 @@
 import { OpenclawError } from '../errors.js';
 import type { SpecDevice, SpecDeviceCgroup } from '../spec/types.js';
 import type { DeviceNode, MergeInputs, Modifier } from './types.js';
+import { callerEngine } from './caller.js';
 
 /** Control nodes every GPU container needs besides its /dev/nvidiaN. */
 export const NVIDIA_CONTROL_NODES = ['/dev/nvidiactl', '/dev/nvidia-uvm', '/dev/nvidia-uvm-tools', '/dev/nvidia-modeset'];
@@ -69,7 +70,9 @@ export function makeDevicesModifier(inputs: MergeInputs): Modifier {
         throw new OpenclawError('merge', `allows access to every host device (a privileged container); profile "${inputs.profile.profile.metadata.name}" never allows that`, {
           file: inputs.specFile,
           field: `linux.resources.devices[${allowAll}]`,
-          fix: 'run the container without --privileged (or --device-cgroup-rule "a *:* rwm"); give it only the devices it needs',
+          fix: callerEngine(spec) === 'kubernetes'
+            ? 'remove securityContext.privileged: true from the container (and the pod); give it only the devices it needs (a device plugin)'
+            : 'run the container without --privileged (or --device-cgroup-rule "a *:* rwm"); give it only the devices it needs',
         });
       }
       if (gpus === undefined || gpus === 'none') return;
