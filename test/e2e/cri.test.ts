@@ -199,7 +199,7 @@ describe.skipIf(skip)('Kubernetes CRI: RuntimeClass per shipped profile through 
         const { container_id: id } = await cri.cri.createContainer({ pod_sandbox_id: sandbox, config: ctr, sandbox_config: config });
         const msg = await criError(cri.cri.startContainer({ container_id: id }));
         expect(msg).toMatch(/openclaw-runtime: /);
-        expect(msg).toMatch(/privileged/);
+        expect(msg).toMatch(/every host device.*securityContext\.privileged: true/);
         await cri.cri.removeContainer({ container_id: id });
       } finally {
         await cri.cri.stopPodSandbox({ pod_sandbox_id: sandbox });

@@ -88,7 +88,7 @@ describe.skipIf(skip)('Podman: --runtime per shipped profile (private root, cont
   it.each([
     { what: 'a bind of /etc', args: ['-v', '/etc:/host-etc:ro'], msg: /openclaw-runtime: .*\/etc.*never allows it/ },
     { what: '--network host', args: ['--network', 'host'], msg: /openclaw-runtime: .*network namespace.*--network host/ },
-    { what: '--privileged', args: ['--privileged'], msg: /openclaw-runtime: / },
+    { what: '--privileged', args: ['--privileged'], msg: /openclaw-runtime: .*every host device.*without --privileged/ },
   ])('$what is refused under default, with the reason in Podman\'s output', async ({ args, msg }) => {
     const runArgs = PODMAN_RUN_ARGS.filter((a, i, all) => !(args.includes('--network') && (a === '--network' || all[i - 1] === '--network')));
     const r = await pm.podman(['run', '--rm', '--runtime', 'openclaw-default', ...runArgs, ...args, PODMAN_TEST_IMAGE, '/bin/true']);
