@@ -13,7 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appendFileSync, chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { SHIM_BIN } from '../helpers/daemons.js';
+import { REPO, SHIM_BIN } from '../helpers/daemons.js';
+import { parseAllDocuments } from 'yaml';
 import { criPrerequisite, CRI_TEST_IMAGE, kubeletContainerMounts, kubeletPod, startCriContainerd, type ContainerConfig, type CriContainerd, type PodSandboxConfig } from '../helpers/cri.js';
 import { VERIFIER } from '../helpers/images.js';
 import { checkFacts, parseFacts, PROFILE_EXPECTATIONS, type FactExpectation } from './expectations.js';
@@ -134,6 +135,13 @@ describe.skipIf(skip)('Kubernetes CRI: RuntimeClass per shipped profile through 
     fixture?.stopAgent();
     await cri?.stop();
     if (fixtureDir) rmSync(fixtureDir, { recursive: true, force: true });
+  });
+
+  it('the handlers are those of examples/kubernetes/runtimeclass-per-profile.yaml, one per shipped profile', () => {
+    const classes = parseAllDocuments(readFileSync(join(REPO, 'examples', 'kubernetes', 'runtimeclass-per-profile.yaml'), 'utf8')).map((d) => d.toJS() as { kind: string; handler: string });
+    expect(classes.every((c) => c.kind === 'RuntimeClass')).toBe(true);
+    expect(classes.map((c) => c.handler).sort()).toEqual(Object.keys(installed.handlers).sort());
+    expect(Object.keys(installed.handlers).sort()).toEqual(PROFILE_EXPECTATIONS.map((p) => `openclaw-${p.profile}`).sort());
   });
 
   it('plain runc through the same path (baseline): the pod runs, the verifier sees no sandbox', async () => {
