@@ -121,7 +121,7 @@ export function makeFilesystemModifier(inputs: MergeInputs): Modifier {
           // Data files: never setuid, devices or (but for pod volumes) programs. In a user
           // namespace these flags are locked on the source mount (containerd's shm tmpfs), and a
           // read-only remount without them fails with EPERM.
-          m.options = hardenOptions(m.options ?? [], false, engineFile.executable !== true);
+          if (section) m.options = hardenOptions(m.options ?? [], false, engineFile.executable !== true);
           return;
         }
         const reason = sensitiveReason(real);

@@ -15,7 +15,10 @@ import { parseProfileText, readProfileFile } from '../../shim/profile/load.js';
 import { RuntimeConfigSchema } from '../../shim/config/schema.js';
 import { compileProfileSeccomp } from '../../shim/profile/compile-profile.js';
 import { mergeSpec } from '../../shim/merge/index.js';
-import type { HostFacts, PathFacts } from '../../shim/merge/types.js';
+import type { HostFacts, JoinedNamespaceFacts, PathFacts } from '../../shim/merge/types.js';
+import { isCriSandbox } from '../../shim/merge/caller.js';
+import { sandboxProfile } from '../../shim/merge/pause.js';
+import { CRI_SANDBOX_PROFILE_PATH } from '../../shim/pipeline.js';
 import type { Spec } from '../../shim/spec/types.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -33,7 +36,26 @@ function hostFor(fixture: string, spec: Spec, profileBinds: string[]): HostFacts
   const paths: Record<string, PathFacts> = {};
   for (const m of spec.mounts ?? []) if (m.source?.startsWith('/')) paths[m.source] = { exists: true, realPath: m.source, isDirectory: false, uid: 0, gid: 0 };
   for (const p of profileBinds) paths[p] = { exists: true, realPath: p, isDirectory: true, uid: 0, gid: 0 };
-  return { nvidiaDevices: [], paths, rootfsTraversableByOthers: !fixture.startsWith('docker'), rootfsSelfTraversable: true, missingMountpoints: [] };
+  // CRI pods join namespaces by path: the pause container's (/proc/<pid>/ns/*) and the CNI netns
+  // containerd pinned; as host/namespace-facts.ts reports them on a node.
+  const namespaces: Record<string, JoinedNamespaceFacts> = {};
+  for (const ns of spec.linux?.namespaces ?? []) {
+    if (!ns.path) continue;
+    const pid = /^\/proc\/(\d+)\/ns\//.exec(ns.path)?.[1];
+    namespaces[ns.path] = { exists: true, isNamespace: true, isHost: false, owner: pid ? { kind: 'container', id: 'sandbox', pid: Number(pid) } : { kind: 'engine-netns', dir: ns.path.slice(0, ns.path.lastIndexOf('/')) } };
+  }
+  return { nvidiaDevices: [], paths, rootfsTraversableByOthers: !fixture.startsWith('docker'), rootfsSelfTraversable: true, missingMountpoints: [], namespaces };
+}
+
+/**
+ * The engine's id of the captured container: Docker's own files carry it; a CRI sandbox's is its
+ * sandbox-id; a CRI container's is the last part of its cgroupsPath.
+ */
+function containerIdOf(spec: Spec): string {
+  const a = spec.annotations ?? {};
+  if (a['io.kubernetes.cri.container-type'] === 'sandbox') return a['io.kubernetes.cri.sandbox-id']!;
+  if (a['io.kubernetes.cri.container-type']) return String(spec.linux?.cgroupsPath).split('/').pop()!;
+  return /\/containers\/([0-9a-f]{64})\//.exec(JSON.stringify(spec.mounts ?? []))?.[1] ?? 'golden';
 }
 
 describe('golden: shipped profile x engine config.json', () => {
@@ -42,15 +64,18 @@ describe('golden: shipped profile x engine config.json', () => {
       const name = `${profileFile.replace(/\.yaml$/, '')}.${fixture}`;
       it(name, () => {
         const input = parseJsonLossless(readFileSync(join(FIXTURES, fixture), 'utf8')) as Spec;
-        const profile = readProfileFile(join(PROFILES, profileFile));
+        const chosen = { ...readProfileFile(join(PROFILES, profileFile)), path: `profiles/${profileFile}` };
         const config = RuntimeConfigSchema.parse({});
+        // As the pipeline does: a CRI pod sandbox gets the pause policy with the chosen profile's namespaces.
+        const sandbox = isCriSandbox(input) ? { ...readProfileFile(CRI_SANDBOX_PROFILE_PATH), path: 'profiles/internal/cri-sandbox.yaml' } : undefined;
+        const profile = sandbox ? sandboxProfile(sandbox, chosen) : chosen;
         const binds = (profile.profile.spec.filesystem?.allowedBindMounts ?? []).map((b) => b.source);
         const merged = mergeSpec(input, {
-          profile: { ...profile, path: `profiles/${profileFile}` },
+          profile,
           compiledSeccomp: compileProfileSeccomp(profile, config),
           config,
-          // The engine's id of the captured container: its own per-container files carry it.
-          containerId: /\/containers\/([0-9a-f]{64})\//.exec(JSON.stringify(input.mounts ?? []))?.[1] ?? 'golden',
+          containerId: containerIdOf(input),
+          ...(sandbox ? { podProfile: chosen } : {}),
           host: hostFor(fixture, input, binds),
           bundle: '/bundle',
           cleanupHookPath: '/opt/openclaw/hooks/openclaw-poststop',
@@ -76,7 +101,7 @@ describe('golden: shipped profile x engine config.json', () => {
       const merged = mergeSpec(input, {
         profile,
         config: RuntimeConfigSchema.parse({}),
-        containerId: 'golden',
+        containerId: containerIdOf(input),
         host: hostFor(fixture, input, []),
         bundle: '/bundle',
         cleanupHookPath: '/opt/openclaw/hooks/openclaw-poststop',
