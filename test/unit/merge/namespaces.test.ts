@@ -11,6 +11,7 @@ const FACTS: Record<string, JoinedNamespaceFacts> = {
   [POD_NETNS]: { exists: true, isNamespace: true, isHost: false, owner: { kind: 'engine-netns', dir: '/run/containerd/io.containerd.grpc.v1.cri/netns' } },
   [SANDBOX_NET]: { exists: true, isNamespace: true, isHost: false, owner: { kind: 'container', id: 'sandbox', pid: 4242 } },
   '/proc/4242/ns/ipc': { exists: true, isNamespace: true, isHost: false, owner: { kind: 'container', id: 'sandbox', pid: 4242 } },
+  '/proc/4242/ns/user': { exists: true, isNamespace: true, isHost: false, owner: { kind: 'container', id: 'sandbox', pid: 4242 } },
   '/proc/1/ns/net': { exists: true, isNamespace: true, isHost: true, owner: undefined },
   '/proc/77/ns/net': { exists: true, isNamespace: true, isHost: false },
   '/run/netns/vpn': { exists: true, isNamespace: true, isHost: false },
@@ -44,8 +45,12 @@ describe('namespaces modifier', () => {
   it.each([
     { name: "the pod's CNI netns pinned by the engine (pause container)", input: withNet(POD_NETNS) },
     { name: "the sandbox container's namespaces (a pod's workload)", input: [{ type: 'pid' }, { type: 'mount' }, { type: 'uts' }, { type: 'network', path: SANDBOX_NET }, { type: 'ipc', path: '/proc/4242/ns/ipc' }] },
+    { name: "the sandbox's user namespace (Kubernetes' own pod user namespaces: joined, never replaced)", input: [{ type: 'pid' }, { type: 'mount' }, { type: 'uts' }, { type: 'network', path: SANDBOX_NET }, { type: 'ipc', path: '/proc/4242/ns/ipc' }, { type: 'user', path: '/proc/4242/ns/user' }] },
   ])('keeps a joined namespace that is not the host\'s and belongs to the engine: $name', ({ input }) => {
-    expect(apply({ network: 'isolated', ipc: 'isolated', uts: 'isolated', pid: 'isolated', mount: 'isolated' }, input, FACTS, CRI)).toEqual(input.map((n) => n.type + (n.path ? `=${n.path}` : '')));
+    const kept = input.map((n) => n.type + (n.path ? `=${n.path}` : ''));
+    // A profile with a user namespace adds its own where the spec has none.
+    const expected = input.some((n) => n.type === 'user') ? kept : [...kept, 'user'];
+    expect(apply({ network: 'isolated', ipc: 'isolated', uts: 'isolated', pid: 'isolated', mount: 'isolated', user: 'isolated-with-uid-mapping' }, input, FACTS, CRI)).toEqual(expected);
   });
 
   it.each([
