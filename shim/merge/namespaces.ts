@@ -52,7 +52,7 @@ export function wantsIsolation(mode: string | undefined): boolean {
 function notIsolatedReason(inputs: MergeInputs, path: string): string | undefined {
   const facts = inputs.host.namespaces?.[path];
   if (!facts) return 'nothing is known about it';
-  if (!facts.exists) return 'it does not exist';
+  if (!facts.exists) return 'it does not exist or cannot be read';
   if (!facts.isNamespace) return 'it is not a namespace file';
   if (facts.isHost) return 'it is the host\'s own namespace';
   if (!facts.owner) return 'it belongs neither to a container of this engine (same runc root) nor to the engine\'s network-namespace directory';

@@ -59,7 +59,7 @@ describe('namespaces modifier', () => {
     { path: '/proc/77/ns/net', reason: /belongs neither to a container of this engine/ },
     { path: '/run/netns/vpn', reason: /belongs neither to a container of this engine/ },
     { path: '/tmp/not-a-ns', reason: /not a namespace file/ },
-    { path: '/proc/999/ns/net', reason: /does not exist/ },
+    { path: '/proc/999/ns/net', reason: /does not exist or cannot be read/ },
     { path: '/proc/5/ns/net', reason: /nothing is known about it/ },
   ])('refuses joining $path ($reason)', ({ path, reason }) => {
     expect(() => apply({ network: 'isolated' }, withNet(path), FACTS)).toThrow(reason);
