@@ -42,7 +42,7 @@ describe('namespaces modifier', () => {
     expect(apply(profile, input)).toEqual(expected);
   });
 
-  it.each([
+  it.each<{ name: string; input: Array<{ type: string; path?: string }> }>([
     { name: "the pod's CNI netns pinned by the engine (pause container)", input: withNet(POD_NETNS) },
     { name: "the sandbox container's namespaces (a pod's workload)", input: [{ type: 'pid' }, { type: 'mount' }, { type: 'uts' }, { type: 'network', path: SANDBOX_NET }, { type: 'ipc', path: '/proc/4242/ns/ipc' }] },
     { name: "the sandbox's user namespace (Kubernetes' own pod user namespaces: joined, never replaced)", input: [{ type: 'pid' }, { type: 'mount' }, { type: 'uts' }, { type: 'network', path: SANDBOX_NET }, { type: 'ipc', path: '/proc/4242/ns/ipc' }, { type: 'user', path: '/proc/4242/ns/user' }] },
