@@ -18,6 +18,7 @@ import type { SpecMount } from '../spec/types.js';
 import type { ProfileBindMount } from '../profile/schema.js';
 import type { MergeInputs, Modifier, PathFacts } from './types.js';
 import { containerdStateOfBundle, engineFileOf, type EngineFileContext } from './engine-files.js';
+import { callerEngine } from './caller.js';
 
 /** Host paths that no bind mount may expose, themselves or anything below them. */
 export const SENSITIVE_SOURCES: readonly string[] = [
@@ -79,6 +80,7 @@ export function makeFilesystemModifier(inputs: MergeInputs): Modifier {
   return {
     name: 'filesystem',
     apply({ spec, hostActions }) {
+      const kubernetes = callerEngine(spec) === 'kubernetes';
       const engineCtx: EngineFileContext = {
         containerId: inputs.containerId,
         annotations: spec.annotations ?? {},
@@ -129,7 +131,9 @@ export function makeFilesystemModifier(inputs: MergeInputs): Modifier {
           throw new OpenclawError('merge', `bind mount ${what} exposes ${real}, which is ${reason}; profile "${profileName}" never allows it`, {
             file: inputs.specFile,
             field,
-            fix: 'remove this volume (-v/--mount) from the container; mount a dedicated directory instead',
+            fix: kubernetes
+              ? `remove the hostPath volume for ${m.destination} from the pod spec; use an emptyDir or a dedicated directory the profile allows`
+              : 'remove this volume (-v/--mount) from the container; mount a dedicated directory instead',
           });
         }
         if (!section) return;
@@ -140,7 +144,7 @@ export function makeFilesystemModifier(inputs: MergeInputs): Modifier {
           throw new OpenclawError('merge', `bind mount ${what} is not in profile "${profileName}"'s allowedBindMounts (${list})`, {
             file: inputs.specFile,
             field,
-            fix: `remove the volume, or add {source: ${source}, destination: ${m.destination}} to spec.filesystem.allowedBindMounts in ${profileFile}`,
+            fix: `${kubernetes ? `remove the hostPath volume for ${m.destination} from the pod spec` : 'remove the volume'}, or add {source: ${source}, destination: ${m.destination}} to spec.filesystem.allowedBindMounts in ${profileFile}`,
           });
         }
         m.options = hardenOptions(m.options ?? [], rule.readonly, rule.noexec);

@@ -173,6 +173,28 @@ describe.skipIf(skip)('Kubernetes CRI: RuntimeClass per shipped profile through 
     }, 120_000);
   }
 
+  describe('a container that claims to be a pod sandbox (annotations are the creator\'s)', () => {
+    const claim = (sandboxId: string) => ['--annotation', 'io.kubernetes.cri.container-type=sandbox', '--annotation', `io.kubernetes.cri.sandbox-id=${sandboxId}`];
+    const launcher = () => (installed.handlers['openclaw-default'] as { options: { BinaryName: string } }).options.BinaryName;
+
+    it('is refused when its sandbox-id is not its own id', async () => {
+      const id = `claim-other-${process.pid}`;
+      const r = await cri.ctr(['run', '--rm', '--runc-binary', launcher(), ...claim('f'.repeat(64)), CRI_TEST_IMAGE, id, '/bin/sh', VERIFIER]);
+      expect(r.exitCode).not.toBe(0);
+      expect(r.stderr).toMatch(/openclaw-runtime: .*claims to be a pod sandbox/);
+    }, 120_000);
+
+    it('gains nothing when consistent: the pause policy is too small to even run a shell', async () => {
+      const id = `claim-self-${process.pid}`;
+      const r = await cri.ctr(['run', '--rm', '--runc-binary', launcher(), ...claim(id), CRI_TEST_IMAGE, id, '/bin/sh', VERIFIER]);
+      // It starts (nothing refused it) and its shell dies on the first call the pause list lacks.
+      expect(r.stdout).not.toContain('done=1');
+      expect(r.exitCode).not.toBe(0);
+      expect(r.stderr).toMatch(/Operation not permitted/);
+      expect(r.stderr).not.toMatch(/openclaw-runtime:/);
+    }, 120_000);
+  });
+
   describe('refusals reach the CRI error, in pod-spec terms', () => {
     it('a hostPath volume of /etc is refused at StartContainer', async () => {
       const { config, podDir } = pod('hostpath');
@@ -182,7 +204,7 @@ describe.skipIf(skip)('Kubernetes CRI: RuntimeClass per shipped profile through 
         ctr.mounts = [...(ctr.mounts ?? []), { container_path: '/host-etc', host_path: '/etc', readonly: true }];
         const { container_id: id } = await cri.cri.createContainer({ pod_sandbox_id: sandbox, config: ctr, sandbox_config: config });
         const msg = await criError(cri.cri.startContainer({ container_id: id }));
-        expect(msg).toMatch(/openclaw-runtime: .*\/etc.*never allows it/);
+        expect(msg).toMatch(/openclaw-runtime: .*\/etc.*never allows it.*remove the hostPath volume for \/host-etc from the pod spec/);
         await cri.cri.removeContainer({ container_id: id });
       } finally {
         await cri.cri.stopPodSandbox({ pod_sandbox_id: sandbox });

@@ -105,6 +105,17 @@ describe('filesystem modifier', () => {
     expect(() => run({}, [{ destination, type: 'bind', source, options: ['rbind'] }], {}, annotations)).toThrow(/allowedBindMounts|never allows it/);
   });
 
+  it('a pod\'s hostPath volume is refused with a fix in pod-spec terms', () => {
+    let err: any;
+    try {
+      run({}, [{ destination: '/host-etc', type: 'bind', source: '/etc', options: ['rbind'] }], {}, CRI);
+    } catch (e) {
+      err = e;
+    }
+    expect(err?.message).toMatch(/under \/etc; profile "test" never allows it/);
+    expect(err?.fix).toBe('remove the hostPath volume for /host-etc from the pod spec; use an emptyDir or a dedicated directory the profile allows');
+  });
+
   it.each([
     { destination: '/run/.containerenv', file: '.containerenv', root: '/run/containers/storage' },
     { destination: '/etc/hosts', file: 'hosts', root: '/run/containers/storage' },
