@@ -145,3 +145,16 @@ describe('install podman ([engine.runtimes] in containers.conf)', () => {
     expect(printed.join('\n')).toContain('[engine.runtimes]');
   });
 });
+
+describe('install --profile checks the profile as create will resolve it', () => {
+  const bin = join(import.meta.dirname, '..', '..', '..', 'bin', 'openclaw-runtime');
+  it.each(['containerd', 'podman'])('%s: an unknown profile is refused and nothing is written', async (engine) => {
+    const { execa } = await import('execa');
+    const config = join(dir, 'openclaw.toml');
+    writeFileSync(config, `[profiles]\ndirectories = ["${dir}"]\n`);
+    const r = await execa(bin, ['install', engine, '--config', join(dir, 'engine.conf'), '--profile', 'no-such-profile', '--openclaw-config', config, '--launcher-dir', join(dir, 'l')], { reject: false });
+    expect(r.exitCode).not.toBe(0);
+    expect(r.stderr).toMatch(/--profile no-such-profile: no profile named "no-such-profile"/);
+    expect(readdirSync(dir).sort()).toEqual(['openclaw.toml']);
+  });
+});
