@@ -13,7 +13,7 @@
  * Stopping goes by the pid started here; shims are found by our socket in their command line.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import TOML from '@iarna/toml';
 import * as grpc from '@grpc/grpc-js';
@@ -188,6 +188,18 @@ export async function startCriContainerd(handlers: Record<string, string | Recor
   const stop = async () => {
     process.off('exit', emergency);
     cri?.close();
+    // Tasks and containers first, while containerd can still clean up after them (the runc v2
+    // shim keeps runc state under /run/containerd/runc/<namespace>, outside our directory).
+    const ids: string[] = [];
+    if (child.exitCode === null && child.signalCode === null) {
+      const tasks = (await ctr(['tasks', 'ls', '-q'], { timeout: 10_000 })).stdout.split('\n').filter(Boolean);
+      for (const t of tasks) {
+        await ctr(['tasks', 'kill', '-s', 'SIGKILL', t], { timeout: 10_000 });
+        await ctr(['tasks', 'delete', '-f', t], { timeout: 20_000 });
+      }
+      ids.push(...(await ctr(['containers', 'ls', '-q'], { timeout: 10_000 })).stdout.split('\n').filter(Boolean));
+      for (const c of ids) await ctr(['containers', 'delete', c], { timeout: 20_000 });
+    }
     if (child.exitCode === null && child.signalCode === null) {
       const gone = new Promise<void>((r) => child.once('exit', () => r()));
       child.kill('SIGTERM');
@@ -208,6 +220,16 @@ export async function startCriContainerd(handlers: Record<string, string | Recor
       if (r.exitCode !== 0) await cmd('umount', ['-l', mp], { timeout: 10_000 });
     }
     rmSync(dir, { recursive: true, force: true });
+    // Our containers' runc state (never anything else there), then the namespace dir if empty.
+    const runcRoot = join('/run/containerd/runc', CRI_NS);
+    for (const id of ids) {
+      if (existsSync(join(runcRoot, id))) await cmd('runc', ['--root', runcRoot, 'delete', '--force', id], { timeout: 10_000 });
+    }
+    try {
+      rmdirSync(runcRoot);
+    } catch {
+      /* not empty (another containerd's) or gone */
+    }
   };
 
   try {
