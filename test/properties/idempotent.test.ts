@@ -76,11 +76,14 @@ describe('merge is idempotent', () => {
     );
   });
 
+  /** The captured container's Docker id: its own /etc/hosts etc. carry it (merge/engine-files.ts). */
+  const DOCKER_FIXTURE_ID = '70398ff057438f8e505835b94fbd62d99e0126e1ac48a62037940296f519113c';
+
   it('the shipped model-backend profile merged three times into one bundle is still accepted, unchanged', () => {
     const docker = JSON.parse(readFileSync(join(REPO, 'test/golden/fixtures/docker-20.10-busybox.config.json'), 'utf8'));
     const profile = readProfileFile(join(REPO, 'profiles', 'model-backend.yaml'));
     const config = RuntimeConfigSchema.parse({});
-    const inputs: MergeInputs = { profile, compiledSeccomp: compileProfileSeccomp(profile, config), config, containerId: 'c', host: hostFacts(), bundle: '/bundle', cleanupHookPath: HOOK, sealKey: SEAL_KEY, specFile: '/bundle/config.json' };
+    const inputs: MergeInputs = { profile, compiledSeccomp: compileProfileSeccomp(profile, config), config, containerId: DOCKER_FIXTURE_ID, host: hostFacts(), bundle: '/bundle', cleanupHookPath: HOOK, sealKey: SEAL_KEY, specFile: '/bundle/config.json' };
     let spec = docker;
     const sizes: number[] = [];
     for (let i = 0; i < 3; i++) {
@@ -94,7 +97,7 @@ describe('merge is idempotent', () => {
     const docker = JSON.parse(readFileSync(join(REPO, 'test/golden/fixtures/docker-20.10-busybox.config.json'), 'utf8'));
     const profile = readProfileFile(join(REPO, 'profiles', 'model-backend.yaml'));
     const config = RuntimeConfigSchema.parse({});
-    const inputs: MergeInputs = { profile, compiledSeccomp: compileProfileSeccomp(profile, config), config, containerId: 'c', host: hostFacts(), bundle: '/bundle', cleanupHookPath: HOOK, sealKey: SEAL_KEY, specFile: '/bundle/config.json' };
+    const inputs: MergeInputs = { profile, compiledSeccomp: compileProfileSeccomp(profile, config), config, containerId: DOCKER_FIXTURE_ID, host: hostFacts(), bundle: '/bundle', cleanupHookPath: HOOK, sealKey: SEAL_KEY, specFile: '/bundle/config.json' };
     const once = mergeSpec(docker, inputs).spec;
     // A creator keeps the seal but loosens the filter: the merge runs again and stays strict.
     const forged = structuredClone(once);
