@@ -17,6 +17,13 @@ import { registerDecoded } from './seccomp/combine.js';
 import { resolveHostFacts } from './host/facts.js';
 import { resolveCdiFacts } from './host/cdi-specs.js';
 import { DEFAULT_CONFIG_PATH } from './config/defaults.js';
+import { DEFAULT_RUNC_ROOT } from './host/actions.js';
+import { isCriSandbox } from './merge/caller.js';
+import { sandboxProfile } from './merge/pause.js';
+import { PACKAGE_PROFILE_DIR } from './profile/select.js';
+
+/** profiles/internal/cri-sandbox.yaml: the fixed policy of a pod's pause container (merge/pause.ts). */
+export const CRI_SANDBOX_PROFILE_PATH = resolve(PACKAGE_PROFILE_DIR, 'internal', 'cri-sandbox.yaml');
 import { mergeSpec } from './merge/index.js';
 import { readOrCreateSealKey } from './host/seal-key.js';
 import type { MergeState } from './merge/types.js';
@@ -32,6 +39,8 @@ export interface PipelineInput {
   cwd: string;
   bundle: string;
   containerId: string;
+  /** runc's --root (the engine's container state; joined namespaces are checked against it). */
+  runcRoot?: string;
 }
 
 export interface PipelineResult {
@@ -56,9 +65,19 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineResult>
   const { config, path: configPath } = await loadConfig(input.configFlag, input.env);
   const spec = readSpec(input.bundle);
   const choice = selectProfile({ flag: input.profileFlag, spec: spec.spec, config, configPath, cwd: input.cwd });
-  const { profile, compiledSeccomp } = await loadProfile(choice.path, config);
+  const chosen = await loadProfile(choice.path, config);
+  // A pod's sandbox (pause) container: the fixed pause policy with the chosen profile's namespaces.
+  const sandbox = isCriSandbox(spec.spec) ? await loadProfile(CRI_SANDBOX_PROFILE_PATH, config) : undefined;
+  const profile = sandbox ? sandboxProfile(sandbox.profile, chosen.profile) : chosen.profile;
+  const compiledSeccomp = sandbox ? sandbox.compiledSeccomp : chosen.compiledSeccomp;
   const host = {
-    ...resolveHostFacts(spec.spec, profile.profile, { bundle: input.bundle, stateDir: config.state.dir, jobsDir: config.jobs.dir, containerId: input.containerId }),
+    ...resolveHostFacts(spec.spec, profile.profile, {
+      bundle: input.bundle,
+      stateDir: config.state.dir,
+      jobsDir: config.jobs.dir,
+      containerId: input.containerId,
+      engine: { config, runcRoot: input.runcRoot ?? DEFAULT_RUNC_ROOT },
+    }),
     cdi: await resolveCdiFacts({ spec: spec.spec, specFile: spec.path, profile: profile.profile, profileFile: profile.path, config, configFile: configPath ?? DEFAULT_CONFIG_PATH }),
   };
   const merged = mergeSpec(spec.spec, {
@@ -71,6 +90,7 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineResult>
     cleanupHookPath: CLEANUP_HOOK_PATH,
     sealKey: readOrCreateSealKey(config.state.dir),
     specFile: spec.path,
+    ...(sandbox ? { podProfile: chosen.profile } : {}),
   });
   return { config, configPath, spec, choice, profile, compiledSeccomp, merged };
 }

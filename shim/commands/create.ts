@@ -33,6 +33,7 @@ export const createCommand: CommandHandler = async ({ argv, cwd, env, log }) => 
     cwd,
     bundle: args.bundle,
     containerId: args.containerId,
+    runcRoot: argv.globals.root,
   });
   const { config, merged, profile, spec } = result;
   await openDebugLog(config.log.file, config.log.level);

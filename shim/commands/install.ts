@@ -6,6 +6,7 @@
 import type { CommandHandler } from './index.js';
 import { parseInstallArgs, type InstallFlags } from '../install/install-args.js';
 import { processOutput, type InstallOutput } from '../install/output.js';
+import { OpenclawError } from '../errors.js';
 
 type EngineAction = (flags: InstallFlags, out: InstallOutput) => number;
 
@@ -19,17 +20,44 @@ const ENGINES: Record<string, { install: () => Promise<EngineAction>; uninstall:
     install: async () => (await import('../install/containerd.js')).installContainerd,
     uninstall: async () => (await import('../install/containerd.js')).uninstallContainerd,
   },
+  podman: {
+    install: async () => (await import('../install/podman.js')).installPodman,
+    uninstall: async () => (await import('../install/podman.js')).uninstallPodman,
+  },
 };
 
 function handler(action: 'install' | 'uninstall'): CommandHandler {
-  return async ({ argv }) => {
+  return async ({ argv, env, cwd }) => {
     const { engine, flags } = parseInstallArgs(action, argv.commandArgs);
     // `openclaw-runtime --profile P install docker` also works (the global flag parser took it).
     if (flags.profile === undefined && argv.shim.profile !== undefined) flags.profile = argv.shim.profile;
     if (flags.openclawConfig === undefined && argv.shim.openclawConfig !== undefined) flags.openclawConfig = argv.shim.openclawConfig;
+    if (action === 'install' && flags.profile !== undefined) await checkProfile(flags, env, cwd);
     const run = await (ENGINES[engine] as (typeof ENGINES)[string])[action]();
     return run(flags, processOutput);
   };
+}
+
+/**
+ * The profile a runtime is registered with must resolve as create will resolve it (the config's
+ * profile directories, then the package's), or every container of that runtime would fail.
+ * A config that cannot be read yet only earns a note: it may be written after the install.
+ */
+async function checkProfile(flags: InstallFlags, env: NodeJS.ProcessEnv, cwd: string): Promise<void> {
+  const { loadConfig } = await import('../config/load.js');
+  const { selectProfile } = await import('../profile/select.js');
+  let loaded;
+  try {
+    loaded = await loadConfig(flags.openclawConfig, env);
+  } catch (err) {
+    processOutput.say(`note: profile "${flags.profile}" not checked: ${(err as Error).message}`);
+    return;
+  }
+  try {
+    selectProfile({ flag: flags.profile, spec: {}, config: loaded.config, configPath: loaded.path, cwd });
+  } catch (err) {
+    throw new OpenclawError('install', `--profile ${flags.profile}: ${(err as OpenclawError).problem ?? (err as Error).message}`, { fix: (err as OpenclawError).fix ?? 'name a profile that exists' });
+  }
 }
 
 export const installCommand: CommandHandler = handler('install');

@@ -20,6 +20,7 @@ export const mergeCommand: CommandHandler = async ({ argv, cwd, env }) => {
     cwd,
     bundle: args.bundle,
     containerId: args.containerId ?? 'dry-run',
+    runcRoot: argv.globals.root,
   });
   if (diff) {
     const changes = diffSpecs(result.spec.spec, result.merged.spec);

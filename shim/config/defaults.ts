@@ -28,6 +28,13 @@ export const DEFAULT_CONFIG = Object.freeze({
   },
   process: { oom_score_adj_floor: 0 },
   lsm: { selinux_types: ['container_t', 'container_init_t', 'container_kvm_t', 'svirt_lxc_net_t'] },
+  engines: {
+    netns_dirs: ['/var/run/netns'],
+    containerd_roots: ['/var/lib/containerd', '/run/containerd'],
+    kubelet_roots: ['/var/lib/kubelet'],
+    podman_roots: ['/var/lib/containers/storage', '/run/containers/storage'],
+    docker_roots: [],
+  },
 } as const);
 
 export const DEFAULT_CONFIG_PATH = '/etc/openclaw/config.toml';

@@ -135,6 +135,23 @@ export const RuntimeConfigSchema = z
         selinux_types: z.array(z.string().regex(/^[a-z0-9_]+$/, 'must be an SELinux type name such as container_t')).default([...D.lsm.selinux_types]),
       })
       .prefault({}),
+    engines: z
+      .strictObject({
+        /**
+         * Directories where engines pin network namespaces by path (containerd's CRI plugin:
+         * /var/run/netns, or <state>/io.containerd.grpc.v1.cri/netns, which is always known).
+         */
+        netns_dirs: z.array(absolutePath).default([...D.engines.netns_dirs]),
+        /** containerd root and state directories (the CRI plugin's per-sandbox files live below). */
+        containerd_roots: z.array(absolutePath).default([...D.engines.containerd_roots]),
+        /** kubelet --root-dir values (per-pod etc-hosts, termination-log, volumes). */
+        kubelet_roots: z.array(absolutePath).default([...D.engines.kubelet_roots]),
+        /** Podman storage roots: --root and --runroot (graphroot and runroot in storage.conf). */
+        podman_roots: z.array(absolutePath).default([...D.engines.podman_roots]),
+        /** dockerd --data-root values; empty: any (a Docker file is still tied to its container id). */
+        docker_roots: z.array(absolutePath).default([...D.engines.docker_roots]),
+      })
+      .prefault({}),
   })
   .prefault({});
 

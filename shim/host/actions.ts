@@ -135,11 +135,11 @@ const HOST_ACTIONS: { [K in HostAction['kind']]: ActionHandler<K> } = {
       // One component at a time from an fd of the rootfs, never following a symlink: the image
       // is untrusted, and /input -> /etc in it must not make us create host directories.
       try {
-        mkdirBeneath(a.rootfs, a.path);
+        mkdirBeneath(a.rootfs, a.path, 0o755, { file: a.file });
       } catch (err) {
         if (!(err instanceof BeneathError)) throw err;
         throw new OpenclawError('host', `cannot create the mount point ${a.path} in the rootfs: ${err.prefix} is ${err.what} in the image`, {
-          fix: `use an image where ${a.path} is a plain directory (or absent), or bind to another destination`,
+          fix: `use an image where ${a.path} is a plain ${a.file ? 'file' : 'directory'} (or absent), or bind to another destination`,
         });
       }
     },

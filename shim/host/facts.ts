@@ -13,6 +13,8 @@ import { concreteBinds, isBindMount } from '../merge/filesystem.js';
 import { inspectPath } from './safe-path.js';
 import { wantsIsolation } from '../merge/namespaces.js';
 import { originalRootfs } from '../merge/userns.js';
+import type { RuntimeConfig } from '../config/schema.js';
+import { resolveEngineFacts } from './engine-facts.js';
 
 function lexists(path: string): boolean {
   try {
@@ -89,6 +91,8 @@ export interface HostFactsContext {
   /** config [jobs] dir: where perContainer bind sources live. */
   jobsDir: string;
   containerId: string;
+  /** The runtime config and runc's --root, for the engine facts (namespaces joined by path, engine roots). */
+  engine?: { config: RuntimeConfig; runcRoot: string };
 }
 
 /** A directory only root can change entries of: root-owned, and not writable by group/others unless sticky. */
@@ -225,7 +229,12 @@ export function resolveHostFacts(spec: Spec, profile: Profile, ctx: HostFactsCon
     ? []
     : binds.map((b) => b.destination).filter((d) => !lexists(join(rootfs, d)));
   const wanted = hookFactsWanted(spec);
+  const missingFileMountpoints = !rootfsUsable || rootfs === undefined
+    ? []
+    : (spec.mounts ?? []).filter((m) => isBindMount(m) && m.source && paths[m.source]?.exists && paths[m.source]?.isDirectory === false && !lexists(join(rootfs, m.destination))).map((m) => m.destination);
   return {
+    missingFileMountpoints,
+    ...(ctx.engine ? resolveEngineFacts(spec, ctx.engine.config, ctx.bundle, ctx.engine.runcRoot) : {}),
     hookExecutables: Object.fromEntries(wanted.executables.map((p) => [p, executableFacts(p)])),
     rootOnlyDirs: Object.fromEntries(wanted.dirs.map((d) => [d, rootOnlyPath(d, true)])),
     cgroup: cgroupFactsFor(spec),

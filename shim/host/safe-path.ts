@@ -268,15 +268,28 @@ export function ensureDir(path: string, opts: EnsureDirOptions): EnsuredDir {
  * host directories). Returns nothing; throws `which` (the offending prefix) on a symlink or a
  * non-directory.
  */
-export function mkdirBeneath(root: string, relPath: string, mode = 0o755): void {
+export function mkdirBeneath(root: string, relPath: string, mode = 0o755, opts: { file?: boolean } = {}): void {
   const rootInfo = inspectPath(root);
   if (rootInfo.unsafe) throw refuse(root, rootInfo.unsafe, {});
   let fd = openSync(rootInfo.path, DIR_FLAGS);
   let shown = '';
   try {
-    for (const name of relPath.split('/').filter((p) => p && p !== '.')) {
+    const names = relPath.split('/').filter((p) => p && p !== '.');
+    for (const [i, name] of names.entries()) {
       shown += '/' + name;
       if (name === '..') throw new BeneathError(shown, 'a ".." component');
+      if (opts.file && i === names.length - 1) {
+        // A file mount point: created empty, O_EXCL|O_NOFOLLOW (never through a planted symlink);
+        // an existing regular file will do.
+        try {
+          closeSync(openSync(fdPath(fd, name), constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY | constants.O_NOFOLLOW, 0o644));
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+          const st = lstatSync(fdPath(fd, name));
+          if (!st.isFile()) throw new BeneathError(shown, st.isSymbolicLink() ? 'a symlink' : 'not a regular file');
+        }
+        return;
+      }
       try {
         mkdirSync(fdPath(fd, name), { mode });
       } catch (err) {

@@ -14,19 +14,23 @@ export interface InstallFlags {
   dryRun: boolean;
   binary?: string;
   pidfile?: string;
+  launcherDir?: string;
+  systemdDropin?: string;
 }
 
-type FlagName = 'config' | 'name' | 'profile' | 'openclaw-config' | 'set-default' | 'dry-run' | 'binary' | 'pidfile';
+type FlagName = 'config' | 'name' | 'profile' | 'openclaw-config' | 'set-default' | 'dry-run' | 'binary' | 'pidfile' | 'launcher-dir' | 'systemd-dropin';
 
 const FLAGS: Record<FlagName, { type: 'string' | 'boolean'; help: string }> = {
   config: { type: 'string', help: "the engine's config file" },
   name: { type: 'string', help: 'runtime name (default openclaw)' },
-  profile: { type: 'string', help: 'profile passed to the shim as --profile (docker only)' },
-  'openclaw-config': { type: 'string', help: 'openclaw config passed as --openclaw-config (docker only)' },
+  profile: { type: 'string', help: 'profile passed to the shim as --profile (docker: runtimeArgs; containerd, podman: a generated launcher)' },
+  'openclaw-config': { type: 'string', help: 'openclaw config passed as --openclaw-config (docker: runtimeArgs; containerd, podman: a generated launcher)' },
   'set-default': { type: 'boolean', help: 'also make it the default runtime (docker only)' },
   'dry-run': { type: 'boolean', help: 'print the new file(s) and write nothing' },
   binary: { type: 'string', help: 'runtime executable (default: this package\'s bin/openclaw-runtime)' },
   pidfile: { type: 'string', help: 'dockerd pidfile for the reload (default /var/run/docker.pid)' },
+  'launcher-dir': { type: 'string', help: 'where per-profile launchers go (default /usr/local/lib/openclaw/runtimes)' },
+  'systemd-dropin': { type: 'string', help: 'also write this systemd drop-in giving the service OPENCLAW_CONFIG (needs --openclaw-config)' },
 };
 
 /** Which flags each engine and action takes. NOTE when adding an engine also update ENGINES in commands/install.ts. */
@@ -36,8 +40,12 @@ export const ENGINE_FLAGS: Record<string, { install: readonly FlagName[]; uninst
     uninstall: ['config', 'name', 'dry-run', 'pidfile'],
   },
   containerd: {
-    install: ['config', 'name', 'dry-run', 'binary'],
-    uninstall: ['config', 'name', 'dry-run'],
+    install: ['config', 'name', 'profile', 'openclaw-config', 'launcher-dir', 'systemd-dropin', 'dry-run', 'binary'],
+    uninstall: ['config', 'name', 'launcher-dir', 'dry-run'],
+  },
+  podman: {
+    install: ['config', 'name', 'profile', 'openclaw-config', 'launcher-dir', 'dry-run', 'binary'],
+    uninstall: ['config', 'name', 'launcher-dir', 'dry-run'],
   },
 };
 
@@ -81,6 +89,8 @@ export function parseInstallArgs(action: 'install' | 'uninstall', args: readonly
       dryRun: values['dry-run'] === true,
       binary: str('binary'),
       pidfile: str('pidfile'),
+      launcherDir: str('launcher-dir'),
+      systemdDropin: str('systemd-dropin'),
     },
   };
 }

@@ -19,6 +19,7 @@
 import { OpenclawError } from '../errors.js';
 import type { SpecDevice, SpecDeviceCgroup } from '../spec/types.js';
 import type { DeviceNode, MergeInputs, Modifier } from './types.js';
+import { callerEngine } from './caller.js';
 
 /** Control nodes every GPU container needs besides its /dev/nvidiaN. */
 export const NVIDIA_CONTROL_NODES = ['/dev/nvidiactl', '/dev/nvidia-uvm', '/dev/nvidia-uvm-tools', '/dev/nvidia-modeset'];
@@ -142,7 +143,9 @@ export function makeDevicesModifier(inputs: MergeInputs): Modifier {
         throw new OpenclawError('merge', `allows access to every host device (a privileged container); profile "${inputs.profile.profile.metadata.name}" never allows that`, {
           file: inputs.specFile,
           field: `linux.resources.devices[${allowAll}]`,
-          fix: 'run the container without --privileged or --device-cgroup-rule "a *:* rwm" (Kubernetes: without securityContext.privileged or a device plugin resource); give it only the devices it needs: --device and --device-cgroup-rule are refused beyond the default devices, GPUs come from a profile with spec.devices.gpus',
+          fix: callerEngine(spec) === 'kubernetes'
+            ? 'remove securityContext.privileged: true from the container (and the pod); give it only the devices it needs (a device plugin)'
+            : 'run the container without --privileged or --device-cgroup-rule "a *:* rwm" (Kubernetes: without securityContext.privileged or a device plugin resource); give it only the devices it needs: --device and --device-cgroup-rule are refused beyond the default devices, GPUs come from a profile with spec.devices.gpus or spec.devices.cdi',
         });
       }
       const nodes = gpus === undefined || gpus === 'none' || inputs.host.cdi?.gpusViaCdi ? [] : selectGpuNodes(gpus, inputs.host.nvidiaDevices, inputs.profile.path);

@@ -5,8 +5,8 @@
  * paths are refused whatever the profile (a floor, not a policy).
  * - root.readonly: OR (either side's true wins).
  * - mounts, keyed by destination: kernel filesystems (proc, sysfs, tmpfs, ...) pass; a host
- *   bind mount passes only when it is one of the engine's own per-container files (table
- *   ENGINE_FILES) or exactly one of the profile's allowedBindMounts, and then gets the
+ *   bind mount passes only when it is one of the engine's own per-container files
+ *   (merge/engine-files.ts) or exactly one of the profile's allowedBindMounts, and then gets the
  *   profile's ro and nosuid/nodev/noexec; any other host mount is refused with its name.
  *   The profile's allowedBindMounts are added where the caller has not mounted them. A profile
  *   without allowedBindMounts allows no host binds at all (an allow-list, empty by default).
@@ -29,6 +29,8 @@ import { join } from 'node:path';
 import type { Spec, SpecMount } from '../spec/types.js';
 import type { ProfileBindMount } from '../profile/schema.js';
 import type { HostAction, MergeInputs, Modifier, PathFacts } from './types.js';
+import { containerdStateOfBundle, engineFileOf, type EngineFileContext } from './engine-files.js';
+import { callerEngine } from './caller.js';
 
 /** Host paths that no bind mount may expose, themselves or anything below them. */
 export const SENSITIVE_SOURCES: readonly string[] = [
@@ -42,33 +44,6 @@ const SENSITIVE_BASENAMES = new Set(['docker.sock', 'containerd.sock', 'crio.soc
 
 /** Kernel filesystems an engine mounts into every container; no host path behind them. */
 export const KERNEL_FS_TYPES = new Set(['proc', 'sysfs', 'tmpfs', 'devpts', 'mqueue', 'cgroup', 'cgroup2', 'shm', 'devtmpfs']);
-
-/**
- * Per-container files engines bind in: a destination and the shape of its source. The source
- * is matched on its real path, so a symlink cannot pass for one. A destination of `*` means
- * any (pod-private volumes such as emptyDir).
- * NOTE when supporting a new engine also add its files here and a golden fixture for it.
- */
-const HEX64 = '[0-9a-f]{64}';
-const POD_UID = '[0-9a-f-]{36}';
-const engineFile = (engine: string, destination: string, source: string) => ({ engine, destination, source: new RegExp(source) });
-export const ENGINE_FILES: ReadonlyArray<{ engine: string; destination: string; source: RegExp }> = [
-  // Docker: <data-root>/containers/<id>/{hosts,resolv.conf,hostname}, shm for --ipc shareable
-  engineFile('docker', '/etc/hosts', `/containers/${HEX64}/hosts$`),
-  engineFile('docker', '/etc/resolv.conf', `/containers/${HEX64}/resolv\\.conf$`),
-  engineFile('docker', '/etc/hostname', `/containers/${HEX64}/hostname$`),
-  engineFile('docker', '/dev/shm', `/containers/${HEX64}/mounts/shm$`),
-  // containerd CRI: <root|state>/io.containerd.grpc.v1.cri/sandboxes/<id>/...
-  engineFile('containerd-cri', '/etc/hosts', `/io\\.containerd\\.grpc\\.v1\\.cri/sandboxes/${HEX64}/hosts$`),
-  engineFile('containerd-cri', '/etc/resolv.conf', `/io\\.containerd\\.grpc\\.v1\\.cri/sandboxes/${HEX64}/resolv\\.conf$`),
-  engineFile('containerd-cri', '/etc/hostname', `/io\\.containerd\\.grpc\\.v1\\.cri/sandboxes/${HEX64}/hostname$`),
-  engineFile('containerd-cri', '/dev/shm', `/io\\.containerd\\.grpc\\.v1\\.cri/sandboxes/${HEX64}/shm$`),
-  // kubelet: its per-pod files, the service-account token and pod-private emptyDir volumes
-  engineFile('kubelet', '/etc/hosts', `^/var/lib/kubelet/pods/${POD_UID}/etc-hosts$`),
-  engineFile('kubelet', '/dev/termination-log', `^/var/lib/kubelet/pods/${POD_UID}/containers/[^/]+/[0-9a-f]+$`),
-  engineFile('kubelet', '/var/run/secrets/kubernetes.io/serviceaccount', `^/var/lib/kubelet/pods/${POD_UID}/volumes/kubernetes\\.io~projected/[^/]+$`),
-  engineFile('kubelet', '*', `^/var/lib/kubelet/pods/${POD_UID}/volumes/kubernetes\\.io~empty-dir/[^/]+$`),
-];
 
 /** Docker's defaults (moby oci/defaults.go), the floor for every container. */
 export const DEFAULT_MASKED_PATHS = [
@@ -157,6 +132,14 @@ export function makeFilesystemModifier(inputs: MergeInputs): Modifier {
           fix: 'use a container id of letters, digits, _, +, - and . only (what runc accepts)',
         });
       }
+      const kubernetes = callerEngine(spec) === 'kubernetes';
+      const engineCtx: EngineFileContext = {
+        containerId: inputs.containerId,
+        annotations: spec.annotations ?? {},
+        containerdStateFromBundle: containerdStateOfBundle(inputs.bundle),
+        engines: inputs.config.engines,
+        realRoots: inputs.host.engineRoots ?? {},
+      };
       allowed.forEach((b, i) => {
         const facts = inputs.host.paths[b.source];
         if (facts?.unsafe) {
@@ -203,14 +186,22 @@ export function makeFilesystemModifier(inputs: MergeInputs): Modifier {
         }
         const source = m.source ?? '';
         const real = realOf(inputs.host.paths, source);
-        const fromEngine = ENGINE_FILES.find((e) => (e.destination === '*' || e.destination === m.destination) && e.source.test(real));
-        if (fromEngine) return;
+        const engineFile = engineFileOf(m.destination, real, engineCtx);
+        if (engineFile) {
+          // Data files: never setuid, devices or (but for pod volumes) programs. In a user
+          // namespace these flags are locked on the source mount (containerd's shm tmpfs), and a
+          // read-only remount without them fails with EPERM.
+          if (section) m.options = hardenOptions(m.options ?? [], false, engineFile.executable !== true);
+          return;
+        }
         const reason = sensitiveReason(real);
         if (reason) {
           throw new OpenclawError('merge', `bind mount ${what} exposes ${real}, which is ${reason}; profile "${profileName}" never allows it`, {
             file: inputs.specFile,
             field,
-            fix: 'remove this volume (-v/--mount) from the container; mount a dedicated directory instead',
+            fix: kubernetes
+              ? `remove the hostPath volume for ${m.destination} from the pod spec; use an emptyDir or a dedicated directory the profile allows`
+              : 'remove this volume (-v/--mount) from the container; mount a dedicated directory instead',
           });
         }
         if (!section) return;
@@ -221,7 +212,7 @@ export function makeFilesystemModifier(inputs: MergeInputs): Modifier {
           throw new OpenclawError('merge', `bind mount ${what} is not in profile "${profileName}"'s allowedBindMounts (${list})`, {
             file: inputs.specFile,
             field,
-            fix: `remove the volume, or add {source: ${source}, destination: ${m.destination}} to spec.filesystem.allowedBindMounts in ${profileFile}`,
+            fix: `${kubernetes ? `remove the hostPath volume for ${m.destination} from the pod spec` : 'remove the volume'}, or add {source: ${source}, destination: ${m.destination}} to spec.filesystem.allowedBindMounts in ${profileFile}`,
           });
         }
         // runc follows the caller's path itself: it must be as fixed as the profile's.

@@ -4,11 +4,11 @@
  * The order matters where one builds on another: namespaces before userns (userns fills in
  * the maps of the namespace `namespaces` added); userns before filesystem (a writable bind
  * source the shim creates is owned by the container's root, which filesystem reads from the
- * maps userns wrote); annotations last. The checks of what the caller's config.json asks for
- * (hooks, cgroupsPath, sysctls, propagation, LSM labels, unified cgroup files) run first, on
- * the caller's values, before anything is added: the hooks check must see the caller's hooks,
- * not the cleanup hook added at the end, nor the CDI hooks (from root-only spec files, checked
- * by host/cdi-specs.ts).
+ * maps userns wrote); pause after filesystem (it makes a pod sandbox's binds read-only);
+ * annotations last. The checks of what the caller's config.json asks for (hooks, cgroupsPath,
+ * sysctls, propagation, LSM labels, unified cgroup files) run first, on the caller's values,
+ * before anything is added: the hooks check must see the caller's hooks, not the cleanup hook
+ * added at the end, nor the CDI hooks (from root-only spec files, checked by host/cdi-specs.ts).
  */
 import { deepClone } from '../spec/json.js';
 import type { Spec } from '../spec/types.js';
@@ -30,6 +30,8 @@ import { makePropagationModifier } from './propagation.js';
 import { makeLsmModifier } from './lsm.js';
 import { makeUnifiedModifier } from './unified.js';
 import { makeOomScoreModifier } from './oom-score.js';
+import { makePauseModifier } from './pause.js';
+import { makeUsernsMountsModifier } from './userns-mounts.js';
 
 export const MODIFIER_FACTORIES: ReadonlyArray<(inputs: MergeInputs) => Modifier> = [
   makeHooksModifier,
@@ -42,11 +44,13 @@ export const MODIFIER_FACTORIES: ReadonlyArray<(inputs: MergeInputs) => Modifier
   makeCgroupsModifier,
   makeUsernsModifier,
   makeFilesystemModifier,
+  makeUsernsMountsModifier,
   makeProcessModifier,
   makeOomScoreModifier,
   makeDevicesModifier,
   makeCdiModifier,
   makeSeccompModifier,
+  makePauseModifier,
   makeCleanupHookModifier,
   makeAnnotationsModifier,
 ];

@@ -85,6 +85,31 @@ export interface HostFacts {
   rootOnlyDirs: Record<string, boolean>;
   /** The cgroup an absolute cgroupfs linux.cgroupsPath names; undefined when there is none to look at. */
   cgroup?: CgroupFacts;
+  /** Namespaces the spec joins by path, keyed by that path (host/namespace-facts.ts); none known: refused. */
+  namespaces?: Record<string, JoinedNamespaceFacts>;
+  /**
+   * Destinations of the spec's file binds (an engine's /etc/hosts, resolv.conf, hostname) that
+   * are missing in the rootfs, when the profile adds a user namespace: the mapped root cannot
+   * create them in a root-owned /etc (CRI has no init layer like Docker's).
+   */
+  missingFileMountpoints?: string[];
+  /** Configured engine roots ([engines] in config.toml) -> real path (host/engine-facts.ts). */
+  engineRoots?: Record<string, string>;
+}
+
+export type NamespaceOwner =
+  /** The init process of container `id` in the same runc root. */
+  | { kind: 'container'; id: string; pid: number }
+  /** A namespace pinned in one of the engine's netns directories. */
+  | { kind: 'engine-netns'; dir: string };
+
+export interface JoinedNamespaceFacts {
+  exists: boolean;
+  /** The file is a namespace (on nsfs, like /proc/1/ns/*). */
+  isNamespace: boolean;
+  /** Same nsfs inode as the host's namespace of that type. */
+  isHost: boolean;
+  owner?: NamespaceOwner;
 }
 
 export type HostAction =
@@ -110,7 +135,7 @@ export type HostAction =
    * namespace, where its init runs as the mapped root and cannot write the image's root-owned
    * directories. Symlinks on the way are refused (the image is untrusted).
    */
-  | { kind: 'mountpoint'; rootfs: string; path: string };
+  | { kind: 'mountpoint'; rootfs: string; path: string; file?: boolean };
 
 export interface MergeInputs {
   profile: LoadedProfile;
@@ -127,6 +152,11 @@ export interface MergeInputs {
   sealKey?: Buffer;
   /** The config.json path, for error messages. */
   specFile: string;
+  /**
+   * Set only for a CRI pod sandbox: the profile the RuntimeClass chose for the pod (`profile`
+   * is then the fixed pause policy with this profile's namespaces; merge/pause.ts).
+   */
+  podProfile?: LoadedProfile;
 }
 
 export interface MergeState {

@@ -15,7 +15,10 @@
  * - writable bind sources the shim creates are given to the mapped root (merge/filesystem.ts,
  *   which runs after this modifier and reads the maps from the spec); existing ones never are;
  * - mount points of the profile's binds that the image lacks are created from the host (the
- *   mapped root cannot create them in the image's root-owned directories).
+ *   mapped root cannot create them in the image's root-owned directories);
+ * - sysfs in a joined network namespace (a pod) becomes a read-only bind of /sys (sysfsInForeignNetns);
+ *   /dev/mqueue of a joined ipc namespace is left out (mqueueInForeignIpc); both applied by
+ *   userns-mounts.ts, after the filesystem modifier has judged the caller's binds.
  */
 import { isAbsolute, join, resolve } from 'node:path';
 import { OpenclawError } from '../errors.js';
@@ -43,6 +46,39 @@ export function originalRootfs(spec: Spec, bundle: string, stateDir: string): st
   const abs = isAbsolute(rootPath) ? rootPath : resolve(bundle, rootPath);
   const recorded = spec.annotations?.[ROOTFS_SOURCE_ANNOTATION];
   return recorded && abs.startsWith(join(stateDir, 'rootfs') + '/') ? recorded : abs;
+}
+
+/**
+ * sysfs in a user namespace whose network namespace it joined (a pod: containerd's CNI netns,
+ * owned by the host's user namespace): the kernel refuses to mount sysfs there ("mount sysfs:
+ * operation not permitted"; runc 1.1 has no fallback). The mount becomes a read-only
+ * recursive bind of the runtime's /sys, which is what runc 1.2 falls back to. Recursive because
+ * the kernel refuses a plain bind that would uncover what locked submounts hide (EINVAL, seen
+ * here); the submounts keep their own flags, and the mapped root owns none of their files.
+ * Its network entries are those of the host's netns (names of host interfaces are visible).
+ */
+export function sysfsInForeignNetns(spec: Spec): void {
+  const ns = spec.linux?.namespaces ?? [];
+  if (!ns.some((n) => n.type === 'network' && n.path)) return;
+  for (const m of spec.mounts ?? []) {
+    if (m.type !== 'sysfs') continue;
+    m.type = 'bind';
+    m.source = '/sys';
+    const keep = (m.options ?? []).filter((o) => !['rw', 'ro', 'bind', 'rbind'].includes(o));
+    m.options = ['rbind', 'rprivate', ...keep.filter((o) => o !== 'rprivate').filter((o) => !['nosuid', 'noexec', 'nodev'].includes(o)), 'nosuid', 'noexec', 'nodev', 'ro'];
+  }
+}
+
+/**
+ * /dev/mqueue of an ipc namespace joined by path (a pod's containers join the pause
+ * container's) from a new user namespace: the kernel refuses the mount (the ipc namespace
+ * belongs to another user namespace), so the mount is left out. mq_open and the other POSIX
+ * message queue calls still work; only the filesystem view of the queues is missing.
+ */
+export function mqueueInForeignIpc(spec: Spec): void {
+  const ns = spec.linux?.namespaces ?? [];
+  if (!ns.some((n) => n.type === 'ipc' && n.path) || ns.some((n) => n.type === 'user' && n.path)) return;
+  if (spec.mounts) spec.mounts = spec.mounts.filter((m) => m.type !== 'mqueue');
 }
 
 function mapsHostRoot(maps: SpecIdMapping[] | undefined): number {
@@ -98,6 +134,7 @@ export function makeUsernsModifier(inputs: MergeInputs): Modifier {
       }
       if (root && rootfs) {
         for (const path of inputs.host.missingMountpoints) hostActions.push({ kind: 'mountpoint', rootfs, path });
+        for (const path of inputs.host.missingFileMountpoints ?? []) hostActions.push({ kind: 'mountpoint', rootfs, path, file: true });
       }
       if (root && !inputs.host.rootfsSelfTraversable) {
         throw new OpenclawError('merge', `the rootfs ${root.path} cannot be entered by the container's mapped root (host uid ${hostId}): the directory has no search permission for others`, {

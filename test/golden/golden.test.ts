@@ -17,7 +17,10 @@ import { RuntimeConfigSchema } from '../../shim/config/schema.js';
 import { compileProfileSeccomp } from '../../shim/profile/compile-profile.js';
 import { mergeSpec } from '../../shim/merge/index.js';
 import { concreteBinds } from '../../shim/merge/filesystem.js';
-import type { HostFacts, PathFacts } from '../../shim/merge/types.js';
+import type { HostFacts, JoinedNamespaceFacts, PathFacts } from '../../shim/merge/types.js';
+import { isCriSandbox } from '../../shim/merge/caller.js';
+import { sandboxProfile } from '../../shim/merge/pause.js';
+import { CRI_SANDBOX_PROFILE_PATH } from '../../shim/pipeline.js';
 import type { Spec } from '../../shim/spec/types.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -37,7 +40,15 @@ function hostFor(fixture: string, spec: Spec, profileBinds: string[]): HostFacts
   const paths: Record<string, PathFacts> = {};
   for (const m of spec.mounts ?? []) if (m.source?.startsWith('/')) paths[m.source] = { exists: true, realPath: m.source, isDirectory: false, uid: 0, gid: 0 };
   for (const p of profileBinds) paths[p] = { exists: true, realPath: p, isDirectory: true, uid: 0, gid: 0 };
-  return { nvidiaDevices: [], paths, rootfsTraversableByOthers: !fixture.startsWith('docker'), rootfsSelfTraversable: true, missingMountpoints: [], ...capturedEngineHost(spec), cgroup: { occupied: false, hasChildren: false } };
+  // CRI pods join namespaces by path: the pause container's (/proc/<pid>/ns/*) and the CNI netns
+  // containerd pinned; as host/namespace-facts.ts reports them on a node.
+  const namespaces: Record<string, JoinedNamespaceFacts> = {};
+  for (const ns of spec.linux?.namespaces ?? []) {
+    if (!ns.path) continue;
+    const pid = /^\/proc\/(\d+)\/ns\//.exec(ns.path)?.[1];
+    namespaces[ns.path] = { exists: true, isNamespace: true, isHost: false, owner: pid ? { kind: 'container', id: 'sandbox', pid: Number(pid) } : { kind: 'engine-netns', dir: ns.path.slice(0, ns.path.lastIndexOf('/')) } };
+  }
+  return { nvidiaDevices: [], paths, rootfsTraversableByOthers: !fixture.startsWith('docker'), rootfsSelfTraversable: true, missingMountpoints: [], ...capturedEngineHost(spec), cgroup: { occupied: false, hasChildren: false }, namespaces };
 }
 
 describe('golden: shipped profile x engine config.json', () => {
@@ -46,14 +57,18 @@ describe('golden: shipped profile x engine config.json', () => {
       const name = `${profileFile.replace(/\.yaml$/, '')}.${fixture}`;
       it(name, () => {
         const input = parseJsonLossless(readFileSync(join(FIXTURES, fixture), 'utf8')) as Spec;
-        const profile = readProfileFile(join(PROFILES, profileFile));
+        const chosen = { ...readProfileFile(join(PROFILES, profileFile)), path: `profiles/${profileFile}` };
         const config = RuntimeConfigSchema.parse({});
-        const binds = concreteBinds(profile.profile.spec.filesystem?.allowedBindMounts ?? [], config.jobs.dir, 'golden').map((b) => b.source);
+        // As the pipeline does: a CRI pod sandbox gets the pause policy with the chosen profile's namespaces.
+        const sandbox = isCriSandbox(input) ? { ...readProfileFile(CRI_SANDBOX_PROFILE_PATH), path: 'profiles/internal/cri-sandbox.yaml' } : undefined;
+        const profile = sandbox ? sandboxProfile(sandbox, chosen) : chosen;
+        const binds = concreteBinds(profile.profile.spec.filesystem?.allowedBindMounts ?? [], config.jobs.dir, capturedContainerId(input)).map((b) => b.source);
         const merged = mergeSpec(input, {
-          profile: { ...profile, path: `profiles/${profileFile}` },
+          profile,
           compiledSeccomp: compileProfileSeccomp(profile, config),
           config,
           containerId: capturedContainerId(input),
+          ...(sandbox ? { podProfile: chosen } : {}),
           host: hostFor(fixture, input, binds),
           bundle: '/bundle',
           cleanupHookPath: '/opt/openclaw/hooks/openclaw-poststop',
@@ -94,7 +109,8 @@ describe('golden: shipped profile x engine config.json', () => {
 });
 
 describe('golden: CDI devices (nvidia-ctk shaped spec) under model-backend', () => {
-  for (const fixture of fixtures) {
+  // A pod's sandbox gets the fixed pause policy, never devices.
+  for (const fixture of fixtures.filter((f) => !f.includes('sandbox'))) {
     const name = `cdi-model-backend-gpu-all.${fixture}`;
     it(name, async () => {
       const { parse } = await import('yaml');

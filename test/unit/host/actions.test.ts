@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync, statSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performHostActions, readHostRecord, sweepStale, undoHostActions } from '../../../shim/host/actions.js';
@@ -69,6 +69,22 @@ describe('host actions', () => {
     symlinkSync(outside, join(rootfs, 'evil'));
     await expect(performHostActions(join(base, 'state'), 'c4', '/run/runc', [{ kind: 'mountpoint', rootfs, path: '/evil/x' }], run)).rejects.toThrow(/\/evil is a symlink in the image/);
     expect(existsSync(join(outside, 'x'))).toBe(false);
+  });
+
+  it('creates a missing file mount point as an empty file; never through a symlink from the image', async () => {
+    const base = tmp();
+    const rootfs = join(base, 'rootfs');
+    mkdirSync(join(rootfs, 'etc'), { recursive: true });
+    const { run } = fakeRunner();
+    await performHostActions(join(base, 'state'), 'f1', '/run/runc', [{ kind: 'mountpoint', rootfs, path: '/etc/resolv.conf', file: true }], run);
+    expect(statSync(join(rootfs, 'etc', 'resolv.conf')).isFile()).toBe(true);
+    // already there: left alone
+    await performHostActions(join(base, 'state'), 'f2', '/run/runc', [{ kind: 'mountpoint', rootfs, path: '/etc/resolv.conf', file: true }], run);
+    const outside = join(base, 'outside');
+    writeFileSync(outside, 'host file');
+    symlinkSync(outside, join(rootfs, 'etc', 'hostname'));
+    await expect(performHostActions(join(base, 'state'), 'f3', '/run/runc', [{ kind: 'mountpoint', rootfs, path: '/etc/hostname', file: true }], run)).rejects.toThrow(/\/etc\/hostname is a symlink in the image/);
+    expect(readFileSync(outside, 'utf8')).toBe('host file');
   });
 
   it('the sweep undoes records of containers runc no longer has, and only old ones', async () => {

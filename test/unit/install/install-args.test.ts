@@ -7,6 +7,12 @@ describe('parseInstallArgs', () => {
     { args: ['docker'], engine: 'docker', flags: { name: 'openclaw', setDefault: false, dryRun: false } },
     { args: ['docker', '--profile', 'default', '--set-default', '--config=/tmp/d.json'], engine: 'docker', flags: { name: 'openclaw', profile: 'default', setDefault: true, config: '/tmp/d.json' } },
     { args: ['containerd', '--name', 'oc', '--dry-run'], engine: 'containerd', flags: { name: 'oc', dryRun: true } },
+    {
+      args: ['containerd', '--profile', 'smythos-alternative', '--name', 'openclaw-smythos', '--openclaw-config', '/etc/openclaw/config.toml', '--launcher-dir', '/opt/l', '--systemd-dropin', '/etc/systemd/system/containerd.service.d/openclaw.conf'],
+      engine: 'containerd',
+      flags: { name: 'openclaw-smythos', profile: 'smythos-alternative', openclawConfig: '/etc/openclaw/config.toml', launcherDir: '/opt/l', systemdDropin: '/etc/systemd/system/containerd.service.d/openclaw.conf' },
+    },
+    { args: ['podman', '--profile', 'default', '--config', '/tmp/c.conf'], engine: 'podman', flags: { name: 'openclaw', profile: 'default', config: '/tmp/c.conf' } },
   ])('$args', ({ args, engine, flags }) => {
     const r = parseInstallArgs('install', args);
     expect(r.engine).toBe(engine);
@@ -14,8 +20,9 @@ describe('parseInstallArgs', () => {
   });
   it.each([
     { args: [] },
-    { args: ['podman'] },
-    { args: ['containerd', '--profile', 'x'] }, // containerd passes no runtimeArgs
+    { args: ['cri-o'] },
+    { args: ['containerd', '--set-default'] }, // a CRI default is the kubelet's RuntimeClass choice
+    { args: ['podman', '--pidfile', '/x'] },
     { args: ['docker', 'extra'] },
     { args: ['docker', '--name', 'bad name'] },
     { args: ['docker', '--set-default'], action: 'uninstall' as const },

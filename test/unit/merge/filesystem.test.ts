@@ -21,13 +21,13 @@ const SMYTHOS_FS = {
   ],
 };
 
-function run(fs: Record<string, unknown>, mounts: SpecMount[], paths: Record<string, PathFacts> = {}, opts: { userns?: boolean; containerId?: string } = {}) {
+function run(fs: Record<string, unknown>, mounts: SpecMount[], paths: Record<string, PathFacts> = {}, opts: { userns?: boolean; containerId?: string; annotations?: Record<string, string> } = {}) {
   const linux: Spec['linux'] = opts.userns
     ? { namespaces: [{ type: 'user' }], uidMappings: [{ containerID: 0, hostID: 100000, size: 65536 }], gidMappings: [{ containerID: 0, hostID: 100000, size: 65536 }] }
     : {};
-  const spec: Spec = { root: { path: 'rootfs' }, mounts: structuredClone(mounts), linux };
+  const spec: Spec = { root: { path: 'rootfs' }, mounts: structuredClone(mounts), linux, ...(opts.annotations ? { annotations: opts.annotations } : {}) };
   const hostActions: HostAction[] = [];
-  makeFilesystemModifier(mergeInputs({ filesystem: fs }, { host: hostFacts({ paths }), ...(opts.containerId ? { containerId: opts.containerId } : {}) })).apply({ spec, hostActions });
+  makeFilesystemModifier(mergeInputs({ filesystem: fs }, { host: hostFacts({ paths }), containerId: opts.containerId ?? DOCKER_ID })).apply({ spec, hostActions });
   return { spec, hostActions };
 }
 
@@ -46,7 +46,8 @@ describe('filesystem modifier', () => {
   it('keeps Docker kernel mounts and its per-container files, adds the profile binds hardened', () => {
     const { spec, hostActions } = run(SMYTHOS_FS, DOCKER_MOUNTS, { '/tmp/output': exists('/tmp/output') });
     expect(spec.root!.readonly).toBe(true);
-    expect(spec.mounts!.slice(0, DOCKER_MOUNTS.length)).toEqual(DOCKER_MOUNTS);
+    // Docker's own files for this container stay, hardened as data files.
+    expect(spec.mounts!.slice(0, DOCKER_MOUNTS.length)).toEqual(DOCKER_MOUNTS.map((m) => (m.type === 'bind' ? { ...m, options: [...m.options!, 'nosuid', 'nodev', 'noexec'] } : m)));
     const input = spec.mounts!.find((m) => m.destination === '/input')!;
     const output = spec.mounts!.find((m) => m.destination === '/output')!;
     expect(input.options).toEqual(expect.arrayContaining(['ro', 'nosuid', 'nodev', 'noexec']));
@@ -89,15 +90,54 @@ describe('filesystem modifier', () => {
   });
 
   const POD = '0123abcd-0123-4567-89ab-0123456789ab';
+  const SANDBOX = 'b'.repeat(64);
+  /** What containerd's CRI plugin writes into a pod container's config.json. */
+  const CRI = { 'io.kubernetes.cri.container-type': 'container', 'io.kubernetes.cri.sandbox-id': SANDBOX, 'io.kubernetes.cri.sandbox-uid': POD, 'io.kubernetes.cri.container-name': 'app' };
+  const DATA = ['rbind', 'rprivate', 'nosuid', 'nodev', 'noexec'];
   it.each([
-    { destination: '/etc/hosts', source: `/var/lib/kubelet/pods/${POD}/etc-hosts` },
-    { destination: '/dev/termination-log', source: `/var/lib/kubelet/pods/${POD}/containers/app/0a1b2c3d` },
-    { destination: '/var/run/secrets/kubernetes.io/serviceaccount', source: `/var/lib/kubelet/pods/${POD}/volumes/kubernetes.io~projected/kube-api-access-x1` },
-    { destination: '/scratch', source: `/var/lib/kubelet/pods/${POD}/volumes/kubernetes.io~empty-dir/scratch` },
-    { destination: '/etc/resolv.conf', source: `/var/lib/containerd/io.containerd.grpc.v1.cri/sandboxes/${DOCKER_ID}/resolv.conf` },
-  ])('accepts the engine file $source -> $destination', ({ destination, source }) => {
-    const { spec } = run({}, [{ destination, type: 'bind', source, options: ['rbind', 'rprivate'] }]);
-    expect(spec.mounts).toEqual([{ destination, type: 'bind', source, options: ['rbind', 'rprivate'] }]);
+    { destination: '/etc/hosts', source: `/var/lib/kubelet/pods/${POD}/etc-hosts`, options: DATA },
+    { destination: '/dev/termination-log', source: `/var/lib/kubelet/pods/${POD}/containers/app/0a1b2c3d`, options: DATA },
+    { destination: '/var/run/secrets/kubernetes.io/serviceaccount', source: `/var/lib/kubelet/pods/${POD}/volumes/kubernetes.io~projected/kube-api-access-x1`, options: ['rbind', 'rprivate', 'nosuid', 'nodev'] },
+    { destination: '/scratch', source: `/var/lib/kubelet/pods/${POD}/volumes/kubernetes.io~empty-dir/scratch`, options: ['rbind', 'rprivate', 'nosuid', 'nodev'] },
+    { destination: '/etc/resolv.conf', source: `/var/lib/containerd/io.containerd.grpc.v1.cri/sandboxes/${SANDBOX}/resolv.conf`, options: DATA },
+    { destination: '/dev/shm', source: `/run/containerd/io.containerd.grpc.v1.cri/sandboxes/${SANDBOX}/shm`, options: DATA },
+  ])('accepts the pod file $source -> $destination (hardened as data)', ({ destination, source, options }) => {
+    const { spec } = run({}, [{ destination, type: 'bind', source, options: ['rbind', 'rprivate'] }], {}, { annotations: CRI, containerId: 'c'.repeat(64) });
+    expect(spec.mounts).toEqual([{ destination, type: 'bind', source, options }]);
+  });
+
+  it.each([
+    { name: "another container's Docker hosts file", destination: '/etc/hosts', source: `/var/lib/docker/containers/${'e'.repeat(64)}/hosts`, annotations: undefined },
+    { name: "another pod's kubelet etc-hosts", destination: '/etc/hosts', source: `/var/lib/kubelet/pods/ffffffff-0123-4567-89ab-0123456789ab/etc-hosts`, annotations: CRI },
+    { name: "another sandbox's resolv.conf", destination: '/etc/resolv.conf', source: `/var/lib/containerd/io.containerd.grpc.v1.cri/sandboxes/${'e'.repeat(64)}/resolv.conf`, annotations: CRI },
+    { name: 'an etc-hosts under a kubelet root not in the config', destination: '/etc/hosts', source: `/srv/kubelet/pods/${POD}/etc-hosts`, annotations: CRI },
+    { name: "another container's termination log", destination: '/dev/termination-log', source: `/var/lib/kubelet/pods/${POD}/containers/other/0a1b2c3d`, annotations: CRI },
+    { name: 'a sandbox id that climbs out', destination: '/etc/hosts', source: '/var/lib/containerd/io.containerd.grpc.v1.cri/hosts', annotations: { ...CRI, 'io.kubernetes.cri.sandbox-id': '..' } },
+    { name: "another Podman container's hosts", destination: '/etc/hosts', source: `/var/lib/containers/storage/overlay-containers/${'e'.repeat(64)}/userdata/hosts`, annotations: { 'io.container.manager': 'libpod' } },
+  ])('refuses $name (a file name alone is not the engine\'s file for this container)', ({ destination, source, annotations }) => {
+    expect(() => run({}, [{ destination, type: 'bind', source, options: ['rbind'] }], {}, { annotations })).toThrow(/allowedBindMounts|never allows it/);
+  });
+
+  it('a pod\'s hostPath volume is refused with a fix in pod-spec terms', () => {
+    let err: any;
+    try {
+      run({}, [{ destination: '/host-etc', type: 'bind', source: '/etc', options: ['rbind'] }], {}, { annotations: CRI });
+    } catch (e) {
+      err = e;
+    }
+    expect(err?.message).toMatch(/under \/etc; profile "test" never allows it/);
+    expect(err?.fix).toBe('remove the hostPath volume for /host-etc from the pod spec; use an emptyDir or a dedicated directory the profile allows');
+  });
+
+  it.each([
+    { destination: '/run/.containerenv', file: '.containerenv', root: '/run/containers/storage' },
+    { destination: '/etc/hosts', file: 'hosts', root: '/run/containers/storage' },
+    { destination: '/etc/hostname', file: 'hostname', root: '/run/containers/storage' },
+    { destination: '/dev/shm', file: 'shm', root: '/var/lib/containers/storage' },
+  ])("accepts Podman's $file for its own container", ({ destination, file, root }) => {
+    const source = `${root}/overlay-containers/${DOCKER_ID}/userdata/${file}`;
+    const { spec } = run({}, [{ destination, type: 'bind', source, options: ['bind', 'rprivate'] }], {}, { annotations: { 'io.container.manager': 'libpod' } });
+    expect(spec.mounts?.[0]?.options).toEqual(['bind', 'rprivate', 'nosuid', 'nodev', 'noexec']);
   });
 
   it('a profile without allowedBindMounts allows no host binds', () => {
@@ -213,7 +253,7 @@ describe('filesystem modifier: host paths nobody else can swap', () => {
   });
 
   it('perContainer refuses a jobs directory another user could swap', () => {
-    const err = thrown(() => run(PER_CONTAINER, [], { '/var/lib/openclaw/jobs/c1/input': { exists: false, unsafe: '/var/lib/openclaw is owned by uid 1000, not root' } }, { userns: true }));
+    const err = thrown(() => run(PER_CONTAINER, [], { '/var/lib/openclaw/jobs/c1/input': { exists: false, unsafe: '/var/lib/openclaw is owned by uid 1000, not root' } }, { userns: true, containerId: 'c1' }));
     expect(err?.field).toBe('spec.filesystem.allowedBindMounts[0].perContainer');
     expect(err?.message).toMatch(/jobs\.dir .*owned by uid 1000/);
     expect(err?.fix).toMatch(/\[jobs\] dir/);

@@ -1,16 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { makeUsernsModifier } from '../../../shim/merge/userns.js';
+import { makeUsernsMountsModifier } from '../../../shim/merge/userns-mounts.js';
 import type { HostAction } from '../../../shim/merge/types.js';
 import type { Spec } from '../../../shim/spec/types.js';
 import { hostFacts, mergeInputs } from '../../helpers/merge-inputs.js';
 
-function run(spec: Spec, opts: { traversable?: boolean; user?: string; binds?: unknown[]; paths?: Record<string, any> } = {}) {
+function run(spec: Spec, opts: { traversable?: boolean; user?: string; binds?: unknown[]; paths?: Record<string, any>; missingFiles?: string[] } = {}) {
   const hostActions: HostAction[] = [];
   const inputs = mergeInputs(
     { isolation: { namespaces: { user: opts.user ?? 'isolated-with-uid-mapping' } }, filesystem: { allowedBindMounts: opts.binds ?? [] } },
-    { host: hostFacts({ rootfsTraversableByOthers: opts.traversable ?? true, paths: opts.paths ?? {} }) },
+    { host: hostFacts({ rootfsTraversableByOthers: opts.traversable ?? true, paths: opts.paths ?? {}, missingFileMountpoints: opts.missingFiles ?? [] }) },
   );
+  // userns maps the ids; userns-mounts fixes the kernel mounts a pod's joined namespaces refuse.
   makeUsernsModifier(inputs).apply({ spec, hostActions });
+  makeUsernsMountsModifier(inputs).apply({ spec, hostActions });
   return { spec, hostActions };
 }
 
@@ -78,6 +81,40 @@ describe('userns modifier', () => {
     const spec: Spec = { linux: { sysctl: { 'net.ipv4.ping_group_range': '0 2147483647' } } };
     run(spec, { user: 'inherit' });
     expect(spec.linux).toEqual({ sysctl: { 'net.ipv4.ping_group_range': '0 2147483647' } });
+  });
+});
+
+describe('userns in a pod (namespaces joined by path)', () => {
+  const SYSFS = { destination: '/sys', type: 'sysfs', source: 'sysfs', options: ['nosuid', 'noexec', 'nodev', 'ro'] };
+  const MQUEUE = { destination: '/dev/mqueue', type: 'mqueue', source: 'mqueue', options: ['nosuid', 'noexec', 'nodev'] };
+  const podSpec = (namespaces: Array<{ type: string; path?: string }>): Spec => ({ root: { path: 'rootfs' }, mounts: [structuredClone(SYSFS), structuredClone(MQUEUE)], linux: { namespaces: namespaces as never } });
+
+  it('sysfs in a joined netns becomes a read-only recursive bind of /sys (the kernel refuses sysfs there)', () => {
+    const { spec } = run(podSpec([{ type: 'network', path: '/run/netns/cni-1' }, { type: 'user' }]));
+    expect(spec.mounts![0]).toEqual({ destination: '/sys', type: 'bind', source: '/sys', options: ['rbind', 'rprivate', 'nosuid', 'noexec', 'nodev', 'ro'] });
+  });
+
+  it('/dev/mqueue of a joined ipc namespace is left out (it belongs to another user namespace)', () => {
+    const { spec } = run(podSpec([{ type: 'network', path: '/proc/7/ns/net' }, { type: 'ipc', path: '/proc/7/ns/ipc' }, { type: 'user' }]));
+    expect(spec.mounts!.map((m) => m.type)).toEqual(['bind']);
+  });
+
+  it('own network and ipc namespaces keep sysfs and mqueue as they are', () => {
+    const { spec } = run(podSpec([{ type: 'network' }, { type: 'ipc' }, { type: 'user' }]));
+    expect(spec.mounts).toEqual([SYSFS, MQUEUE]);
+  });
+
+  it('an inherited user namespace changes nothing', () => {
+    const { spec } = run(podSpec([{ type: 'network', path: '/run/netns/cni-1' }]), { user: 'inherit' });
+    expect(spec.mounts).toEqual([SYSFS, MQUEUE]);
+  });
+
+  it('missing file mount points (CRI has no init layer) are created as files from the host', () => {
+    const { hostActions } = run({ root: { path: '/bundle/rootfs' }, linux: {} }, { missingFiles: ['/etc/resolv.conf', '/etc/hostname'] });
+    expect(hostActions).toEqual([
+      { kind: 'mountpoint', rootfs: '/bundle/rootfs', path: '/etc/resolv.conf', file: true },
+      { kind: 'mountpoint', rootfs: '/bundle/rootfs', path: '/etc/hostname', file: true },
+    ]);
   });
 });
 
