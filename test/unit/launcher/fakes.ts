@@ -12,6 +12,8 @@ import { fileURLToPath } from 'node:url';
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 export const LAUNCHER = join(REPO, 'bin', 'openclaw-runtime');
+/** The portable sh launcher (the fallback when the native one cannot be built). */
+export const SH_LAUNCHER = join(REPO, 'bin', 'openclaw-runtime.sh');
 
 /** `features` gets a JSON answer (the shim's features command parses it); the rest report argv. */
 const FAKE = (name: string) => `#!/bin/sh
@@ -84,7 +86,7 @@ export function runLauncher(argv: readonly string[], env: NodeJS.ProcessEnv, opt
 
 /** The launcher's list of shim commands, read from its one definition line. */
 export function launcherShimCommands(): string[] {
-  const m = /^SHIM_COMMANDS='([^']*)'$/m.exec(readFileSync(LAUNCHER, 'utf8'));
-  if (!m) throw new Error(`no SHIM_COMMANDS='...' line in ${LAUNCHER}`);
+  const m = /^SHIM_COMMANDS='([^']*)'$/m.exec(readFileSync(SH_LAUNCHER, 'utf8'));
+  if (!m) throw new Error(`no SHIM_COMMANDS='...' line in ${SH_LAUNCHER}`);
   return m[1]!.split(' ').filter(Boolean);
 }
