@@ -15,9 +15,13 @@ export const LAUNCHER = join(REPO, 'bin', 'openclaw-runtime');
 /** The portable sh launcher (the fallback when the native one cannot be built). */
 export const SH_LAUNCHER = join(REPO, 'bin', 'openclaw-runtime.sh');
 
-/** `features` gets a JSON answer (the shim's features command parses it); the rest report argv. */
+/**
+ * `features` gets a JSON answer (the shim's features command parses it, also in the resident
+ * service, whose environment is its own); the rest report argv.
+ */
 const FAKE = (name: string) => `#!/bin/sh
-if [ "$FAKE_FEATURES" = 1 ] && [ "$1" = features ]; then printf '{"ociVersionMin":"1.0.0"}\\n'; exit 0; fi
+if [ "$1" = features ]; then printf '{"ociVersionMin":"1.0.0"}\\n'; exit 0; fi
+if [ -n "$OPENCLAW_SERVICE_START" ]; then echo "SERVICE_START=$OPENCLAW_SERVICE_START" >&2; fi
 printf 'FAKE ${name} %s\\n' "$$"
 if [ $# -gt 0 ]; then printf '%s\\0' "$@"; fi
 if [ -n "$FAKE_FD" ]; then [ "/proc/$$/fd/$FAKE_FD" -ef "$FAKE_FD_FILE" ] && echo "FD $FAKE_FD open on FAKE_FD_FILE" >&2; fi
