@@ -341,8 +341,12 @@ struct answer {
   char runtime[PATH_MAX];
 };
 
-/* One request, one answer (shim/service/protocol.ts). Anything unexpected is ASK_NODE or ASK_UNREACHABLE. */
-static enum ask_result ask_service(int argc, char **argv, struct answer *ans) {
+/*
+ * One request, one answer (shim/service/protocol.ts). Anything unexpected is ASK_NODE or
+ * ASK_UNREACHABLE. timeout_s bounds the wait: a hung service costs a create at most that long
+ * and a pass-through lookup a short moment before the Node path takes over.
+ */
+static enum ask_result ask_service(int argc, char **argv, struct answer *ans, int timeout_s) {
   char sock_path[PATH_MAX];
   struct sockaddr_un addr = {.sun_family = AF_UNIX};
   if (snprintf(sock_path, sizeof sock_path, "%s/%s", service_dir, OC_SERVICE_SOCKET_NAME) >= (int)sizeof addr.sun_path) return ASK_NODE;
@@ -387,8 +391,7 @@ static enum ask_result ask_service(int argc, char **argv, struct answer *ans) {
     close(fd);
     return ASK_NODE;
   }
-  /* A merge takes milliseconds; a service that hangs must not hang the engine. */
-  struct timeval tv = {.tv_sec = 60};
+  struct timeval tv = {.tv_sec = timeout_s};
   setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
   setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
   if (!write_all(fd, req.data, req.len) || shutdown(fd, SHUT_WR) != 0) {
@@ -508,7 +511,8 @@ int main(int argc, char **argv) {
 
   if (!have_dir) exec_node(argc, argv, 0);
   struct answer ans;
-  switch (ask_service(argc, argv, &ans)) {
+  /* A merge takes milliseconds (a cold service: a second); a lookup far less. */
+  switch (ask_service(argc, argv, &ans, cmd && in_list(OC_SERVICE_COMMANDS, cmd) && strcmp(cmd, "delete") != 0 ? 60 : 3)) {
     case ASK_EXEC:
       exec_runtime(ans.runtime, &p);
       exec_node(argc, argv, 0); /* the runtime vanished since: Node redoes the call and names the problem */

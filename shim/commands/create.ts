@@ -28,6 +28,8 @@ export interface PreparedCreate {
   command: 'create' | 'run';
   args: CreateArgs & { containerId: string };
   config: RuntimeConfig;
+  /** The config file it came from (undefined: built-in defaults). */
+  configPath?: string;
   /** The low-level runtime to run with argv.runcArgv. */
   runtime: string;
 }
@@ -76,7 +78,7 @@ export async function prepareCreate({ argv, cwd, env, log }: CommandContext, opt
     throw err;
   }
   writeRuntimeLog(log, 'info', `openclaw-runtime: applied profile ${profile.profile.metadata.name} (sha256 ${profile.sha256.slice(0, 12)})`);
-  return { command, args: { ...args, containerId }, config, runtime };
+  return { command, args: { ...args, containerId }, config, configPath: result.configPath, runtime };
 }
 
 export const createCommand: CommandHandler = async (ctx) => {

@@ -10,12 +10,13 @@
 import { existsSync, statSync, type BigIntStats } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgv, parseDeleteArgs, type ParsedArgv } from '../cli/argv.js';
-import type { LoadedConfig } from '../config/load.js';
+import { configPathFor, type LoadedConfig } from '../config/load.js';
 import { isOpenclawError } from '../errors.js';
 import { writeRuntimeLog, type RuntimeLogTarget } from '../log.js';
 import { SHIM_COMMANDS } from '../commands/index.js';
 import { SERVICE_PROTOCOL_VERSION, type ServiceRequest, type ServiceResponse } from './protocol.js';
 import { resolveRuntimeRecorded } from './resolve-runtime.js';
+import { DEFAULT_PATH, writeResolved } from './resolved.js';
 
 /** Commands the service answers itself; every other shim command goes to the Node path. */
 export const SERVICE_COMMANDS = ['create', 'run', 'features', 'delete'] as const;
@@ -84,7 +85,13 @@ export async function handleRequest(ctx: HandlerContext, req: ServiceRequest): P
       case 'create':
       case 'run': {
         const { prepareCreate } = await import('../commands/create.js');
+        const configPath = configPathFor(parsed.shim.openclawConfig, env).path;
+        const before = statBig(configPath); // before the pipeline reads it (resolved.ts)
         const prepared = await prepareCreate({ argv: parsed, cwd: req.cwd, env, log }, { self: req.self });
+        // The engine's next calls (start, state, kill, delete) find the runtime without asking.
+        if (before && prepared.configPath) {
+          writeResolved(ctx.serviceDir, { configPath: prepared.configPath, stat: before, path: env.PATH ?? DEFAULT_PATH, self: req.self, runtime: prepared.runtime, stateDir: prepared.config.state.dir });
+        }
         return execRuntime(prepared.runtime);
       }
       case 'features':
