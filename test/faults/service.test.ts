@@ -138,6 +138,8 @@ describe.skipIf(skip)('the resident service under faults', () => {
   });
 
   it('a stale socket (nobody listens) is not trusted, and the service is started again in its place', async () => {
+    // The previous test's Node fallback started a service in the background: let it come up, then kill it.
+    expect(await startService(svcDir, { wait: true })).toBe(true);
     stopService(svcDir);
     await waitGone(servicePid(svcDir));
     expect(existsSync(serviceSocket(svcDir))).toBe(true); // SIGKILL left the socket file: stale
@@ -148,7 +150,10 @@ describe.skipIf(skip)('the resident service under faults', () => {
     const n = spawnSync(SHIM, ['--openclaw-config', world.configToml, '--root', world.runcRoot, 'state', 'nonexistent-id'], { env, encoding: 'utf8' });
     expect(n.stderr).toMatch(/does not exist/);
     let up = false;
-    for (let i = 0; i < 100 && !up; i++) up = await canConnect(serviceSocket(svcDir), 200);
+    for (let i = 0; i < 200 && !up; i++) {
+      up = await canConnect(serviceSocket(svcDir), 200);
+      if (!up) await sleep(50);
+    }
     expect(up).toBe(true);
   });
 
