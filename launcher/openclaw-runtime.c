@@ -143,8 +143,22 @@ static const char *delete_id(int argc, char **argv, int command) {
 
 /* ---- the Node path ---- */
 
+/* Standard input read for a request (OC_SERVICE_STDIN_COMMANDS), or NULL. */
+static char *stdin_buf;
+static size_t stdin_len;
+
+/* Gives the Node path the standard input this process already read: a pipe holds it (it fits). */
+static void restore_stdin(void) {
+  int p[2];
+  if (!stdin_buf || pipe(p) != 0) return;
+  if (write(p[1], stdin_buf, stdin_len) == (ssize_t)stdin_len) dup2(p[0], STDIN_FILENO);
+  close(p[0]);
+  close(p[1]);
+}
+
 static _Noreturn void exec_node(int argc, char **argv, int start_service) {
   if (start_service) setenv(OC_SERVICE_START_ENV, "1", 1);
+  restore_stdin();
   char **nargv = calloc((size_t)argc + 5, sizeof(char *));
   if (!nargv) exit(125);
   int n = 0;
@@ -346,7 +360,7 @@ struct answer {
  * ASK_UNREACHABLE. timeout_s bounds the wait: a hung service costs a create at most that long
  * and a pass-through lookup a short moment before the Node path takes over.
  */
-static enum ask_result ask_service(int argc, char **argv, struct answer *ans, int timeout_s) {
+static enum ask_result ask_service(int argc, char **argv, struct answer *ans, int timeout_s, int with_stdin) {
   char sock_path[PATH_MAX];
   struct sockaddr_un addr = {.sun_family = AF_UNIX};
   if (snprintf(sock_path, sizeof sock_path, "%s/%s", service_dir, OC_SERVICE_SOCKET_NAME) >= (int)sizeof addr.sun_path) return ASK_NODE;
@@ -355,6 +369,34 @@ static enum ask_result ask_service(int argc, char **argv, struct answer *ans, in
   if (lstat(sock_path, &st) != 0) return ASK_UNREACHABLE;
   if (!S_ISSOCK(st.st_mode) || st.st_uid != 0) return ASK_NODE; /* not a service we may trust */
   strcpy(addr.sun_path, sock_path);
+
+  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return ASK_NODE;
+  if (connect(fd, (struct sockaddr *)&addr, sizeof addr) != 0) {
+    close(fd);
+    return ASK_UNREACHABLE; /* a stale socket: nobody listens */
+  }
+  struct ucred cred;
+  socklen_t cl = sizeof cred;
+  if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &cl) != 0 || cred.uid != 0) {
+    close(fd);
+    return ASK_NODE;
+  }
+  /* Read only once a trusted service listens; exec_node hands it on if the call ends in Node. */
+  if (with_stdin) {
+    stdin_buf = malloc(OC_MAX_STDIN_BYTES + 1);
+    if (!stdin_buf) return ASK_NODE;
+    for (;;) {
+      ssize_t r = read(STDIN_FILENO, stdin_buf + stdin_len, OC_MAX_STDIN_BYTES + 1 - stdin_len);
+      if (r < 0 && errno == EINTR) continue;
+      if (r <= 0) break;
+      stdin_len += (size_t)r;
+      if (stdin_len > OC_MAX_STDIN_BYTES) {
+        fprintf(stderr, "openclaw-runtime: standard input over %d bytes (a hook gets the container state, a few KiB)\n", OC_MAX_STDIN_BYTES);
+        exit(1);
+      }
+    }
+  }
 
   struct buf req = {0};
   char cwd[PATH_MAX];
@@ -377,24 +419,15 @@ static enum ask_result ask_service(int argc, char **argv, struct answer *ans, in
     ok = put_str(&req, kv);
     free(kv);
   }
-  if (!ok) return ASK_NODE;
-
-  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return ASK_NODE;
-  if (connect(fd, (struct sockaddr *)&addr, sizeof addr) != 0) {
-    close(fd);
-    return ASK_UNREACHABLE; /* a stale socket: nobody listens */
-  }
-  struct ucred cred;
-  socklen_t cl = sizeof cred;
-  if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &cl) != 0 || cred.uid != 0) {
+  ok = ok && put_num(&req, (long)stdin_len);
+  if (!ok) {
     close(fd);
     return ASK_NODE;
   }
   struct timeval tv = {.tv_sec = timeout_s};
   setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
   setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-  if (!write_all(fd, req.data, req.len) || shutdown(fd, SHUT_WR) != 0) {
+  if (!write_all(fd, req.data, req.len) || (stdin_len && !write_all(fd, stdin_buf, stdin_len)) || shutdown(fd, SHUT_WR) != 0) {
     close(fd);
     return ASK_UNREACHABLE;
   }
@@ -502,8 +535,10 @@ int main(int argc, char **argv) {
       if (del) {
         char record[PATH_MAX];
         if (snprintf(record, sizeof record, "%s/containers/%s.json", state_dir, del) >= (int)sizeof record) exec_node(argc, argv, 0);
-        if (access(record, F_OK) == 0) exec_node(argc, argv, 0); /* host set-up to undo */
+        if (access(record, F_OK) == 0) to_service = 1; /* host set-up to undo: the service decides */
       }
+    }
+    if (!to_service) {
       exec_runtime(runtime, &p);
       exec_node(argc, argv, 0); /* the record named a runtime that is gone: Node resolves again */
     }
@@ -512,7 +547,8 @@ int main(int argc, char **argv) {
   if (!have_dir) exec_node(argc, argv, 0);
   struct answer ans;
   /* A merge takes milliseconds (a cold service: a second); a lookup far less. */
-  switch (ask_service(argc, argv, &ans, cmd && in_list(OC_SERVICE_COMMANDS, cmd) && strcmp(cmd, "delete") != 0 ? 60 : 3)) {
+  switch (ask_service(argc, argv, &ans, cmd && in_list(OC_SERVICE_COMMANDS, cmd) ? 60 : 3,
+                      cmd && in_list(OC_SERVICE_STDIN_COMMANDS, cmd))) {
     case ASK_EXEC:
       exec_runtime(ans.runtime, &p);
       exec_node(argc, argv, 0); /* the runtime vanished since: Node redoes the call and names the problem */

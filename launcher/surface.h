@@ -37,13 +37,17 @@ static const struct oc_flag OC_SHIM_GLOBAL_FLAGS[] = {
 static const char *const OC_SHIM_COMMANDS[] = {"create", "run", "delete", "features", "merge", "validate", "hook", "agent", "denials", "install", "uninstall", NULL};
 
 /* Of those, the ones the resident service answers; the rest start Node. */
-static const char *const OC_SERVICE_COMMANDS[] = {"create", "run", "features", "delete", NULL};
+static const char *const OC_SERVICE_COMMANDS[] = {"create", "run", "features", "delete", "hook", NULL};
 
 /* Environment entries a service request carries. */
 static const char *const OC_SERVICE_ENV[] = {"PATH", "OPENCLAW_CONFIG", NULL};
 
+/* Commands whose standard input a request carries, and how much at most. */
+static const char *const OC_SERVICE_STDIN_COMMANDS[] = {"hook", NULL};
+#define OC_MAX_STDIN_BYTES 61440
+
 #define OC_SERVICE_MAGIC "OCLW"
-#define OC_SERVICE_PROTOCOL_VERSION 1
+#define OC_SERVICE_PROTOCOL_VERSION 2
 #define OC_MAX_REQUEST_BYTES 262144
 #define OC_MAX_RESPONSE_BYTES 1048576
 

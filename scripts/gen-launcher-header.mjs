@@ -39,6 +39,9 @@ ${words('OC_SHIM_COMMANDS', Object.keys(commands.SHIM_COMMANDS))}
 ${words('OC_SERVICE_COMMANDS', handle.SERVICE_COMMANDS)}
 /* Environment entries a service request carries. */
 ${words('OC_SERVICE_ENV', protocol.SERVICE_ENV)}
+/* Commands whose standard input a request carries, and how much at most. */
+${words('OC_SERVICE_STDIN_COMMANDS', protocol.SERVICE_STDIN_COMMANDS)}#define OC_MAX_STDIN_BYTES ${protocol.MAX_STDIN_BYTES}
+
 #define OC_SERVICE_MAGIC ${cstr(protocol.SERVICE_MAGIC)}
 #define OC_SERVICE_PROTOCOL_VERSION ${protocol.SERVICE_PROTOCOL_VERSION}
 #define OC_MAX_REQUEST_BYTES ${protocol.MAX_REQUEST_BYTES}

@@ -14,12 +14,14 @@ import { configPathFor, type LoadedConfig } from '../config/load.js';
 import { isOpenclawError } from '../errors.js';
 import { writeRuntimeLog, type RuntimeLogTarget } from '../log.js';
 import { SHIM_COMMANDS } from '../commands/index.js';
+import { DEFAULT_RUNC_ROOT, undoHostActions } from '../host/actions.js';
+import { execaRunner } from '../host/runner.js';
 import { SERVICE_PROTOCOL_VERSION, type ServiceRequest, type ServiceResponse } from './protocol.js';
 import { resolveRuntimeRecorded } from './resolve-runtime.js';
 import { DEFAULT_PATH, writeResolved } from './resolved.js';
 
 /** Commands the service answers itself; every other shim command goes to the Node path. */
-export const SERVICE_COMMANDS = ['create', 'run', 'features', 'delete'] as const;
+export const SERVICE_COMMANDS = ['create', 'run', 'features', 'delete', 'hook'] as const;
 
 export interface HandlerContext {
   serviceDir: string;
@@ -97,12 +99,29 @@ export async function handleRequest(ctx: HandlerContext, req: ServiceRequest): P
       case 'features':
         return await features(ctx, parsed, env, req.self);
       case 'delete': {
-        // As the launcher's fast path: nothing recorded for the id, nothing to undo, runc alone.
+        // As the Node path's delete (commands/delete.ts), with runc exec'd by the launcher:
+        // host set-up recorded for a container runc no longer knows is undone now; for one it
+        // knows, runc's delete runs the poststop hook create added (hooks/openclaw-poststop,
+        // answered by this service too), which undoes it. No record: runc alone.
         const { loaded, runtime } = await resolveRuntime(ctx, parsed, env, req.self);
         const { containerId } = parseDeleteArgs(parsed.commandArgs);
         if (!containerId || containerId.includes('/') || containerId === '.' || containerId === '..') return nodePath();
-        if (existsSync(join(loaded.config.state.dir, 'containers', `${containerId}.json`))) return nodePath();
+        if (existsSync(join(loaded.config.state.dir, 'containers', `${containerId}.json`))) {
+          const runcRoot = parsed.globals.root ?? DEFAULT_RUNC_ROOT;
+          if (!existsSync(join(runcRoot, containerId))) {
+            try {
+              await undoHostActions(loaded.config.state.dir, containerId, execaRunner);
+            } catch (err) {
+              writeRuntimeLog(log, 'error', `openclaw-runtime: container ${containerId}: undoing its host set-up failed: ${(err as Error).message}`);
+            }
+          }
+        }
         return execRuntime(runtime);
+      }
+      case 'hook': {
+        const { runHook } = await import('../commands/hook.js');
+        const out = await runHook(parsed.commandArgs, () => (req.stdin ?? Buffer.alloc(0)).toString('utf8'));
+        return { status: 'exit', exit: out.code, runtime: '', stdout: EMPTY, stderr: Buffer.from(out.stderr) };
       }
       default:
         return nodePath();

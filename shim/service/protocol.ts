@@ -5,6 +5,7 @@
  * and closes. Everything is bytes (argv may hold any byte but NUL), so no JSON here:
  *
  *   request:  "OCLW" NUL version NUL cwd NUL self NUL argc NUL argv[0] NUL ... envc NUL "K=V" NUL ...
+ *             stdinLen NUL stdin   (stdin only for SERVICE_STDIN_COMMANDS, else length 0)
  *   response: "OCLW" NUL version NUL status NUL exit NUL runtime NUL stdoutLen NUL stderrLen NUL stdout stderr
  *
  * status: "exec" (exec `runtime` with the caller's argv minus the shim's flags; stdout/stderr
@@ -15,13 +16,17 @@
  * disagree fall back to Node, and the service exits so that the next call starts a current one.
  */
 export const SERVICE_MAGIC = 'OCLW';
-export const SERVICE_PROTOCOL_VERSION = 1;
+export const SERVICE_PROTOCOL_VERSION = 2;
 /** A request is argv + cwd + a few env entries: far below this. Larger is refused unread. */
 export const MAX_REQUEST_BYTES = 256 * 1024;
 /** `features` output is a few KiB; errors are one line. */
 export const MAX_RESPONSE_BYTES = 1024 * 1024;
 /** The only environment entries the launcher sends (what the pipeline reads from env). */
 export const SERVICE_ENV = ['PATH', 'OPENCLAW_CONFIG'] as const;
+/** Commands whose standard input the launcher sends along (the poststop hook reads the container state there). */
+export const SERVICE_STDIN_COMMANDS = ['hook'] as const;
+/** At most this much standard input is sent (a pipe's buffer holds it, so the launcher can hand it to Node unread). */
+export const MAX_STDIN_BYTES = 60 * 1024;
 
 export interface ServiceRequest {
   version: number;
@@ -30,6 +35,8 @@ export interface ServiceRequest {
   self: string;
   argv: string[];
   env: Record<string, string>;
+  /** The caller's standard input, for SERVICE_STDIN_COMMANDS. */
+  stdin?: Buffer;
 }
 
 export type ServiceStatus = 'exec' | 'exit' | 'node';
@@ -63,8 +70,9 @@ function count(s: string | undefined, what: string): number {
 
 export function encodeRequest(r: ServiceRequest): Buffer {
   const env = Object.entries(r.env).map(([k, v]) => `${k}=${v}`);
-  const parts = [SERVICE_MAGIC, String(r.version), r.cwd, r.self, String(r.argv.length), ...r.argv, String(env.length), ...env];
-  return Buffer.from(parts.map((p) => `${p}\0`).join(''), 'utf8');
+  const stdin = r.stdin ?? Buffer.alloc(0);
+  const parts = [SERVICE_MAGIC, String(r.version), r.cwd, r.self, String(r.argv.length), ...r.argv, String(env.length), ...env, String(stdin.length)];
+  return Buffer.concat([Buffer.from(parts.map((p) => `${p}\0`).join(''), 'utf8'), stdin]);
 }
 
 /** Throws ProtocolError on anything malformed; a version mismatch is reported by the caller. */
@@ -75,14 +83,16 @@ export function decodeRequest(buf: Buffer): ServiceRequest {
   const argvPart = splitFields(buf, count(argc, 'argc'), head.end);
   const envc = splitFields(buf, 1, argvPart.end);
   const envPart = splitFields(buf, count(envc.fields[0], 'envc'), envc.end);
-  if (envPart.end !== buf.length) throw new ProtocolError('trailing bytes');
+  const stdinLen = splitFields(buf, 1, envPart.end);
+  const n = count(stdinLen.fields[0], 'stdin length');
+  if (n > MAX_STDIN_BYTES || stdinLen.end + n !== buf.length) throw new ProtocolError('bad stdin length');
   const env: Record<string, string> = {};
   for (const e of envPart.fields) {
     const eq = e.indexOf('=');
     if (eq <= 0) throw new ProtocolError('bad env entry');
     env[e.slice(0, eq)] = e.slice(eq + 1);
   }
-  return { version: count(version, 'version'), cwd: cwd as string, self: self as string, argv: argvPart.fields, env };
+  return { version: count(version, 'version'), cwd: cwd as string, self: self as string, argv: argvPart.fields, env, stdin: buf.subarray(stdinLen.end) };
 }
 
 export function encodeResponse(r: ServiceResponse): Buffer {

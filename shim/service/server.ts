@@ -223,6 +223,16 @@ export class ServiceServer {
   }
 
   private async answer(body: Buffer): Promise<ServiceResponse> {
+    // Old code or another protocol first: a newer request may not even decode here.
+    if (codeStamp() !== this.startStamp) {
+      this.end('the code on disk changed since this service started');
+      return nodePath();
+    }
+    const version = peekVersion(body);
+    if (version !== undefined && version !== SERVICE_PROTOCOL_VERSION) {
+      this.end(`a client speaks protocol ${version}, this service ${SERVICE_PROTOCOL_VERSION}`);
+      return nodePath();
+    }
     let req;
     try {
       req = decodeRequest(body);
@@ -230,15 +240,16 @@ export class ServiceServer {
       this.log('warn', `malformed request: ${(e as Error).message}`);
       return nodePath();
     }
-    if (req.version !== SERVICE_PROTOCOL_VERSION) {
-      this.end(`a client speaks protocol ${req.version}, this service ${SERVICE_PROTOCOL_VERSION}`);
-      return nodePath();
-    }
-    if (codeStamp() !== this.startStamp) {
-      this.end('the code on disk changed since this service started');
-      return nodePath();
-    }
     this.served++;
     return handleRequest(this.ctx, req);
   }
+}
+
+/** The version field of a request (the second NUL-terminated field), if it has one. */
+function peekVersion(body: Buffer): number | undefined {
+  const a = body.indexOf(0);
+  const b = a < 0 ? -1 : body.indexOf(0, a + 1);
+  if (b < 0) return undefined;
+  const v = body.subarray(a + 1, b).toString('latin1');
+  return /^\d{1,6}$/.test(v) ? Number(v) : undefined;
 }
