@@ -227,13 +227,21 @@ static char *find_default_runtime(void) {
 
 /* ---- the resolved-runtime record (shim/service/resolved.ts) ---- */
 
-static uint64_t fnv1a64(const char *s) {
-  uint64_t h = 0xcbf29ce484222325ULL;
+static uint64_t fnv1a64_more(uint64_t h, const char *s) {
   for (; *s; s++) {
     h ^= (unsigned char)*s;
     h *= 0x100000001b3ULL;
   }
   return h;
+}
+
+static uint64_t fnv1a64(const char *s) { return fnv1a64_more(0xcbf29ce484222325ULL, s); }
+
+/* fnv1a64(self NUL config): paths.ts resolvedFile. */
+static uint64_t record_key(const char *config) {
+  uint64_t h = fnv1a64(self_path);
+  h *= 0x100000001b3ULL; /* the NUL byte: h ^= 0 */
+  return fnv1a64_more(h, config);
 }
 
 static char service_dir[PATH_MAX];
@@ -267,7 +275,7 @@ static int read_resolved(const char *config, const struct stat *cst, struct reso
   char dir[PATH_MAX], file[PATH_MAX], buf[16384];
   if (snprintf(dir, sizeof dir, "%s/%s", service_dir, OC_RESOLVED_DIR_NAME) >= (int)sizeof dir) return 0;
   if (!root_private_dir(service_dir) || !root_private_dir(dir)) return 0;
-  if (snprintf(file, sizeof file, "%s/%016llx", dir, (unsigned long long)fnv1a64(config)) >= (int)sizeof file) return 0;
+  if (snprintf(file, sizeof file, "%s/%016llx", dir, (unsigned long long)record_key(config)) >= (int)sizeof file) return 0;
   int fd = open(file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0) return 0;
   struct stat st;

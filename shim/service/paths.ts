@@ -6,7 +6,7 @@
  *     service.lock        flock held by the serving process, holds its pid
  *     service.spawn.lock  starters serialize on it
  *     service.log         a started service's stderr
- *     resolved/<fnv1a64(config path)>  the low-level runtime a config resolves to (resolved.ts)
+ *     resolved/<fnv1a64(launcher NUL config path)>  the runtime a config resolves to, per launcher (resolved.ts)
  * launcher/openclaw-runtime.c computes the same paths from the constants in launcher/surface.h.
  */
 import { realpathSync } from 'node:fs';
@@ -51,6 +51,7 @@ export function serviceSocket(dir: string): string {
   return join(dir, SERVICE_SOCKET_NAME);
 }
 
-export function resolvedFile(dir: string, configPath: string): string {
-  return join(dir, RESOLVED_DIR_NAME, fnv1a64(configPath));
+/** Per launcher too: the sh and the native launcher skip different files on PATH, so their records differ. */
+export function resolvedFile(dir: string, configPath: string, self: string): string {
+  return join(dir, RESOLVED_DIR_NAME, fnv1a64(Buffer.concat([Buffer.from(self), Buffer.from([0]), Buffer.from(configPath)])));
 }

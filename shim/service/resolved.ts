@@ -58,7 +58,7 @@ export function writeResolved(serviceDirPath: string, r: ResolvedRuntime): void 
   if (!r.configPath.startsWith('/') || !r.runtime.startsWith('/') || !r.self.startsWith('/')) return;
   const text = formatResolved(r);
   if (text === undefined) return;
-  const file = resolvedFile(serviceDirPath, r.configPath);
+  const file = resolvedFile(serviceDirPath, r.configPath, r.self);
   try {
     for (const d of [serviceDirPath, dirname(file)]) {
       mkdirSync(d, { recursive: true, mode: 0o700 });

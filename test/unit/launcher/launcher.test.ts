@@ -14,6 +14,7 @@ import { parseArgv } from '../../../shim/cli/argv.js';
 import { SHIM_COMMANDS } from '../../../shim/commands/index.js';
 import { SERVICE_COMMANDS } from '../../../shim/service/handle.js';
 import { startService } from '../../../shim/service/client.js';
+import { resolvedFile } from '../../../shim/service/paths.js';
 import { LAUNCHER, REPO, SH_LAUNCHER, launcherShimCommands, makeFakes, runLauncher as runAny, type Fakes } from './fakes.js';
 
 const nativeBuilt = existsSync(LAUNCHER) && !readFileSync(LAUNCHER).subarray(0, 2).equals(Buffer.from('#!'));
@@ -194,7 +195,23 @@ describe.skipIf(skip)('runtime resolution (as shim/config/runtime-path.ts)', () 
     expect(o.fake).toBe('other-runtime');
     expect(o.execd).toBe(native); // sh: Node's child; native: exec'd
     // native, again: now from the resolved-runtime record, still exec'd
-    if (native) expect(runLauncher(['--openclaw-config', cfg, 'state', 'x'], { PATH: fakes.path })).toMatchObject({ fake: 'other-runtime', execd: true, argv: ['state', 'x'] });
+    if (native) {
+      // The record the service wrote is the one the launcher reads (same key in C and TS), and
+      // a frozen service is never asked: the answer comes from the record alone.
+      expect(existsSync(resolvedFile(serviceDir, cfg, LAUNCHER))).toBe(true);
+      const pid = Number.parseInt(readFileSync(join(serviceDir, 'service.lock'), 'utf8'), 10);
+      process.kill(pid, 'SIGSTOP');
+      try {
+        expect(runLauncher(['--openclaw-config', cfg, 'state', 'x'], { PATH: fakes.path })).toMatchObject({ fake: 'other-runtime', execd: true, argv: ['state', 'x'] });
+      } finally {
+        process.kill(pid, 'SIGCONT');
+      }
+      // Never stale: an edit of the config to the same size, within the same second, names
+      // another runtime, and that one runs.
+      const other2 = fakes.write('other-runtim2');
+      writeFileSync(cfg, `[runtime]\ncandidates = ["${other2}"]\n`);
+      expect(runLauncher(['--openclaw-config', cfg, 'state', 'x'], { PATH: fakes.path })).toMatchObject({ fake: 'other-runtim2', execd: true });
+    }
     expect(o.argv).toEqual(['state', 'x']);
   });
 
