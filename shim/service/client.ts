@@ -14,6 +14,7 @@ import { loadNative } from '../agent/native.js';
 import { canConnect } from '../agent/client.js';
 import { decodeResponse, encodeRequest, MAX_RESPONSE_BYTES, type ServiceRequest, type ServiceResponse } from './protocol.js';
 import { serviceSocket } from './paths.js';
+import { DEFAULT_PATH } from './resolved.js';
 
 /** dist/service/entry.js; tests running the .ts sources still start the built service. */
 export const SERVICE_ENTRY = fileURLToPath(new URL('../../dist/service/entry.js', import.meta.url));
@@ -50,6 +51,10 @@ export async function startService(dir: string, opts: { wait?: boolean; timeoutM
       const child = spawn(process.execPath, [SERVICE_ENTRY, '--dir', dir, '--idle-exit-s', String(opts.idleExitS ?? ON_DEMAND_IDLE_EXIT_S)], {
         detached: true,
         stdio: ['ignore', logFd, logFd],
+        // Not the first caller's environment: requests carry theirs (SERVICE_ENV), and the
+        // service's own children (mount, the agent) get a plain system PATH.
+        env: { PATH: DEFAULT_PATH },
+        cwd: '/',
       });
       child.on('error', () => undefined);
       child.unref();

@@ -12,6 +12,9 @@ function flag(name: string): string | undefined {
 }
 
 const dir = flag('--dir') ?? serviceDir();
+// Requests carry their own cwd and env; the service's own must not matter and must not pin a
+// directory (a cwd on a mount keeps it busy).
+process.chdir('/');
 const idle = Number(flag('--idle-exit-s') ?? '0');
 const server = new ServiceServer({
   dir,
