@@ -213,12 +213,20 @@ export class ServiceServer {
     sock.on('end', () => {
       if (done) return;
       clearTimeout(timer); // the request is complete; the answer may take a merge's time
-      void this.answer(Buffer.concat(chunks)).then((response) => {
-        sock.end(encodeResponse(response), () => {
-          finish();
+      this.answer(Buffer.concat(chunks)).then(
+        (response) => {
+          sock.end(encodeResponse(response), () => {
+            finish();
+            sock.destroy();
+          });
+        },
+        (err: unknown) => {
+          // handleRequest answers every error itself; this is a bug: no answer, the launcher uses Node.
+          this.log('error', `request failed: ${(err as Error)?.stack ?? String(err)}`);
           sock.destroy();
-        });
-      });
+          finish();
+        },
+      );
     });
   }
 
