@@ -3,7 +3,8 @@
 #   1. host tools from Debian (runc, busybox-static, docker.io, containerd, gcc, ...),
 #   2. npm dependencies (exactly as locked),
 #   3. the TypeScript build (dist/),
-#   4. the seccomp agent's native addon.
+#   4. the seccomp agent's native addon,
+#   5. the native launcher bin/openclaw-runtime (the sh launcher when it cannot be compiled).
 # Run as root (apt-get and, later, runc need it).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -22,4 +23,5 @@ npm run --silent build
 if [ -x scripts/build-addon.sh ] || [ -f scripts/build-addon.sh ]; then
   bash scripts/build-addon.sh
 fi
+bash scripts/build-launcher.sh
 echo "setup: done ($root/bin/openclaw-runtime)"

@@ -13,6 +13,7 @@ export type ErrorModule =
   | 'host'
   | 'runtime'
   | 'agent'
+  | 'service'
   | 'install';
 
 export interface ErrorDetails {

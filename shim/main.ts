@@ -2,12 +2,14 @@
  * Entry point: parse the command line, run the shim's own handler for the few commands it
  * wraps (create, run, exec, delete, features, and its own), hand everything else to runc.
  */
+import { realpathSync } from 'node:fs';
 import { parseArgv } from './cli/argv.js';
+import { serviceDir, SERVICE_START_ENV } from './service/paths.js';
+import { resolveRuntimeRecorded } from './service/resolve-runtime.js';
 import { runInherited, exitLike, inheritedFds } from './cli/passthrough.js';
 import { SHIM_COMMANDS } from './commands/index.js';
 import { isOpenclawError } from './errors.js';
 import { reportFailure, closeDebugLog, type RuntimeLogTarget } from './log.js';
-import { resolveLowLevelRuntime } from './config/runtime-path.js';
 
 /** `--preserve-fds N` anywhere in a command's flags (exec, create, run). */
 function preserveFdsOf(args: readonly string[]): number {
@@ -23,9 +25,34 @@ function preserveFdsOf(args: readonly string[]): number {
   return 0;
 }
 
+/** The launcher that started this process (it passes itself as argv[1]), real path. */
+function launcherPath(): string | undefined {
+  try {
+    return process.argv[1] ? realpathSync(process.argv[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The native launcher found no service to ask and fell back to Node: start one in the
+ * background (this call is served here; the next by the service). Never fails the call.
+ */
+async function startServiceIfAsked(): Promise<void> {
+  if (!process.env[SERVICE_START_ENV]) return;
+  delete process.env[SERVICE_START_ENV];
+  try {
+    const { startService } = await import('./service/client.js');
+    await startService(serviceDir(process.env), { wait: false });
+  } catch {
+    // no addon, not root: the Node path stays correct, only slower
+  }
+}
+
 export async function main(argv: readonly string[]): Promise<never> {
   let log: RuntimeLogTarget = {};
   try {
+    await startServiceIfAsked();
     const parsed = parseArgv(argv);
     log = { file: parsed.globals.log, format: parsed.globals.logFormat };
     // hasOwn: `constructor` and friends are runc's business, not prototype lookups.
@@ -36,7 +63,7 @@ export async function main(argv: readonly string[]): Promise<never> {
       await closeDebugLog();
       process.exit(code);
     }
-    const runtime = await resolveLowLevelRuntime(parsed.shim.openclawConfig, process.env);
+    const { runtime } = await resolveRuntimeRecorded(serviceDir(process.env), parsed.shim.openclawConfig, process.env, launcherPath());
     const result = await runInherited(runtime, parsed.runcArgv, inheritedFds(preserveFdsOf(parsed.commandArgs)));
     exitLike(result);
   } catch (err) {

@@ -6,10 +6,15 @@
  * merge) runs before anything is written; host actions are recorded then done; config.json
  * is replaced atomically; only then does runc run. If runc's create fails, the host actions
  * are undone (the engine will not call delete for a container that never existed).
+ *
+ * prepareCreate is everything before runc: the Node path (createCommand) and the resident
+ * service (shim/service/handle.ts) both call it, so there is one create pipeline and two
+ * transports.
  */
-import { parseCreateArgs } from '../cli/argv.js';
+import { parseCreateArgs, type CreateArgs } from '../cli/argv.js';
 import { exitLike, inheritedFds, runInherited } from '../cli/passthrough.js';
 import { runtimeFromConfig } from '../config/runtime-path.js';
+import type { RuntimeConfig } from '../config/schema.js';
 import { OpenclawError } from '../errors.js';
 import { performHostActions, sweepStale, undoHostActions, DEFAULT_RUNC_ROOT } from '../host/actions.js';
 import { execaRunner } from '../host/runner.js';
@@ -18,12 +23,33 @@ import { closeDebugLog, debugLog, openDebugLog, writeRuntimeLog } from '../log.j
 import { runPipeline } from '../pipeline.js';
 import { jsonEqual } from '../spec/json.js';
 import { serializeSpec, writeFileAtomic } from '../spec/io.js';
-import type { CommandHandler } from './index.js';
+import type { CommandContext, CommandHandler } from './index.js';
 
-export const createCommand: CommandHandler = async ({ argv, cwd, env, log }) => {
+export interface PreparedCreate {
+  command: 'create' | 'run';
+  args: CreateArgs & { containerId: string };
+  config: RuntimeConfig;
+  /** The config file it came from (undefined: built-in defaults). */
+  configPath?: string;
+  /** The low-level runtime to run with argv.runcArgv. */
+  runtime: string;
+  /** The merged config.json has a user namespace (stdio device nodes must reach the runtime as aliases). */
+  userns: boolean;
+}
+
+export interface PrepareOptions {
+  /** Open the config's winston debug log (the one-shot Node path; the service does not). */
+  debugLog?: boolean;
+  /** The launcher to skip when looking the runtime up on PATH (a service request names it). */
+  self?: string;
+}
+
+/** Config, profile, merge, agent, host actions, atomic write: all of create but running runc. */
+export async function prepareCreate({ argv, cwd, env, log }: CommandContext, opts: PrepareOptions = {}): Promise<PreparedCreate> {
   const command = argv.command as 'create' | 'run';
   const args = parseCreateArgs(command, argv.commandArgs, cwd);
-  if (!args.containerId) {
+  const containerId = args.containerId;
+  if (!containerId) {
     throw new OpenclawError('cli', `"${command}" needs a container id`, { fix: `openclaw-runtime ${command} --bundle DIR ID` });
   }
   const result = await runPipeline({
@@ -32,13 +58,13 @@ export const createCommand: CommandHandler = async ({ argv, cwd, env, log }) => 
     env,
     cwd,
     bundle: args.bundle,
-    containerId: args.containerId,
+    containerId,
     runcRoot: argv.globals.root,
   });
   const { config, merged, profile, spec } = result;
-  await openDebugLog(config.log.file, config.log.level);
-  debugLog('info', 'merged profile', { id: args.containerId, profile: profile.profile.metadata.name, sha256: profile.sha256, source: result.choice.source, hostActions: merged.hostActions.length });
-  const runtime = runtimeFromConfig({ config, path: result.configPath }, env);
+  if (opts.debugLog) await openDebugLog(config.log.file, config.log.level);
+  debugLog('info', 'merged profile', { id: containerId, profile: profile.profile.metadata.name, sha256: profile.sha256, source: result.choice.source, hostActions: merged.hostActions.length });
+  const runtime = runtimeFromConfig({ config, path: result.configPath }, env, opts.self);
 
   if (result.compiledSeccomp?.listenerPath) {
     const { ensureAgent } = await import('../agent/client.js');
@@ -47,21 +73,25 @@ export const createCommand: CommandHandler = async ({ argv, cwd, env, log }) => 
 
   const runcRoot = argv.globals.root ?? DEFAULT_RUNC_ROOT;
   await sweepStale(config.state.dir, execaRunner).catch((err) => debugLog('warn', 'stale sweep failed', { err: String(err) }));
-  await performHostActions(config.state.dir, args.containerId, runcRoot, merged.hostActions, execaRunner);
+  await performHostActions(config.state.dir, containerId, runcRoot, merged.hostActions, execaRunner);
 
   try {
     if (!jsonEqual(merged.spec, spec.spec)) writeFileAtomic(spec.path, serializeSpec(merged.spec));
   } catch (err) {
-    await undoHostActions(config.state.dir, args.containerId, execaRunner).catch(() => undefined);
+    await undoHostActions(config.state.dir, containerId, execaRunner).catch(() => undefined);
     throw err;
   }
   writeRuntimeLog(log, 'info', `openclaw-runtime: applied profile ${profile.profile.metadata.name} (sha256 ${profile.sha256.slice(0, 12)})`);
+  const userns = (merged.spec.linux?.namespaces ?? []).some((n) => n.type === 'user');
+  return { command, args: { ...args, containerId }, config, configPath: result.configPath, runtime, userns };
+}
 
+export const createCommand: CommandHandler = async (ctx) => {
+  const { command, args, config, runtime, userns } = await prepareCreate(ctx, { debugLog: true });
   // Under a user namespace the runtime chowns stdio to the container's root: device nodes go
   // as private aliases, never the host's own (host/stdio-alias.ts).
-  const userns = (merged.spec.linux?.namespaces ?? []).some((n) => n.type === 'user');
   const aliases = userns ? aliasDeviceStdio(config.state.dir, args.containerId) : undefined;
-  const outcome = await runInherited(runtime, argv.runcArgv, inheritedFds(args.preserveFds), aliases?.stdio).finally(() => closeAll(aliases?.opened ?? []));
+  const outcome = await runInherited(runtime, ctx.argv.runcArgv, inheritedFds(args.preserveFds), aliases?.stdio).finally(() => closeAll(aliases?.opened ?? []));
   // `run` without --detach has finished the container's whole life here; a failed create
   // left nothing for the engine to delete. Either way the host side is ours to undo.
   const containerGone = outcome.exitCode !== 0 || (command === 'run' && !args.detach);

@@ -56,14 +56,28 @@ export function augmentFeatures(stdout: string, version: string): Record<string,
   return features;
 }
 
+export interface FeaturesOutput {
+  stdout: Buffer;
+  stderr: Buffer;
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+/** What `features` prints: runc's answer with the shim's facts added, or runc's bytes untouched. */
+export async function featuresOutput(runtime: string, runcArgv: readonly string[]): Promise<FeaturesOutput> {
+  const result = await capture(runtime, runcArgv);
+  const augmented = result.exitCode === 0 ? augmentFeatures(result.stdout.toString('utf8'), shimVersion()) : undefined;
+  // runc prints json.MarshalIndent(..., "", "    ") and a newline; keep its look.
+  if (augmented) return { stdout: Buffer.from(`${stringifyJsonLossless(augmented, 4)}\n`), stderr: result.stderr, exitCode: 0, signal: null };
+  return result;
+}
+
 export const featuresCommand: CommandHandler = async ({ argv, env }) => {
   const runtime = await resolveLowLevelRuntime(argv.shim.openclawConfig, env);
-  const result = await capture(runtime, argv.runcArgv);
-  const augmented = result.exitCode === 0 ? augmentFeatures(result.stdout.toString('utf8'), shimVersion()) : undefined;
-  if (augmented) {
+  const result = await featuresOutput(runtime, argv.runcArgv);
+  if (result.exitCode === 0) {
     process.stderr.write(result.stderr);
-    // runc prints json.MarshalIndent(..., "", "    ") and a newline; keep its look.
-    await write(process.stdout, `${stringifyJsonLossless(augmented, 4)}\n`);
+    await write(process.stdout, result.stdout);
     return 0;
   }
   await write(process.stdout, result.stdout);

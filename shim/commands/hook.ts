@@ -10,8 +10,14 @@ import { undoHostActions } from '../host/actions.js';
 import { execaRunner } from '../host/runner.js';
 import type { CommandHandler } from './index.js';
 
-export const hookCommand: CommandHandler = async ({ argv }) => {
-  const [phase, ...rest] = argv.commandArgs;
+export interface HookOutcome {
+  code: number;
+  stderr: string;
+}
+
+/** The hook's work on plain values: the Node path reads fd 0, the resident service gets stdin in its request. */
+export async function runHook(commandArgs: readonly string[], stdin: () => string): Promise<HookOutcome> {
+  const [phase, ...rest] = commandArgs;
   if (phase !== 'poststop') {
     throw new OpenclawError('cli', `unknown hook phase "${phase ?? ''}"`, { fix: 'use: openclaw-runtime hook poststop --state-dir DIR' });
   }
@@ -20,7 +26,7 @@ export const hookCommand: CommandHandler = async ({ argv }) => {
   if (!stateDir) throw new OpenclawError('cli', 'hook poststop needs --state-dir DIR', { fix: 'the shim writes this hook itself; recreate the container' });
   let id: string | undefined;
   try {
-    id = (JSON.parse(readFileSync(0, 'utf8')) as { id?: string }).id;
+    id = (JSON.parse(stdin()) as { id?: string }).id;
   } catch (err) {
     throw new OpenclawError('cli', `hook poststop: cannot read the container state on stdin (${(err as Error).message})`, { fix: 'runc passes it; run the hook only from config.json' });
   }
@@ -28,7 +34,13 @@ export const hookCommand: CommandHandler = async ({ argv }) => {
   try {
     await undoHostActions(stateDir, id, execaRunner);
   } catch (err) {
-    process.stderr.write(`openclaw-runtime: poststop clean-up of ${id} failed: ${(err as Error).message}\n`);
+    return { code: 0, stderr: `openclaw-runtime: poststop clean-up of ${id} failed: ${(err as Error).message}\n` };
   }
-  return 0;
+  return { code: 0, stderr: '' };
+}
+
+export const hookCommand: CommandHandler = async ({ argv }) => {
+  const out = await runHook(argv.commandArgs, () => readFileSync(0, 'utf8'));
+  if (out.stderr) process.stderr.write(out.stderr);
+  return out.code;
 };

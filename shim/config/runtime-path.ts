@@ -17,9 +17,10 @@ function isExecutableFile(p: string): boolean {
   }
 }
 
-function selfPaths(): Set<string> {
+/** This shim's own launcher: process.argv[1] (the launcher passes itself there), or the launcher a service request names. */
+function selfPaths(self?: string): Set<string> {
   const out = new Set<string>();
-  for (const p of [process.argv[1]]) {
+  for (const p of [self ?? process.argv[1]]) {
     if (!p) continue;
     try {
       out.add(realpathSync(p));
@@ -30,8 +31,8 @@ function selfPaths(): Set<string> {
   return out;
 }
 
-export function findRuntime(candidates: readonly string[], env: NodeJS.ProcessEnv): string {
-  const self = selfPaths();
+export function findRuntime(candidates: readonly string[], env: NodeJS.ProcessEnv, selfPath?: string): string {
+  const self = selfPaths(selfPath);
   const dirs = (env.PATH ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin').split(delimiter).filter(Boolean);
   for (const c of candidates) {
     const paths = c.includes('/') ? [c] : dirs.map((d) => join(d, c));
@@ -52,9 +53,9 @@ export function findRuntime(candidates: readonly string[], env: NodeJS.ProcessEn
 }
 
 /** The runtime a loaded config names; a failure names the config file it came from. */
-export function runtimeFromConfig(loaded: LoadedConfig, env: NodeJS.ProcessEnv): string {
+export function runtimeFromConfig(loaded: LoadedConfig, env: NodeJS.ProcessEnv, selfPath?: string): string {
   try {
-    return findRuntime(loaded.config.runtime.candidates, env);
+    return findRuntime(loaded.config.runtime.candidates, env, selfPath);
   } catch (err) {
     throw err instanceof OpenclawError && loaded.path ? err.inFile(loaded.path) : err;
   }

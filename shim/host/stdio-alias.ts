@@ -34,6 +34,13 @@ function openFlagsOf(fd: number): number {
   return (flags & (O_ACCMODE | constants.O_APPEND | constants.O_NONBLOCK)) | constants.O_NOCTTY | O_CLOEXEC;
 }
 
+/** The root-only directory aliases are made in (the launcher makes them there too, when the service answers a create). */
+export function stdioAliasDir(stateDir: string): string {
+  const dir = join(stateDir, 'stdio');
+  ensureDir(dir, { mode: 0o700, parentMode: 0o711, field: 'state.dir' });
+  return dir;
+}
+
 /**
  * Slots for fds 0, 1, 2: an fd of a private alias for each device node, 'inherit' for the rest.
  * Returns the fds to close once the runtime has been started.
@@ -50,9 +57,7 @@ export function aliasDeviceStdio(stateDir: string, tag: string): { stdio: [Stdio
     }
     const type = st.isCharacterDevice() ? 'c' : st.isBlockDevice() ? 'b' : undefined;
     if (type === undefined) continue;
-    const dir = join(stateDir, 'stdio');
-    ensureDir(dir, { mode: 0o700, parentMode: 0o711, field: 'state.dir' });
-    const alias = join(dir, `${tag}.${process.pid}.${fd}`);
+    const alias = join(stdioAliasDir(stateDir), `${tag}.${process.pid}.${fd}`);
     const { major, minor } = devMajorMinor(st.rdev);
     execFileSync('mknod', ['-m', (Number(st.mode) & 0o7777).toString(8), alias, type, String(major), String(minor)]);
     try {

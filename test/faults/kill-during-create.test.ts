@@ -1,5 +1,6 @@
 /**
- * Fault: the shim is SIGKILLed at a random moment of `create`. config.json must then be either
+ * Fault: the shim is SIGKILLed at a random moment of `create` (the Node path, whose own process
+ * merges: NODE_PATH_SHIM; the resident service killed mid-merge is test/faults/service.test.ts). config.json must then be either
  * byte-identical to the original or byte-identical to the fully merged file (`merge` prints
  * exactly what create writes), never a mix, and no temporary file may stay in the bundle.
  * Delays are 0..300 ms; every other iteration aims at the window where the write happens,
@@ -13,7 +14,7 @@ import { removeTemplate, which } from '../helpers/bundle.js';
 import { shim } from '../helpers/shim.js';
 import { makeWorld, removeWorld, runcContainers, type World } from '../bad-input/harness.js';
 import { spawnSync } from 'node:child_process';
-import { bundleOn, faultSkipReason, rootfsBundle, startShim, sleep, waitGroupGone } from './support.js';
+import { bundleOn, faultSkipReason, NODE_PATH_SHIM, rootfsBundle, startShim, sleep, waitGroupGone } from './support.js';
 
 const skip = faultSkipReason();
 if (skip) console.warn(`SKIP faults/kill-during-create: ${skip}`);
@@ -41,7 +42,7 @@ describe.skipIf(skip)('shim SIGKILLed during create', () => {
     expect(merged.equals(original)).toBe(false);
 
     // Where the write happens on this machine: one create, config.json polled every 2 ms.
-    const probe = startShim(['--profile', 'default', '--openclaw-config', world.configToml, '--root', world.runcRoot, 'create', '--bundle', dir, `oc-kill-probe-${process.pid}`], join(world.work, 'out'), join(world.work, 'err'));
+    const probe = startShim(['--profile', 'default', '--openclaw-config', world.configToml, '--root', world.runcRoot, 'create', '--bundle', dir, `oc-kill-probe-${process.pid}`], join(world.work, 'out'), join(world.work, 'err'), [], NODE_PATH_SHIM);
     const t0 = Date.now();
     let writtenAt: number | undefined;
     let exitedAt: number | undefined;
@@ -64,7 +65,7 @@ describe.skipIf(skip)('shim SIGKILLed during create', () => {
       writeFileSync(configPath, original);
       const id = `oc-kill-${process.pid}-${i}`;
       const delay = i % 2 === 0 ? Math.floor(Math.random() * (span + 1)) : lo + Math.floor(Math.random() * (hi - lo + 1));
-      const run = startShim(['--profile', 'default', '--openclaw-config', world.configToml, '--root', world.runcRoot, 'create', '--bundle', dir, id], join(world.work, 'out'), join(world.work, 'err'));
+      const run = startShim(['--profile', 'default', '--openclaw-config', world.configToml, '--root', world.runcRoot, 'create', '--bundle', dir, id], join(world.work, 'out'), join(world.work, 'err'), [], NODE_PATH_SHIM);
       await sleep(delay);
       try {
         process.kill(run.child.pid!, 'SIGKILL');
@@ -106,6 +107,7 @@ describe.skipIf(skip)('shim SIGKILLed during create', () => {
       join(world.work, 'out'),
       join(world.work, 'err'),
       ['strace', '-f', '-o', '/dev/null', '-e', 'trace=fsync', '-e', 'inject=fsync:delay_enter=3000000'],
+      NODE_PATH_SHIM,
     );
     const temp = () => readdirSync(dir).filter((n) => n !== 'config.json');
     const deadline = Date.now() + 20_000;

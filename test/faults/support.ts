@@ -35,10 +35,17 @@ export interface Started {
   done: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
+/**
+ * The launcher whose own process does the whole create (Node): for faults aimed at the process
+ * that merges. With the native launcher that process is the resident service instead
+ * (test/faults/service.test.ts kills it there).
+ */
+export const NODE_PATH_SHIM = join(REPO, 'bin', 'openclaw-runtime.sh');
+
 /** Starts the shim in its own process group (so the group can be waited for), stdio to files. */
-export function startShim(args: string[], outFile: string, errFile: string, wrapper: string[] = []): Started {
+export function startShim(args: string[], outFile: string, errFile: string, wrapper: string[] = [], launcher = SHIM): Started {
   // $0 is the stdout file, $1 the stderr file, the rest the command.
-  const child = spawn('sh', ['-c', 'err="$1"; shift; exec "$@" >"$0" 2>"$err" </dev/null', outFile, errFile, ...wrapper, SHIM, ...args], {
+  const child = spawn('sh', ['-c', 'err="$1"; shift; exec "$@" >"$0" 2>"$err" </dev/null', outFile, errFile, ...wrapper, launcher, ...args], {
     detached: true,
     stdio: 'ignore',
     env: { ...process.env, OPENCLAW_CONFIG: '' },

@@ -8,7 +8,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, closeSync, existsSync, mkdtempSync, openSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { integrationSkipReason, makeBundle, removeTemplate, SHIM, which, type Bundle } from '../helpers/bundle.js';
@@ -65,6 +65,56 @@ describe.skipIf(skip)('stdio device nodes under a user namespace', () => {
       expect(r.stdout).toContain('stdin_open=yes');
       const after = statSync('/dev/null');
       expect({ uid: after.uid, gid: after.gid, mode: after.mode }).toEqual({ uid: before.uid, gid: before.gid, mode: before.mode });
+    });
+  }
+});
+
+/**
+ * The same rule through both launchers, seen by the runtime itself: a recording runtime (in
+ * `[runtime] candidates`, as an admin would layer one) notes what its fd 0 is, then execs
+ * runc. With a user namespace, fd 0 must be a device with /dev/null's numbers but not the
+ * host's /dev/null inode. The native launcher gets the alias directory from the resident
+ * service and makes the alias itself; the sh launcher goes through Node.
+ */
+describe.skipIf(skip)('stdio device aliases reach the runtime through both launchers', () => {
+  let work: string;
+  let recorder: string;
+  const bundles: Bundle[] = [];
+  let n = 0;
+  beforeAll(() => {
+    work = mkdtempSync(join(tmpdir(), 'openclaw-stdio-launchers-'));
+    chmodSync(work, 0o711);
+    recorder = join(work, 'recording-runtime');
+    writeFileSync(recorder, `#!/bin/sh\ncase " $* " in *" run "*) stat -L -c '%d:%i:%t:%T' /proc/self/fd/0 > ${work}/fd0.$$ ;; esac\nexec ${which('runc')} "$@"\n`, { mode: 0o755 });
+  });
+  afterAll(() => {
+    for (const c of runc(['--root', join(work, 'root'), 'list', '-q']).stdout.split('\n').filter(Boolean)) runc(['--root', join(work, 'root'), 'delete', '--force', c]);
+    for (const b of bundles) b.cleanup();
+    removeTemplate();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  for (const launcher of ['openclaw-runtime', 'openclaw-runtime.sh']) {
+    it(`${launcher}: the runtime's stdin is a private alias of /dev/null, not the host's node`, () => {
+      const toml = join(work, 'config.toml');
+      writeFileSync(toml, `[state]\ndir = "${join(work, 'state')}"\n[jobs]\ndir = "${join(work, 'jobs')}"\n[agent]\nsocket = "${join(work, 'agent', 'agent.sock')}"\ndenial_log = "${join(work, 'denials.log')}"\n[runtime]\ncandidates = ["${recorder}"]\n`);
+      const b = makeBundle(['/bin/sh', '-c', 'read line; echo "stdin_eof=$?"']);
+      bundles.push(b);
+      const devNull = openSync('/dev/null', 'r');
+      let r;
+      try {
+        r = spawnSync(join(SHIM, '..', launcher), ['--profile', 'model-backend', '--openclaw-config', toml, '--root', join(work, 'root'), 'run', '--bundle', b.dir, `oc-alias-${process.pid}-${++n}`], { encoding: 'utf8', stdio: [devNull, 'pipe', 'pipe'], env: { ...process.env, OPENCLAW_CONFIG: '' }, timeout: 60_000 });
+      } finally {
+        closeSync(devNull);
+      }
+      expect(r.stderr).toBe('');
+      expect(r.stdout).toBe('stdin_eof=1\n');
+      const recorded = readdirSync(work).filter((f) => f.startsWith('fd0.')).map((f) => readFileSync(join(work, f), 'utf8').trim());
+      expect(recorded).toHaveLength(n);
+      const [dev, ino, major, minor] = recorded[n - 1]!.split(':');
+      const host = statSync('/dev/null');
+      expect(`${major}:${minor}`).toBe('1:3');
+      expect(`${dev}:${ino}`).not.toBe(`${host.dev}:${host.ino}`);
     });
   }
 });

@@ -1,23 +1,32 @@
 /**
- * b. create, start, delete of a busybox bundle: through the shim with the `default` profile vs
- * runc with the config.json the shim would have written (`merge` output), so both run the
- * same container. The shim's bundle gets its pristine config.json back before each create
- * (create rewrites it in place), outside the timing.
+ * b. create, start, delete of a busybox bundle: through the shim vs runc with the config.json
+ * the shim would have written (`merge` output), so both run the same container; for the
+ * `default` and `smythos-alternative` profiles, without a config and with the shipped example.
+ * The shim's bundle gets its pristine config.json back before each create (create rewrites it
+ * in place), outside the timing. The subject is bin/openclaw-runtime (native launcher: create
+ * merged by the resident service, start and delete exec'd); the sh launcher beside it.
+ *
+ * smythos-alternative maps the container's root to uid 100000: the work directory is made
+ * traversable so the rootfs needs no re-bind for either side (that host action is the
+ * integration tests' business), and its seccomp agent runs for both (listenerPath).
  */
+import { chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeBundle, mergedConfig, readConfigText, writeConfig, forceDelete } from '../lib/bundle.mjs';
 import { row, pick } from '../lib/row.mjs';
-import { SHIM, alternate, timeSequence } from '../lib/tools.mjs';
+import { CONFIGS, SHIM, SH_SHIM, alternate, timeSequence, useConfig, warmService } from '../lib/tools.mjs';
 
 export const id = 'b';
 export const title = 'create-start-delete cycle';
-export const PROFILE = 'default';
+export const PROFILES = [
+  { name: 'default', target: 1.2 },
+  { name: 'smythos-alternative', target: 1.2, args: ['/bin/true'] },
+];
 
-export function run(ctx) {
-  const shimBundle = makeBundle(join(ctx.work, 'b-shim'), ctx.rootfs, ['true']);
-  const pristine = readConfigText(shimBundle);
-  const runcBundle = makeBundle(join(ctx.work, 'b-runc'), ctx.rootfs, ['true']);
-  writeConfig(runcBundle, mergedConfig(shimBundle, PROFILE));
+export async function run(ctx) {
+  chmodSync(ctx.work, 0o711);
+  await warmService();
+  const rows = [];
   let n = 0;
   const cycle = (bin, pre, bundle) => {
     const cid = `oc-bench-cycle-${process.pid}-${n++}`;
@@ -32,12 +41,30 @@ export function run(ctx) {
       throw err;
     }
   };
-  const samples = alternate(
-    [
-      { label: 'runc', run: () => cycle('runc', [], runcBundle) },
-      { label: 'openclaw', before: () => writeConfig(shimBundle, pristine), run: () => cycle(SHIM, ['--profile', PROFILE], shimBundle) },
-    ],
-    { warmup: ctx.warmup, reps: ctx.reps(15), onError: ctx.onError },
-  );
-  return [row({ caseId: id, measure: `create+start+delete (${PROFILE})`, unit: 'ms', baseline: pick(samples, 'runc'), subject: pick(samples, 'openclaw'), target: 1.3 })];
+  for (const profile of PROFILES) {
+    for (const config of CONFIGS) {
+      useConfig(config);
+      const tag = `${profile.name}-${config.env ? 'example' : 'none'}`;
+      const shimBundle = makeBundle(join(ctx.work, `b-shim-${tag}`), ctx.rootfs, profile.args ?? ['true']);
+      const pristine = readConfigText(shimBundle);
+      const runcBundle = makeBundle(join(ctx.work, `b-runc-${tag}`), ctx.rootfs, profile.args ?? ['true']);
+      try {
+        writeConfig(runcBundle, mergedConfig(shimBundle, profile.name));
+      } catch (err) {
+        ctx.onError(tag, err);
+        continue;
+      }
+      const samples = alternate(
+        [
+          { label: 'runc', before: () => useConfig(config), run: () => cycle('runc', [], runcBundle) },
+          { label: 'openclaw', before: () => { useConfig(config); writeConfig(shimBundle, pristine); }, run: () => cycle(SHIM, ['--profile', profile.name], shimBundle) },
+          { label: 'sh launcher', before: () => { useConfig(config); writeConfig(shimBundle, pristine); }, run: () => cycle(SH_SHIM, ['--profile', profile.name], shimBundle) },
+        ],
+        { warmup: ctx.warmup, reps: ctx.reps(15), onError: ctx.onError },
+      );
+      rows.push(row({ caseId: id, measure: `create+start+delete (${profile.name}), ${config.name}`, unit: 'ms', baseline: pick(samples, 'runc'), subject: pick(samples, 'openclaw'), others: [pick(samples, 'sh launcher')], target: profile.target }));
+    }
+  }
+  useConfig(CONFIGS[0]);
+  return rows;
 }

@@ -94,3 +94,29 @@ function tryRun(v, onError) {
     }
   }
 }
+
+/** The portable sh launcher, measured beside the native one. */
+export const SH_SHIM = join(REPO, 'bin', 'openclaw-runtime.sh');
+/** The shipped example config (README "configuration"): the field case of issue #12. */
+export const EXAMPLE_CONFIG = join(REPO, 'examples', 'openclaw', 'config.toml');
+
+/**
+ * The runtime configs every launcher case runs under: none at all (built-in defaults; the
+ * machine must have no /etc/openclaw/config.toml) and the shipped example.
+ */
+export const CONFIGS = [
+  { name: 'no config', env: '' },
+  { name: 'example config', env: EXAMPLE_CONFIG },
+];
+
+export function useConfig(config) {
+  if (config.env) process.env.OPENCLAW_CONFIG = config.env;
+  else delete process.env.OPENCLAW_CONFIG;
+}
+
+/** Starts this checkout's resident service (as its first create would) and waits until it answers. */
+export async function warmService() {
+  const { startService } = await import(join(REPO, 'dist', 'service', 'client.js'));
+  const { serviceDir } = await import(join(REPO, 'dist', 'service', 'paths.js'));
+  return startService(serviceDir(process.env), { wait: true });
+}

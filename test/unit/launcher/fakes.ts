@@ -12,10 +12,16 @@ import { fileURLToPath } from 'node:url';
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 export const LAUNCHER = join(REPO, 'bin', 'openclaw-runtime');
+/** The portable sh launcher (the fallback when the native one cannot be built). */
+export const SH_LAUNCHER = join(REPO, 'bin', 'openclaw-runtime.sh');
 
-/** `features` gets a JSON answer (the shim's features command parses it); the rest report argv. */
+/**
+ * `features` gets a JSON answer (the shim's features command parses it, also in the resident
+ * service, whose environment is its own); the rest report argv.
+ */
 const FAKE = (name: string) => `#!/bin/sh
-if [ "$FAKE_FEATURES" = 1 ] && [ "$1" = features ]; then printf '{"ociVersionMin":"1.0.0"}\\n'; exit 0; fi
+if [ "$1" = features ]; then printf '{"ociVersionMin":"1.0.0"}\\n'; exit 0; fi
+if [ -n "$OPENCLAW_SERVICE_START" ]; then echo "SERVICE_START=$OPENCLAW_SERVICE_START" >&2; fi
 printf 'FAKE ${name} %s\\n' "$$"
 if [ $# -gt 0 ]; then printf '%s\\0' "$@"; fi
 if [ -n "$FAKE_FD" ]; then [ "/proc/$$/fd/$FAKE_FD" -ef "$FAKE_FD_FILE" ] && echo "FD $FAKE_FD open on FAKE_FD_FILE" >&2; fi
@@ -84,7 +90,7 @@ export function runLauncher(argv: readonly string[], env: NodeJS.ProcessEnv, opt
 
 /** The launcher's list of shim commands, read from its one definition line. */
 export function launcherShimCommands(): string[] {
-  const m = /^SHIM_COMMANDS='([^']*)'$/m.exec(readFileSync(LAUNCHER, 'utf8'));
-  if (!m) throw new Error(`no SHIM_COMMANDS='...' line in ${LAUNCHER}`);
+  const m = /^SHIM_COMMANDS='([^']*)'$/m.exec(readFileSync(SH_LAUNCHER, 'utf8'));
+  if (!m) throw new Error(`no SHIM_COMMANDS='...' line in ${SH_LAUNCHER}`);
   return m[1]!.split(' ').filter(Boolean);
 }

@@ -1,36 +1,78 @@
 /**
- * bin/openclaw-runtime, the sh launcher: pass-through commands exec the runtime directly with
- * the shim's flags taken out (and exactly what shim/cli/argv.ts would hand runc), shim
- * commands exec Node with the original argv, and anything unusual goes to Node.
+ * The launchers, one table run against both: bin/openclaw-runtime (native, C, with a private
+ * resident service) and bin/openclaw-runtime.sh (portable sh). Pass-through commands exec the
+ * runtime directly with the shim's flags taken out (exactly what shim/cli/argv.ts would hand
+ * runc), shim commands get the Node path's answer (the native launcher gets create/run/
+ * features from the service, the same code), and anything unusual goes to Node. Where the two
+ * differ it is only in who ran the runtime (exec'd by the launcher or a child of Node).
  */
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseArgv } from '../../../shim/cli/argv.js';
 import { SHIM_COMMANDS } from '../../../shim/commands/index.js';
-import { LAUNCHER, REPO, launcherShimCommands, makeFakes, runLauncher, type Fakes } from './fakes.js';
+import { SERVICE_COMMANDS } from '../../../shim/service/handle.js';
+import { startService } from '../../../shim/service/client.js';
+import { resolvedFile } from '../../../shim/service/paths.js';
+import { LAUNCHER, REPO, SH_LAUNCHER, launcherShimCommands, makeFakes, runLauncher as runAny, type Fakes } from './fakes.js';
 
+const nativeBuilt = existsSync(LAUNCHER) && !readFileSync(LAUNCHER).subarray(0, 2).equals(Buffer.from('#!'));
+const asRoot = process.getuid?.() === 0;
+if (!nativeBuilt) console.warn('SKIP native launcher: bin/openclaw-runtime is not the compiled launcher (run scripts/build-launcher.sh)');
+if (!asRoot) console.warn('SKIP native launcher: its service is root-only (run the tests as root)');
+
+const LAUNCHERS = [
+  { kind: 'native' as const, path: LAUNCHER, skip: !nativeBuilt || !asRoot },
+  { kind: 'sh' as const, path: SH_LAUNCHER, skip: false },
+];
+
+describe.each(LAUNCHERS)('$kind launcher', ({ kind, path: launcherPath, skip }) => {
+const native = kind === 'native';
 let fakes: Fakes;
 let emptyConfig: string;
 let env: NodeJS.ProcessEnv;
+/** The native launcher's private service directory (OPENCLAW_SERVICE_DIR). */
+let serviceDir: string;
+const LAUNCHER = launcherPath;
+const runLauncher = (argv: readonly string[], e: NodeJS.ProcessEnv, opts: Parameters<typeof runAny>[2] = {}) =>
+  runAny(argv, { OPENCLAW_SERVICE_DIR: serviceDir, ...e }, { launcher: launcherPath, ...opts });
 
-beforeAll(() => {
+beforeAll(async () => {
+  if (skip) return;
   fakes = makeFakes(['runc', 'crun']);
   emptyConfig = join(fakes.dir, 'empty.toml');
   writeFileSync(emptyConfig, '# no runtime section\n[log]\nlevel = "info"\n');
   // An existing config without runtime candidates: the launcher's fast path (independent of
   // whether this machine has /etc/openclaw/config.toml).
   env = { PATH: fakes.path, OPENCLAW_CONFIG: emptyConfig };
+  serviceDir = join(mkdtempSync(join(tmpdir(), `openclaw-launcher-svc-${process.pid}-`)), 'service');
+  if (native) expect(await startService(serviceDir, { wait: true, idleExitS: 120 })).toBe(true);
 });
-afterAll(() => fakes.cleanup());
+afterAll(() => {
+  if (skip) return;
+  fakes.cleanup();
+  const lock = join(serviceDir, 'service.lock');
+  if (existsSync(lock)) {
+    const pid = Number.parseInt(readFileSync(lock, 'utf8'), 10);
+    if (pid > 0) {
+      try {
+        process.kill(pid, 'SIGTERM');
+      } catch {
+        // already gone
+      }
+    }
+  }
+  rmSync(join(serviceDir, '..'), { recursive: true, force: true });
+});
 
-describe('the launcher and the registry agree on the shim commands', () => {
+describe.skipIf(skip)('the launcher and the registry agree on the shim commands', () => {
   it('SHIM_COMMANDS in the launcher equals the keys of shim/commands/index.ts', () => {
     expect([...launcherShimCommands()].sort()).toEqual(Object.keys(SHIM_COMMANDS).sort());
   });
 });
 
-describe('pass-through: runc is exec\'d with the argv minus the shim flags', () => {
+describe.skipIf(skip)('pass-through: runc is exec\'d with the argv minus the shim flags', () => {
   const cases: Array<{ name: string; argv: string[]; runc: string[] }> = [
     { name: 'plain state', argv: ['state', 'id'], runc: ['state', 'id'] },
     { name: 'no arguments at all', argv: [], runc: [] },
@@ -88,7 +130,7 @@ describe('pass-through: runc is exec\'d with the argv minus the shim flags', () 
   });
 });
 
-describe('exit status, signals and file descriptors are runc\'s own', () => {
+describe.skipIf(skip)('exit status, signals and file descriptors are runc\'s own', () => {
   it.each([0, 1, 2, 42, 255])('exit %i', (code) => {
     const o = runLauncher(['--profile', 'p', 'kill', 'id'], { ...env, FAKE_EXIT: String(code) });
     expect(o.execd).toBe(true);
@@ -118,7 +160,7 @@ describe('exit status, signals and file descriptors are runc\'s own', () => {
   });
 });
 
-describe('runtime resolution (as shim/config/runtime-path.ts)', () => {
+describe.skipIf(skip)('runtime resolution (as shim/config/runtime-path.ts)', () => {
   it.skipIf(existsSync('/etc/openclaw/config.toml'))('no config anywhere: built-in candidates, runc first', () => {
     const o = runLauncher(['--profile', 'p', 'state', 'x'], { PATH: fakes.path });
     expect([o.fake, o.execd, o.argv]).toEqual(['runc', true, ['state', 'x']]);
@@ -145,13 +187,31 @@ describe('runtime resolution (as shim/config/runtime-path.ts)', () => {
     }
   });
 
-  it('a config that names runtime candidates is honoured (through Node)', () => {
+  it('a config that names runtime candidates is honoured (sh: through Node; native: resolved by the service, exec\'d)', () => {
     const other = fakes.write('other-runtime');
     const cfg = join(fakes.dir, 'candidates.toml');
     writeFileSync(cfg, `[runtime]\ncandidates = ["${other}"]\n`);
     const o = runLauncher(['--openclaw-config', cfg, 'state', 'x'], { PATH: fakes.path });
     expect(o.fake).toBe('other-runtime');
-    expect(o.execd).toBe(false); // Node's child, not exec'd by the launcher
+    expect(o.execd).toBe(native); // sh: Node's child; native: exec'd
+    // native, again: now from the resolved-runtime record, still exec'd
+    if (native) {
+      // The record the service wrote is the one the launcher reads (same key in C and TS), and
+      // a frozen service is never asked: the answer comes from the record alone.
+      expect(existsSync(resolvedFile(serviceDir, cfg, LAUNCHER))).toBe(true);
+      const pid = Number.parseInt(readFileSync(join(serviceDir, 'service.lock'), 'utf8'), 10);
+      process.kill(pid, 'SIGSTOP');
+      try {
+        expect(runLauncher(['--openclaw-config', cfg, 'state', 'x'], { PATH: fakes.path })).toMatchObject({ fake: 'other-runtime', execd: true, argv: ['state', 'x'] });
+      } finally {
+        process.kill(pid, 'SIGCONT');
+      }
+      // Never stale: an edit of the config to the same size, within the same second, names
+      // another runtime, and that one runs.
+      const other2 = fakes.write('other-runtim2');
+      writeFileSync(cfg, `[runtime]\ncandidates = ["${other2}"]\n`);
+      expect(runLauncher(['--openclaw-config', cfg, 'state', 'x'], { PATH: fakes.path })).toMatchObject({ fake: 'other-runtim2', execd: true });
+    }
     expect(o.argv).toEqual(['state', 'x']);
   });
 
@@ -180,14 +240,23 @@ describe('runtime resolution (as shim/config/runtime-path.ts)', () => {
   });
 });
 
-describe('shim commands go to Node with the original argv', () => {
+describe.skipIf(skip)('shim commands: the Node path\'s answer', () => {
   // (delete with an id is covered below: without a host record it passes through)
+  const served = (cmd: string) => native && (SERVICE_COMMANDS as readonly string[]).includes(cmd) && cmd !== 'delete';
   it.each(Object.keys(SHIM_COMMANDS))('%s', (cmd) => {
     // A fake node first on PATH records how the launcher called it.
     const withNode = makeFakes(['node', 'runc']);
     try {
       const argv = ['--profile', 'p', '--root', '/r', '--openclaw-config=/c.toml', cmd, '--bundle', '/b', 'a b', ''];
       const o = runLauncher(argv, { PATH: withNode.path });
+      if (served(cmd)) {
+        // The service ran the Node path's code: the Node path's answer, and no Node start.
+        const viaNode = runAny(argv, { PATH: fakes.path }, { launcher: SH_LAUNCHER });
+        expect(o.fake).toBeUndefined();
+        expect([o.status, o.stdout, o.stderr]).toEqual([viaNode.status, viaNode.stdout, viaNode.stderr]);
+        expect(o.status).toBe(1);
+        return;
+      }
       expect(o.fake).toBe('node');
       expect(o.execd).toBe(true);
       expect(o.argv.slice(0, 1)).toEqual(['-e']);
@@ -197,10 +266,15 @@ describe('shim commands go to Node with the original argv', () => {
     }
   });
 
-  it('a shim command after "--" goes to Node as well', () => {
+  it('a shim command after "--" is a shim command as well', () => {
     const withNode = makeFakes(['node', 'runc']);
     try {
-      const o = runLauncher(['--', 'create', 'x'], { PATH: withNode.path });
+      const o = runLauncher(['--', 'create', 'x'], { PATH: withNode.path, OPENCLAW_CONFIG: '/nonexistent/c.toml' });
+      if (native) {
+        expect([o.fake, o.status]).toEqual([undefined, 1]);
+        expect(o.stderr).toMatch(/cannot read the runtime config/);
+        return;
+      }
       expect(o.fake).toBe('node');
       expect(o.argv.slice(2)).toEqual(['--', LAUNCHER, '--', 'create', 'x']);
     } finally {
@@ -209,7 +283,7 @@ describe('shim commands go to Node with the original argv', () => {
   });
 
   it('features: the real shim runs runc and adds its annotation', () => {
-    const o = runLauncher(['--profile', 'p', 'features'], { ...env, FAKE_FEATURES: '1' });
+    const o = runLauncher(['--profile', 'p', 'features'], env);
     expect(o.status).toBe(0);
     const out = JSON.parse(o.stdout) as { ociVersionMin: string; annotations: Record<string, string> };
     expect(out.ociVersionMin).toBe('1.0.0');
@@ -225,7 +299,7 @@ describe('shim commands go to Node with the original argv', () => {
   });
 });
 
-describe('delete: straight to runc unless the shim has host set-up to undo', () => {
+describe.skipIf(skip)('delete: straight to runc unless the shim has host set-up to undo', () => {
   let withNode: Fakes;
   beforeAll(() => {
     withNode = makeFakes(['node', 'runc']);
@@ -261,14 +335,25 @@ describe('delete: straight to runc unless the shim has host set-up to undo', () 
     expect(route(argv)).toEqual({ to: 'node', execd: true, argv });
   });
 
-  it('Node when the config may move the state dir', () => {
-    const cfg = join(fakes.dir, 'state.toml');
-    writeFileSync(cfg, '[state]\ndir = "/tmp/elsewhere"\n');
-    expect(route(['delete', id], { OPENCLAW_CONFIG: cfg }).to).toBe('node');
+  it('a config that moves the state dir: sh asks Node; native looks in that state dir', () => {
+    const elsewhere = mkdtempSync(join(tmpdir(), `openclaw-launcher-state-${process.pid}-`));
+    try {
+      const cfg = join(fakes.dir, 'state.toml');
+      writeFileSync(cfg, `[state]\ndir = "${elsewhere}"\n`);
+      expect(route(['delete', id], { OPENCLAW_CONFIG: cfg }).to).toBe(native ? 'runc' : 'node');
+      // A record there: sh asks Node; native asks the service, which undoes what runc no longer
+      // knows and leaves the rest to the poststop hook runc's delete runs, then runc.
+      mkdirSync(join(elsewhere, 'containers'));
+      writeFileSync(join(elsewhere, 'containers', `${id}.json`), JSON.stringify({ id, runcRoot: '/r', createdAt: new Date().toISOString(), actions: [] }));
+      expect(route(['delete', id], { OPENCLAW_CONFIG: cfg }).to).toBe(native ? 'runc' : 'node');
+      if (native) expect(existsSync(join(elsewhere, 'containers', `${id}.json`)), 'the service undid the host set-up of a container runc does not know').toBe(false);
+    } finally {
+      rmSync(elsewhere, { recursive: true, force: true });
+    }
   });
 
   // The real state dir (shim/config/schema.ts default): one uniquely named record, removed after.
-  it.skipIf(process.getuid?.() !== 0)('Node when a host record exists for the id', () => {
+  it.skipIf(process.getuid?.() !== 0 || native)('Node when a host record exists for the id (sh launcher)', () => {
     const records = '/run/openclaw/containers';
     if (!existsSync('/run/openclaw')) {
       mkdirSync('/run/openclaw');
@@ -284,4 +369,22 @@ describe('delete: straight to runc unless the shim has host set-up to undo', () 
       rmSync(record);
     }
   });
+});
+
+describe.skipIf(skip || !native)('native: no service to ask', () => {
+  it('create goes to Node with the original argv, and Node is asked to start the service', () => {
+    const withNode = makeFakes(['node', 'runc']);
+    const none = mkdtempSync(join(tmpdir(), `openclaw-launcher-nosvc-${process.pid}-`));
+    try {
+      const argv = ['--profile', 'p', 'create', '--bundle', '/b', 'id'];
+      const o = runLauncher(argv, { PATH: withNode.path, OPENCLAW_SERVICE_DIR: none });
+      expect([o.fake, o.execd]).toEqual(['node', true]);
+      expect(o.argv.slice(2)).toEqual(['--', LAUNCHER, ...argv]);
+      expect(o.stderr).toBe('SERVICE_START=1\n');
+    } finally {
+      withNode.cleanup();
+      rmSync(none, { recursive: true, force: true });
+    }
+  });
+});
 });

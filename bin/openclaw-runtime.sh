@@ -1,5 +1,8 @@
 #!/bin/sh
 # openclaw-runtime: an OCI runtime shim over runc. The code lives in dist/ (`npm run build`).
+# This is the portable fallback launcher: scripts/build-launcher.sh installs the native one
+# (launcher/openclaw-runtime.c, same results, no Node start for create/run/features) as
+# bin/openclaw-runtime, or a copy of this file when it cannot compile.
 #
 # Start-up design (measured by `npm run bench`, scripts/bench/results/latest.json; 2-core EPYC,
 # runc 1.1.5, Node 20): pass-through costs one sh exec, ~1 ms on runc's ~5 ms (1.2-1.3x;

@@ -1,0 +1,280 @@
+/**
+ * The resident openclaw service: holds the config, the compiled profiles and the merge code
+ * warm, and answers the native launcher's create/run/features/delete requests over a unix
+ * socket (protocol.ts), so no container start pays for Node's start-up.
+ *
+ * A sibling of the seccomp agent, not the agent itself: the agent must never block (every
+ * notified syscall of every running container waits on its event loop), while a merge does
+ * synchronous file I/O and CPU work for milliseconds; a service that crashes on a bad request
+ * or restarts for new code costs one Node fallback, whereas the agent cannot restart without
+ * failing the running containers' notified calls (the listener fds die with it).
+ *
+ * Trust: the directory is 0700 root, the socket 0600 and bound under umask 077, and every
+ * connection's peer credentials (SO_PEERCRED) must be uid 0, else it is closed unread. One
+ * request per connection, at most MAX_REQUEST_BYTES, read within CONNECTION_TIMEOUT_MS.
+ * A flock on service.lock makes one service per directory; its pid is in the lock file.
+ *
+ * Never stale: the config is read per request (stat first, see resolved.ts); the code is
+ * checked per request too: when dist/ changed since start (a new build), or a request speaks
+ * another protocol version, the service answers "use Node" and exits, and the next call
+ * starts a current one.
+ */
+import { chmodSync, closeSync, ftruncateSync, mkdirSync, openSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { Socket } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { OpenclawError } from '../errors.js';
+import { loadNative, type NativeAgent, type PollerHandle } from '../agent/native.js';
+import { handleRequest, nodePath, type HandlerContext } from './handle.js';
+import { decodeRequest, encodeResponse, MAX_REQUEST_BYTES, SERVICE_PROTOCOL_VERSION, type ServiceResponse } from './protocol.js';
+import { serviceSocket } from './paths.js';
+
+const CONNECTION_TIMEOUT_MS = 5000;
+
+/** Files whose change means this process runs old code (tsc rewrites them on every build). */
+const CODE_FILES = ['../main.js', '../pipeline.js', './handle.js', './server.js', '../commands/create.js'].map((f) => fileURLToPath(new URL(f, import.meta.url)));
+
+function codeStamp(): string {
+  return CODE_FILES.map((f) => {
+    try {
+      const st = statSync(f, { bigint: true });
+      return `${st.ino}:${st.mtimeNs}`;
+    } catch {
+      return 'missing';
+    }
+  }).join(',');
+}
+
+export interface ServiceServerOptions {
+  dir: string;
+  /** Exit after this long without a request (on-demand starts); 0 = never. */
+  idleExitMs?: number;
+  native?: NativeAgent;
+  log?: (level: 'info' | 'warn' | 'error', msg: string) => void;
+  /** Called when the service decides to end (idle, stale code, version mismatch). */
+  onExit?: (why: string) => void;
+}
+
+export class ServiceServer {
+  private readonly native: NativeAgent;
+  private readonly log: NonNullable<ServiceServerOptions['log']>;
+  private listenFd = -1;
+  private lockFd = -1;
+  private listenPoller: PollerHandle | undefined;
+  private idleTimer: NodeJS.Timeout | undefined;
+  private readonly startStamp = codeStamp();
+  private readonly ctx: HandlerContext;
+  private stopping = false;
+  /** Requests being served now: for tests and the bench. */
+  inFlight = 0;
+  served = 0;
+
+  constructor(private readonly opts: ServiceServerOptions) {
+    this.native = opts.native ?? loadNative();
+    this.log = opts.log ?? ((level, msg) => process.stderr.write(`openclaw-service ${level}: ${msg}\n`));
+    this.ctx = { serviceDir: opts.dir, featuresCache: new Map() };
+  }
+
+  get socketPath(): string {
+    return serviceSocket(this.opts.dir);
+  }
+
+  start(): void {
+    const { dir } = this.opts;
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    chmodSync(dir, 0o700);
+    this.lockFd = openSync(`${dir}/service.lock`, 'a', 0o600);
+    const C = this.native.fileConstants;
+    if (!this.native.flock(this.lockFd, C.LOCK_EX | C.LOCK_NB)) {
+      closeSync(this.lockFd);
+      this.lockFd = -1;
+      throw new OpenclawError('service', 'another openclaw service already serves this directory', { file: dir, fix: 'use the running service, or stop it first (its pid is in service.lock)' });
+    }
+    ftruncateSync(this.lockFd, 0);
+    writeSync(this.lockFd, `${process.pid}\n`);
+    // We hold the lock: a socket file here is a dead service's (stale), never a live one's.
+    try {
+      unlinkSync(this.socketPath);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    }
+    const old = process.umask(0o077);
+    try {
+      this.listenFd = this.native.listenUnix(this.socketPath, 256);
+    } finally {
+      process.umask(old);
+    }
+    chmodSync(this.socketPath, 0o600);
+    this.listenPoller = new this.native.Poller(this.listenFd, () => this.acceptAll());
+    this.armIdle();
+    this.log('info', `listening on ${this.socketPath} (pid ${process.pid}, protocol ${SERVICE_PROTOCOL_VERSION})`);
+  }
+
+  stop(): void {
+    this.stopping = true;
+    clearTimeout(this.idleTimer);
+    this.listenPoller?.stop();
+    this.listenPoller = undefined;
+    if (this.listenFd >= 0) {
+      this.native.closeFd(this.listenFd);
+      this.listenFd = -1;
+      try {
+        unlinkSync(this.socketPath);
+      } catch {
+        // already gone
+      }
+    }
+    if (this.lockFd >= 0) {
+      closeSync(this.lockFd);
+      this.lockFd = -1;
+    }
+  }
+
+  private armIdle(): void {
+    const ms = this.opts.idleExitMs ?? 0;
+    if (ms <= 0) return;
+    clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => {
+      if (this.inFlight === 0) this.end('idle');
+      else this.armIdle();
+    }, ms);
+    this.idleTimer.unref();
+  }
+
+  /** Stop accepting now; answer what is in flight; then tell the owner. */
+  private end(why: string): void {
+    if (this.stopping) return;
+    this.log('info', `exiting: ${why}`);
+    this.stop();
+    const finish = (): void => {
+      if (this.inFlight === 0) this.opts.onExit?.(why);
+      else setTimeout(finish, 20);
+    };
+    finish();
+  }
+
+  private acceptAll(): void {
+    for (;;) {
+      let fd: number | null;
+      try {
+        fd = this.native.acceptConn(this.listenFd);
+      } catch (e) {
+        this.log('error', `accept: ${(e as Error).message}`);
+        return;
+      }
+      if (fd === null) return;
+      let uid: number;
+      let pid: number;
+      try {
+        ({ uid, pid } = this.native.peerCred(fd));
+      } catch {
+        this.native.closeFd(fd);
+        continue;
+      }
+      if (uid !== 0) {
+        this.log('warn', `refused a connection from uid ${uid}`);
+        this.native.closeFd(fd);
+        continue;
+      }
+      this.serve(fd, pid);
+    }
+  }
+
+  private serve(fd: number, peerPid: number): void {
+    this.inFlight++;
+    this.armIdle();
+    // allowHalfOpen: the client half-closes after its request; the answer still goes back.
+    const sock = new Socket({ fd, readable: true, writable: true, allowHalfOpen: true });
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let done = false;
+    const finish = (): void => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      this.inFlight--;
+    };
+    const timer = setTimeout(() => {
+      sock.destroy();
+      finish();
+    }, CONNECTION_TIMEOUT_MS);
+    sock.on('error', () => {
+      sock.destroy();
+      finish();
+    });
+    sock.on('data', (b: Buffer) => {
+      size += b.length;
+      if (size > MAX_REQUEST_BYTES) {
+        this.log('warn', `request over ${MAX_REQUEST_BYTES} bytes; dropped`);
+        sock.destroy();
+        finish();
+        return;
+      }
+      chunks.push(b);
+    });
+    sock.on('end', () => {
+      if (done) return;
+      clearTimeout(timer); // the request is complete; the answer may take a merge's time
+      this.answer(Buffer.concat(chunks), peerPid).then(
+        (response) => {
+          sock.end(encodeResponse(response), () => {
+            finish();
+            sock.destroy();
+          });
+        },
+        (err: unknown) => {
+          // handleRequest answers every error itself; this is a bug: no answer, the launcher uses Node.
+          this.log('error', `request failed: ${(err as Error)?.stack ?? String(err)}`);
+          sock.destroy();
+          finish();
+        },
+      );
+    });
+  }
+
+  private async answer(body: Buffer, peerPid: number): Promise<ServiceResponse> {
+    // Old code or another protocol first: a newer request may not even decode here.
+    if (codeStamp() !== this.startStamp) {
+      this.end('the code on disk changed since this service started');
+      return nodePath();
+    }
+    // The caller's paths (cwd, bundle, state dir) and the mounts a create makes (the rootfs bind
+    // of a user namespace) belong to the caller's mount namespace, where runc will run: a caller
+    // in another one (an engine started with private mounts, `unshare -m`) gets the Node path,
+    // which runs there. The launcher waits for the answer, so its pid cannot be reused meanwhile.
+    if (!sameMountNamespace(peerPid)) return nodePath();
+    const version = peekVersion(body);
+    if (version !== undefined && version !== SERVICE_PROTOCOL_VERSION) {
+      this.end(`a client speaks protocol ${version}, this service ${SERVICE_PROTOCOL_VERSION}`);
+      return nodePath();
+    }
+    let req;
+    try {
+      req = decodeRequest(body);
+    } catch (e) {
+      this.log('warn', `malformed request: ${(e as Error).message}`);
+      return nodePath();
+    }
+    this.served++;
+    return handleRequest(this.ctx, req);
+  }
+}
+
+/** Whether process `pid` shares this process's mount namespace (nsfs device and inode). */
+function sameMountNamespace(pid: number): boolean {
+  try {
+    const theirs = statSync(`/proc/${pid}/ns/mnt`);
+    const ours = statSync('/proc/self/ns/mnt');
+    return theirs.dev === ours.dev && theirs.ino === ours.ino;
+  } catch {
+    return false;
+  }
+}
+
+/** The version field of a request (the second NUL-terminated field), if it has one. */
+function peekVersion(body: Buffer): number | undefined {
+  const a = body.indexOf(0);
+  const b = a < 0 ? -1 : body.indexOf(0, a + 1);
+  if (b < 0) return undefined;
+  const v = body.subarray(a + 1, b).toString('latin1');
+  return /^\d{1,6}$/.test(v) ? Number(v) : undefined;
+}
