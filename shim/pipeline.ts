@@ -7,6 +7,7 @@
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from './config/load.js';
+import { initRuntimesFor } from './config/runtime-path.js';
 import type { RuntimeConfig } from './config/schema.js';
 import { readSpec, type LoadedSpec } from './spec/io.js';
 import { selectProfile, type ProfileChoice } from './profile/select.js';
@@ -48,12 +49,15 @@ export interface PipelineResult {
  * YAML parser and the profile schema are imported only on a miss.
  * NOTE when compileProfileSeccomp (profile/compile-profile.ts) reads another config value, add it to compileInputs.
  */
-export async function loadProfile(path: string, config: RuntimeConfig): Promise<CompiledProfile> {
-  const loaded = await loadCompiledProfile(path, { stateDir: config.state.dir, compileInputs: [config.agent.socket] }, async () => {
+export async function loadProfile(path: string, config: RuntimeConfig, env: NodeJS.ProcessEnv = process.env): Promise<CompiledProfile> {
+  // The filter must let the chosen low-level runtime's init finish after it is loaded (runc and
+  // crun do different things there, shim/seccomp/runc-init.ts).
+  const initRuntimes = initRuntimesFor(config.runtime.candidates, env);
+  const loaded = await loadCompiledProfile(path, { stateDir: config.state.dir, compileInputs: [config.agent.socket, initRuntimes.join(',')] }, async () => {
     const { readProfileFile } = await import('./profile/load.js');
     const { compileProfileSeccomp } = await import('./profile/compile-profile.js');
     const profile = readProfileFile(path);
-    const compiledSeccomp = compileProfileSeccomp(profile, config);
+    const compiledSeccomp = compileProfileSeccomp(profile, config, initRuntimes);
     return { profile, compiledSeccomp, compiledModel: compiledSeccomp && decodedOrNothing(compiledSeccomp) };
   });
   // The merge intersects with this filter; it need not decode it again.
@@ -74,7 +78,7 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineResult>
   const { config, path: configPath } = await loadConfig(input.configFlag, input.env);
   const spec = readSpec(input.bundle);
   const choice = selectProfile({ flag: input.profileFlag, spec: spec.spec, config, configPath, cwd: input.cwd });
-  const { profile, compiledSeccomp } = await loadProfile(choice.path, config);
+  const { profile, compiledSeccomp } = await loadProfile(choice.path, config, input.env);
   const host = resolveHostFacts(spec.spec, profile.profile, input.bundle, config.state.dir);
   const merged = mergeSpec(spec.spec, {
     profile,

@@ -4,9 +4,13 @@
  * itself (an operator may install the shim as "runc" earlier on PATH).
  */
 import { accessSync, constants, realpathSync, statSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { basename, delimiter, join } from 'node:path';
 import { OpenclawError } from '../errors.js';
 import { loadConfig, type LoadedConfig } from './load.js';
+
+/** The low-level runtimes whose post-filter calls are known (shim/seccomp/runc-init.ts has a probe list per name). */
+export const LOW_LEVEL_RUNTIMES = ['runc', 'crun'] as const;
+export type LowLevelRuntime = (typeof LOW_LEVEL_RUNTIMES)[number];
 
 function isExecutableFile(p: string): boolean {
   try {
@@ -62,4 +66,29 @@ export function runtimeFromConfig(loaded: LoadedConfig, env: NodeJS.ProcessEnv):
 
 export async function resolveLowLevelRuntime(configFlag: string | undefined, env: NodeJS.ProcessEnv): Promise<string> {
   return runtimeFromConfig(await loadConfig(configFlag, env), env);
+}
+
+/**
+ * Which known low-level runtime a resolved binary is (runc-init.ts), by the name of the file it
+ * resolves to; undefined for a wrapper or anything else (the caller then assumes any of them).
+ */
+export function lowLevelRuntimeKind(binary: string): LowLevelRuntime | undefined {
+  let real: string;
+  try {
+    real = realpathSync(binary);
+  } catch {
+    return undefined;
+  }
+  return (LOW_LEVEL_RUNTIMES as readonly string[]).find((k) => basename(real) === k) as LowLevelRuntime | undefined;
+}
+
+/** The runtimes a compiled filter must start under for this config: the one it resolves to, or all known ones when that is unclear. */
+export function initRuntimesFor(candidates: readonly string[], env: NodeJS.ProcessEnv): LowLevelRuntime[] {
+  let kind: LowLevelRuntime | undefined;
+  try {
+    kind = lowLevelRuntimeKind(findRuntime(candidates, env));
+  } catch {
+    kind = undefined; // create reports the missing runtime itself, with the config file's name
+  }
+  return kind ? [kind] : [...LOW_LEVEL_RUNTIMES];
 }

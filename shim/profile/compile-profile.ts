@@ -5,6 +5,7 @@
  */
 import { posix } from 'node:path';
 import type { RuntimeConfig } from '../config/schema.js';
+import type { LowLevelRuntime } from '../config/runtime-path.js';
 import type { SpecSeccomp } from '../spec/types.js';
 import { OpenclawError } from '../errors.js';
 import { formatListenerMetadata } from '../agent/metadata.js';
@@ -25,7 +26,8 @@ export function agentMetadata(profile: LoadedProfile): string {
   });
 }
 
-export function compileProfileSeccomp(profile: LoadedProfile, config: RuntimeConfig): SpecSeccomp | undefined {
+/** initRuntimes: the low-level runtimes the filter must start under (config/runtime-path.ts initRuntimesFor). */
+export function compileProfileSeccomp(profile: LoadedProfile, config: RuntimeConfig, initRuntimes?: readonly LowLevelRuntime[]): SpecSeccomp | undefined {
   const filter = profile.profile.spec.isolation.syscallFilter;
   if (!filter) return undefined;
   try {
@@ -34,6 +36,7 @@ export function compileProfileSeccomp(profile: LoadedProfile, config: RuntimeCon
       fieldBase: 'spec.isolation.syscallFilter',
       imported: profile.importedSeccomp,
       agent: { listenerPath: config.agent.socket, listenerMetadata: agentMetadata(profile) },
+      initRuntimes,
     });
   } catch (err) {
     throw err instanceof OpenclawError ? err.inFile(profile.path) : err;

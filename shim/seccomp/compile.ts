@@ -40,7 +40,7 @@ import {
   type Partition,
 } from './model.js';
 import { partitionsOfRules, checkSyscallName, type RuleContext, type RuleInput } from './rules.js';
-import { EXEC_SYSCALLS, RUNC_INIT_PROBES } from './runc-init.js';
+import { EXEC_SYSCALLS, initProbesFor, type LowLevelRuntime } from './runc-init.js';
 import {
   ACTION_WORDS,
   AF,
@@ -66,6 +66,8 @@ export interface CompileOptions {
   agent?: { listenerPath: string; listenerMetadata: string };
   /** SCMP_ARCH_* of the host; default from process.arch. */
   nativeArch?: string;
+  /** The low-level runtimes the filter must start under (their post-filter calls, runc-init.ts); default runc. */
+  initRuntimes?: readonly LowLevelRuntime[];
 }
 
 export interface AgentNeed {
@@ -286,7 +288,7 @@ function findNeeds(built: Built, opts: CompileOptions): FoundNeed[] {
     seen.add(key);
     out.push({ syscall, reason, field: source.get(syscall) ?? fieldOf(opts, 'defaultAction'), afterStart: describeAction(action), region, notifiable });
   };
-  for (const p of RUNC_INIT_PROBES) {
+  for (const p of initProbesFor(opts.initRuntimes ?? ['runc'])) {
     if (model.architectures.some((a) => syscallExists(p.syscall, ARCH_BY_SCMP[a]?.resolver as string))) check(p.syscall, p.args, p.why, p.region, p.notifiable);
   }
   if (out.some((n) => n.syscall === 'execve')) check('execveat', [], 'the exec policy covers execveat as well as execve', TRUE, true);

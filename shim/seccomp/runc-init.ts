@@ -1,8 +1,12 @@
 /**
- * What runc 1.1.5's init does after it has loaded the container's seccomp filter, up to and
- * including the entrypoint's execve. A filter that denies any of these cannot start under plain
- * runc; with the seccomp agent those calls are sent to it (SCMP_ACT_NOTIFY) instead, allowed
- * before the entrypoint starts and answered with the profile's action after.
+ * What each low-level runtime's init does after it has loaded the container's seccomp filter, up
+ * to and including the entrypoint's execve (runc 1.1.5 and crun 1.8.1, measured). A filter that
+ * denies any of these cannot start under that runtime; with the seccomp agent those calls are
+ * sent to it (SCMP_ACT_NOTIFY) instead, allowed before the entrypoint starts and answered with
+ * the profile's action after. The compiler checks the probes of the runtime the config chose
+ * (pipeline.ts), or of every runtime here when it cannot tell which one it is.
+ *
+ * runc:
  *
  * Observed here with `strace -f runc create` + `runc start` on a busybox-static bundle
  * (noNewPrivileges true, as the shim always sets; the filter is loaded with prctl right before
@@ -15,11 +19,24 @@
  * earlier, before those; the shim forces noNewPrivileges, so they are not listed here. The Go
  * runtime may also map memory, create threads or block signals in that window (not seen in our
  * traces, listed because a denial would crash init at random).
- * NOTE when upgrading runc re-check this list (see the comment in profiles/smythos-alternative.yaml).
+ *
+ * crun: observed with `strace -f -p <init>` attached between `crun create` and `crun start`
+ * (Debian crun 1.8.1 under a private dockerd, smythos-alternative, listenerPath set). crun
+ * loads the filter after the start handshake, so there is no exec fifo; but to hand the
+ * listener fd to the agent it clones a helper (CLONE_FILES, before the filter), loads the filter
+ * with SECCOMP_FILTER_FLAG_NEW_LISTENER, and then: wait4(helper) (a failure aborts the start:
+ * "waitpid seccomp listener helper process: Operation not permitted"), kill(helper, SIGKILL)
+ * and a second wait4 (results ignored), close of the listener fd and its sync fds, munmap of
+ * the shared page, execve. The helper itself runs unfiltered (it was cloned before the load).
+ *
+ * NOTE when upgrading runc or crun re-check its list (see the comment in profiles/smythos-alternative.yaml).
  */
 import { TRUE, negateDnf, type Dnf } from './algebra.js';
 import { atom } from './algebra.js';
 import { FLAGS_ARG_INDEX, O_FLAGS, WRITE_OPEN_MASK } from './vocabulary.js';
+import type { LowLevelRuntime } from '../config/runtime-path.js';
+
+export type { LowLevelRuntime };
 
 export interface InitProbe {
   syscall: string;
@@ -71,6 +88,23 @@ export const RUNC_INIT_PROBES: readonly InitProbe[] = [
   probe('exit', [], `${goRt} ends a thread`),
   probe('execve', [], `${main} execs the entrypoint after the filter is loaded`),
 ];
+
+const crun = "crun's init";
+
+export const CRUN_INIT_PROBES: readonly InitProbe[] = [
+  probe('wait4', [], `${crun} waits for the helper that hands the listener fd to the agent`),
+  probe('kill', [], `${crun} kills that helper after waiting (result ignored)`),
+  probe('close', [], `${crun} closes the listener fd and its sync fds`),
+  probe('munmap', [], `${crun} unmaps the page it shared with the helper`),
+  probe('execve', [], `${crun} execs the entrypoint after the filter is loaded`),
+];
+
+export const INIT_PROBES: Readonly<Record<LowLevelRuntime, readonly InitProbe[]>> = { runc: RUNC_INIT_PROBES, crun: CRUN_INIT_PROBES };
+
+/** The probes a filter must pass (or send to the agent) to start under any of these runtimes. */
+export function initProbesFor(runtimes: readonly LowLevelRuntime[]): InitProbe[] {
+  return runtimes.flatMap((r) => INIT_PROBES[r]);
+}
 
 /** execveat has no role in runc's init, but an exec policy that sends execve to the agent sends execveat too. */
 export const EXEC_SYSCALLS = ['execve', 'execveat'] as const;
