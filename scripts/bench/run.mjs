@@ -7,7 +7,8 @@
  *   npm run bench -- [--cases a,s,b,c,d,f] [--reps N] [--warmup N] [--concurrency N] [--out FILE]
  *
  * Cases: a pass-through, s where a create's time goes, b create-start-delete, c docker run --rm (private dockerd),
- * d in-container syscall cost, e seccomp agent (not yet), f 50 concurrent creates.
+ * d in-container syscall cost, e seccomp agent (not yet), f 50 concurrent creates, p a real Python job
+ * (Debian python image) under runc and each shipped profile: in-container time and docker run wall time.
  * --reps N overrides every case's default repetition count.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -23,8 +24,9 @@ import * as syscalls from './cases/syscalls.mjs';
 import * as agent from './cases/agent.mjs';
 import * as concurrent from './cases/concurrent.mjs';
 import * as startup from './cases/startup.mjs';
+import * as python from './cases/python.mjs';
 
-const CASES = [passthrough, startup, cycle, docker, syscalls, agent, concurrent];
+const CASES = [passthrough, startup, cycle, docker, syscalls, agent, concurrent, python];
 
 const { values: opts } = parseArgs({
   options: {
@@ -37,7 +39,7 @@ const { values: opts } = parseArgs({
   },
 });
 if (opts.help) {
-  process.stdout.write('npm run bench -- [--cases a,s,b,c,d,e,f] [--reps N] [--warmup N] [--concurrency N] [--out FILE]\n');
+  process.stdout.write('npm run bench -- [--cases a,s,b,c,d,e,f,p] [--reps N] [--warmup N] [--concurrency N] [--out FILE]\n');
   process.exit(0);
 }
 const missing = missingPrerequisite();
