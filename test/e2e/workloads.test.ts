@@ -17,7 +17,7 @@ import { parse, stringify } from 'yaml';
 import { addDockerRuntime } from '../../shim/install/docker-config.js';
 import { stopAgent } from '../helpers/agent.js';
 import { missingPrerequisite, REPO, SHIM_BIN, startEngines, type Dockerd, type Engines } from '../helpers/daemons.js';
-import { importIntoDocker, prepareWorkloadImage, PYTHON_IMAGE, writeJobInput } from '../helpers/python-image.js';
+import { importIntoContainerd, importIntoDocker, prepareWorkloadImage, PYTHON_IMAGE, PYTHON_IMAGE_CONTAINERD, writeJobInput } from '../helpers/python-image.js';
 import { JOBS, RUNTIMES, SHIPPED, WIDENED, cellOf, type Cell, type Job } from './workloads/matrix.js';
 
 // Two cells at a time: each is mostly waiting on container start-up.
@@ -26,17 +26,19 @@ vi.setConfig({ maxConcurrency: 2 });
 const skip = missingPrerequisite();
 const work = skip ? undefined : mkdtempSync(`/tmp/oc-wl-${process.pid}-`);
 const prepared = work ? await prepareWorkloadImage(work) : undefined;
+const image = prepared?.ok ? prepared.image : undefined;
 const imageSkip = skip ?? (prepared && !prepared.ok ? prepared.reason : undefined);
 if (imageSkip) console.log(`[e2e workloads] skipped: ${imageSkip}`);
-else if (prepared?.ok) console.log(`[e2e workloads] image: ${prepared.image.log.split('\n').filter((l) => l.startsWith('build-python-image.sh')).join('; ')}`);
+else if (image) console.log(`[e2e workloads] image: ${image.log.split('\n').filter((l) => l.startsWith('build-python-image.sh')).join('; ')}`);
 const crunSkip = missingPrerequisite(['crun']);
 if (!imageSkip && crunSkip) console.log(`[e2e workloads] crun cells skipped: ${crunSkip}`);
-if (!prepared?.ok && work) rmSync(work, { recursive: true, force: true });
+if (!image && work) rmSync(work, { recursive: true, force: true });
 
 const runtimeName = (profile: string, rt: string) => `openclaw-${profile}-${rt}`;
 
 let engines: Engines | undefined;
 let docker: Dockerd['docker'];
+let configs: Record<string, string>;
 let base: string;
 let agentSocket: string;
 const ioDir = () => join(base, 'io');
@@ -135,10 +137,10 @@ async function runCell(runtime: string, job: Job, cell: Cell): Promise<void> {
 
 describe.skipIf(imageSkip)('real workloads through docker, every profile x job, on runc and crun', () => {
   beforeAll(async () => {
-    const configs = writeConfigs();
+    configs = writeConfigs();
     engines = await startEngines({ docker: true, daemonJson: daemonJson(configs), hideUnifiedCgroup: true });
     docker = engines.dockerd!.docker;
-    if (prepared?.ok) await importIntoDocker(docker, prepared.image);
+    await importIntoDocker(docker, image!);
   });
 
   afterAll(async () => {
@@ -151,6 +153,18 @@ describe.skipIf(imageSkip)('real workloads through docker, every profile x job, 
       if (src) rmSync(join(src, 'result.json'), { force: true });
     }
     if (work) rmSync(work, { recursive: true, force: true });
+  });
+
+  it('the image also imports into a containerd namespace and runs there through the shim (ctr run --runc-binary)', async () => {
+    const cd = engines!.containerd;
+    const ns = `openclaw-wl-${process.pid}`;
+    await importIntoContainerd(engines!.dockerd!, cd, ns, image!, work!);
+    // ctr passes no runtimeArgs: a wrapper adds the openclaw config and the profile.
+    const wrapper = join(base, 'ctr-runtime');
+    writeFileSync(wrapper, `#!/bin/sh\nexec '${SHIM_BIN}' --openclaw-config '${configs.runc}' --profile model-backend "$@"\n`, { mode: 0o755 });
+    const r = await cd.ctr(ns, ['run', '--rm', '--runc-binary', wrapper, PYTHON_IMAGE_CONTAINERD, `wl-ctr-${process.pid}`, 'python3', '-c', 'import numpy; print("OK ctr", numpy.__version__)'], { timeout: 110_000 });
+    expect(r.stdout, `${r.stdout}${r.stderr}`).toMatch(/^OK ctr \d/m);
+    expect(r.exitCode, r.stderr).toBe(0);
   });
 
   for (const rt of RUNTIMES) {
