@@ -276,7 +276,8 @@ interface FoundNeed extends AgentNeed {
   notifiable: boolean;
 }
 
-function findNeeds(built: Built, opts: CompileOptions): FoundNeed[] {
+/** listener: whether the filter will have a listenerPath (some runtimes make more calls then). */
+function findNeeds(built: Built, opts: CompileOptions, listener: boolean): FoundNeed[] {
   const { model, source } = built;
   const out: FoundNeed[] = [];
   const seen = new Set<string>();
@@ -288,7 +289,7 @@ function findNeeds(built: Built, opts: CompileOptions): FoundNeed[] {
     seen.add(key);
     out.push({ syscall, reason, field: source.get(syscall) ?? fieldOf(opts, 'defaultAction'), afterStart: describeAction(action), region, notifiable });
   };
-  for (const p of initProbesFor(opts.initRuntimes ?? ['runc'])) {
+  for (const p of initProbesFor(opts.initRuntimes ?? ['runc']).filter((q) => listener || !q.withListener)) {
     if (model.architectures.some((a) => syscallExists(p.syscall, ARCH_BY_SCMP[a]?.resolver as string))) check(p.syscall, p.args, p.why, p.region, p.notifiable);
   }
   if (out.some((n) => n.syscall === 'execve')) check('execveat', [], 'the exec policy covers execveat as well as execve', TRUE, true);
@@ -316,14 +317,16 @@ function agentError(needs: AgentNeed[], opts: CompileOptions): OpenclawError {
 export function describeAgentNeeds(filter: ProfileSyscallFilter, opts: Partial<CompileOptions> = {}): AgentNeed[] {
   const o: CompileOptions = { profileFile: opts.profileFile ?? '<profile>', fieldBase: opts.fieldBase ?? 'spec.isolation.syscallFilter', ...opts };
   const built = guardComplexity(o.profileFile, o.fieldBase, () => buildModel(filter, o, false));
-  return findNeeds(built, o).map(({ syscall, reason, field, afterStart }) => ({ syscall, reason, field, afterStart }));
+  const needs = findNeeds(built, o, false).length === 0 ? [] : findNeeds(built, o, true);
+  return needs.map(({ syscall, reason, field, afterStart }) => ({ syscall, reason, field, afterStart }));
 }
 
 export function compileSyscallFilter(filter: ProfileSyscallFilter, opts: CompileOptions): SpecSeccomp {
   return guardComplexity(opts.profileFile, opts.fieldBase, () => {
     const plain = buildModel(filter, opts, false);
-    const needs = findNeeds(plain, opts);
-    if (needs.length === 0) return encodeSeccomp(plain.model);
+    if (findNeeds(plain, opts, false).length === 0) return encodeSeccomp(plain.model);
+    // The agent is needed: the filter gets a listener, and the runtime's listener-only calls count too.
+    const needs = findNeeds(plain, opts, true);
     if (!opts.agent) throw agentError(needs, opts);
     const write = needs.find((n) => !n.notifiable);
     if (write) {
@@ -335,7 +338,7 @@ export function compileSyscallFilter(filter: ProfileSyscallFilter, opts: Compile
     }
     const built = buildModel(filter, opts, true);
     const notify = makeAction('notify');
-    for (const n of findNeeds(built, opts)) {
+    for (const n of findNeeds(built, opts, true)) {
       const p = built.model.syscalls.get(n.syscall) ?? constantPartition(built.model.defaultAction);
       const region = (EXEC_SYSCALLS as readonly string[]).includes(n.syscall) ? TRUE : n.region;
       built.model.syscalls.set(n.syscall, rewriteInside(p, region, (a) => !permits(a) && rank(a) !== rank(notify), notify));

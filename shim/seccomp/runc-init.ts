@@ -28,6 +28,8 @@
  * "waitpid seccomp listener helper process: Operation not permitted"), kill(helper, SIGKILL)
  * and a second wait4 (results ignored), close of the listener fd and its sync fds, munmap of
  * the shared page, execve. The helper itself runs unfiltered (it was cloned before the load).
+ * Without a listenerPath there is no helper: those calls matter only to a filter that already
+ * needs the agent (withListener), and then they go to it like runc's.
  *
  * NOTE when upgrading runc or crun re-check its list (see the comment in profiles/smythos-alternative.yaml).
  */
@@ -46,6 +48,8 @@ export interface InitProbe {
   region: Dnf;
   /** runc refuses SCMP_ACT_NOTIFY for write: such a call must simply be allowed. */
   notifiable: boolean;
+  /** Made only when the filter has a listenerPath (crun's listener helper): irrelevant to a filter that needs no agent. */
+  withListener?: boolean;
 }
 
 const AT_FDCWD = BigInt.asUintN(64, -100n);
@@ -62,6 +66,8 @@ const goRt = "the Go runtime in runc's init";
 function probe(syscall: string, args: bigint[], why: string, region: Dnf = TRUE, notifiable = true): InitProbe {
   return { syscall, args, why, region, notifiable };
 }
+
+const listenerOnly = (p: InitProbe): InitProbe => ({ ...p, withListener: true });
 
 export const RUNC_INIT_PROBES: readonly InitProbe[] = [
   probe('openat', [AT_FDCWD, 0n, O_FLAGS.O_WRONLY | O_FLAGS.O_CLOEXEC], `${main} opens its exec fifo O_WRONLY after the filter is loaded`, WRITE_CLASS_OPENAT),
@@ -92,10 +98,10 @@ export const RUNC_INIT_PROBES: readonly InitProbe[] = [
 const crun = "crun's init";
 
 export const CRUN_INIT_PROBES: readonly InitProbe[] = [
-  probe('wait4', [], `${crun} waits for the helper that hands the listener fd to the agent`),
-  probe('kill', [], `${crun} kills that helper after waiting (result ignored)`),
+  listenerOnly(probe('wait4', [], `${crun} waits for the helper that hands the listener fd to the agent`)),
+  listenerOnly(probe('kill', [], `${crun} kills that helper after waiting (result ignored)`)),
   probe('close', [], `${crun} closes the listener fd and its sync fds`),
-  probe('munmap', [], `${crun} unmaps the page it shared with the helper`),
+  listenerOnly(probe('munmap', [], `${crun} unmaps the page it shared with the helper`)),
   probe('execve', [], `${crun} execs the entrypoint after the filter is loaded`),
 ];
 

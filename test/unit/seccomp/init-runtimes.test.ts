@@ -18,6 +18,8 @@ import { AGENT, X86_64, compile } from './helpers.js';
 /** Every call runc's init makes after the load, none of crun's extra ones (wait4, kill). */
 const RUNC_ONLY = [...new Set(RUNC_INIT_PROBES.map((p) => p.syscall))].concat('exit_group');
 const filter = { defaultAction: 'errno', whitelist: RUNC_ONLY } as const;
+/** The same, with execve denied after start: that needs the agent, so the filter gets a listener. */
+const execOnce = { defaultAction: 'errno', whitelist: RUNC_ONLY.filter((n) => n !== 'execve'), blacklist: ['execve'] } as const;
 
 describe('runtime-init allowance per low-level runtime', () => {
   it('crun needs calls runc does not (measured: wait4 on its listener helper, kill)', () => {
@@ -26,22 +28,27 @@ describe('runtime-init allowance per low-level runtime', () => {
   });
 
   it.each([
-    { runtimes: ['runc'] as const, needs: [] },
-    { runtimes: ['crun'] as const, needs: ['kill', 'wait4'] },
-    { runtimes: ['runc', 'crun'] as const, needs: ['kill', 'wait4'] },
-  ])('a filter that allows only runc\'s calls, under $runtimes: agent needed for $needs', ({ runtimes, needs }) => {
-    expect(describeAgentNeeds(filter as never, { initRuntimes: runtimes }).map((n) => n.syscall).sort()).toEqual(needs);
+    { runtimes: ['runc'] as const, needs: ['execve', 'execveat'] },
+    { runtimes: ['crun'] as const, needs: ['execve', 'execveat', 'kill', 'wait4'] },
+    { runtimes: ['runc', 'crun'] as const, needs: ['execve', 'execveat', 'kill', 'wait4'] },
+  ])('a filter that needs the agent (exec once) and allows runc\'s calls, under $runtimes: agent needed for $needs', ({ runtimes, needs }) => {
+    expect([...new Set(describeAgentNeeds(execOnce as never, { initRuntimes: runtimes }).map((n) => n.syscall))].sort()).toEqual(needs);
+  });
+
+  it('crun makes its listener-helper calls only when there is a listener: a filter that needs no agent needs none for crun either', () => {
+    expect(describeAgentNeeds(filter as never, { initRuntimes: ['crun'] })).toEqual([]);
+    expect(compile(filter, { agent: AGENT, initRuntimes: ['crun'] }).listenerPath).toBeUndefined();
   });
 
   it('with the agent, crun\'s wait4 and kill go to it (allowed before the entrypoint, denied after) and nothing else changes', () => {
-    const s = compile(filter, { agent: AGENT, initRuntimes: ['crun'] });
+    const s = compile(execOnce, { agent: AGENT, initRuntimes: ['crun'] });
     expect(evaluate(s, X86_64, 'wait4', []).action).toBe('notify');
     expect(evaluate(s, X86_64, 'kill', []).action).toBe('notify');
     expect(evaluate(s, X86_64, 'getpid', []).action).toBe('allow');
     expect(evaluate(s, X86_64, 'mount', []).action).toBe('errno');
-    const plain = compile(filter, { agent: AGENT, initRuntimes: ['runc'] });
-    expect(evaluate(plain, X86_64, 'wait4', []).action).toBe('errno');
-    expect(plain.listenerPath).toBeUndefined();
+    const underRunc = compile(execOnce, { agent: AGENT, initRuntimes: ['runc'] });
+    expect(evaluate(underRunc, X86_64, 'wait4', []).action).toBe('errno');
+    expect(underRunc.listenerPath).toBe(AGENT.listenerPath);
   });
 });
 
