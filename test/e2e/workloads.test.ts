@@ -104,7 +104,8 @@ function writeConfigs(): Record<string, string> {
   // smythos-alternative binds its own (today shared) /input source: the job's CSV goes there.
   for (const p of SHIPPED) {
     const src = shippedBindSource(p.profile, '/input');
-    if (!src) continue;
+    // A per-container source (a template, not a plain path) cannot be filled in from here.
+    if (!src || /[{}$%]/.test(src)) continue;
     mkdirSync(src, { recursive: true });
     if (!existsSync(join(src, 'data.csv'))) placed.push(join(src, 'data.csv'));
     writeJobInput(src);
