@@ -2,16 +2,16 @@
 # Builds the real-workload test image: a Debian bookworm root file system with python3,
 # python3-numpy, python3-pip and ca-certificates, made by mmdebstrap from Debian's packages
 # through the host's own apt sources (no registry), and caches it as a tar named by the hash
-# of what it is made of (package list, the host's bookworm apt sources, this script).
+# of what it is made of (package list, the host's bookworm apt sources, mmdebstrap's arguments).
 #
 #   scripts/build-python-image.sh [--cache-dir DIR] [--layer DIR --out TAR]
 #
-# Prints the cached tar's path on the last line of stdout. A tar already in the cache is
-# reused (nothing is downloaded); a fresh build took 23 s here (mmdebstrap, ~60 packages from
-# the mirror; 217 MiB tar). With --layer, DIR's contents are added on top (owned by root) and
-# the result is written to TAR instead (the test jobs; the cached base is left as it is), sparse
-# files kept sparse. Importing into engines is the caller's job (test/helpers/python-image.ts:
-# `docker import`, `podman import`, containerd via `docker save`).
+# Prints the cached tar's path on stdout (then TAR's, with --out). A tar already in the cache is
+# reused (nothing is downloaded); a fresh build took 23 s on an idle 2-core machine here and
+# 157-198 s while other work loaded it (mmdebstrap; 217 MiB tar). With --layer, DIR's entries
+# that the base lacks are appended (owned by root) and the result is written to TAR (the test
+# jobs; the cached base is left as it is). Importing into engines is the caller's job
+# (test/helpers/python-image.ts: `docker import`, `podman import`, containerd via `docker save`).
 #
 # Environment: OPENCLAW_IMAGE_CACHE (default cache dir), OPENCLAW_APT_SOURCES (a sources file
 # to use instead of the host's bookworm entries).
