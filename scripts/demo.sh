@@ -3,9 +3,14 @@
 # then run a real sandboxed container through openclaw-runtime with a shipped profile, show
 # what the profile changed in config.json, and what the kernel says inside the container
 # compared with the same bundle under plain runc.
-#   usage: sudo scripts/demo.sh [PROFILE]     (default: default)
+#   usage: sudo scripts/demo.sh [--python] [PROFILE]     (default: default)
+# --python: instead of busybox, a Debian bookworm image with python3 and numpy
+# (scripts/build-python-image.sh, mmdebstrap from the host's apt sources, cached) runs a small
+# Python job under the profile, through openclaw-runtime and runc.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+python=0
+if [ "${1:-}" = "--python" ]; then python=1; shift; fi
 profile="${1:-default}"
 bash "$root/scripts/setup.sh" >/dev/null
 shim="$root/bin/openclaw-runtime"
@@ -17,6 +22,34 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
+
+if [ "$python" = 1 ]; then
+  tar="$(bash "$root/scripts/build-python-image.sh" | tail -n1)"
+  mkdir -p "$work/py/rootfs"
+  tar -C "$work/py/rootfs" -xf "$tar"
+  runc spec --bundle "$work/py"
+  # Ordinary Python work, then what the profile may deny (processes, /tmp writes).
+  job='import numpy as np, threading, subprocess, sys
+a = np.arange(65536, dtype=float).reshape(256, 256) % 7
+print("python", sys.version.split()[0], "numpy", np.__version__, "matmul sum", int((a @ a).sum()))
+t = threading.Thread(target=print, args=("a thread ran",)); t.start(); t.join()
+for what, fn in (("subprocess", lambda: subprocess.run(["true"], check=True)), ("write /tmp", lambda: open("/tmp/x", "w").write("x"))):
+    try:
+        fn(); print(what + ": allowed")
+    except OSError as e:
+        print(what + ": denied (" + e.__class__.__name__ + ": " + (e.strerror or str(e)) + ")")'
+  JOB="$job" node -e '
+    const fs = require("fs"); const p = process.argv[1];
+    const c = JSON.parse(fs.readFileSync(p, "utf8"));
+    c.process.terminal = false; c.process.args = ["python3", "-c", process.env.JOB];
+    c.root.readonly = false; // as Docker starts an image: the profile decides
+    c.process.env = ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME=/root"];
+    fs.writeFileSync(p, JSON.stringify(c, null, 2));
+  ' "$work/py/config.json"
+  echo "== A Python job under profile '$profile' (openclaw-runtime --profile $profile run, runc underneath)"
+  "$shim" --profile "$profile" --root "$runc_root" run --bundle "$work/py" "demo-py-$$"
+  exit 0
+fi
 
 # A busybox-static rootfs (no registry needed) with the in-container verifier.
 mkdir -p "$work/bundle/rootfs/"{bin,proc,sys,dev,tmp,etc}

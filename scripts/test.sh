@@ -8,6 +8,10 @@ cd "$root"
 
 bash scripts/setup.sh
 [ -f scripts/build-probe.sh ] && bash scripts/build-probe.sh
+# The real-workload image (test/e2e/workloads.test.ts): built once per recipe, then reused from
+# /var/cache/openclaw-test/images. Without it that suite skips and prints why.
+bash scripts/build-python-image.sh >/dev/null ||
+  echo "test.sh: the python image could not be built; test/e2e/workloads.test.ts will skip and say why" >&2
 
 report="$(mktemp -t openclaw-vitest-XXXXXX.json)"
 trap 'rm -f "$report"' EXIT

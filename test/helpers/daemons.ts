@@ -147,6 +147,24 @@ export interface StartOptions {
   daemonJson?: Record<string, unknown>;
   /** Log lines from the helper (default: none). */
   note?: (line: string) => void;
+  /**
+   * Run both daemons (and so every runtime they start) in their own mount namespace with
+   * /sys/fs/cgroup/unified covered by an empty tmpfs. crun 1.8.1 refuses this machine's hybrid
+   * cgroup layout (v1 controllers plus a v2 mount at unified) and works when the v2 mount is out
+   * of sight (an empty, writable tmpfs: crun still makes its per-container directories there,
+   * and they vanish with the namespace); runc works either way. The host's mount table is untouched.
+   */
+  hideUnifiedCgroup?: boolean;
+}
+
+/**
+ * argv that starts `argv` in a new mount namespace with /sys/fs/cgroup/unified hidden (when it
+ * is a mount point); unshare execs the daemon, so the child's pid is the daemon's and
+ * `nsenter -t PID -m` enters the same namespace.
+ */
+function inHiddenUnifiedNamespace(argv: readonly string[]): [string, string[]] {
+  const script = 'if mountpoint -q /sys/fs/cgroup/unified; then mount -t tmpfs -o mode=0755 openclaw-hidden /sys/fs/cgroup/unified || exit 1; fi; exec "$@"';
+  return ['unshare', ['--mount', '--propagation', 'private', 'sh', '-c', script, 'sh', ...argv]];
 }
 
 export async function startEngines(opts: StartOptions = {}): Promise<Engines> {
@@ -177,7 +195,9 @@ export async function startEngines(opts: StartOptions = {}): Promise<Engines> {
     ].join('\n'),
   );
   const clog = join(cdir, 'containerd.log');
-  const cchild = startDaemon('containerd', ['--config', config], clog);
+  const cchild = opts.hideUnifiedCgroup
+    ? startDaemon(...inHiddenUnifiedNamespace(['containerd', '--config', config]), clog)
+    : startDaemon('containerd', ['--config', config], clog);
   children.push(cchild);
   const ctr: Containerd['ctr'] = (ns, args, o = {}) => cmd('ctr', ['-a', address, '-n', ns, ...args], o);
   const containerd: Containerd = { dir: cdir, address, config, pid: cchild.pid ?? -1, log: clog, ctr };
@@ -245,9 +265,8 @@ export async function startEngines(opts: StartOptions = {}): Promise<Engines> {
       const pidfile = join(ddir, 'docker.pid');
       writeFileSync(daemonJson, `${JSON.stringify(opts.daemonJson ?? {}, null, 2)}\n`);
       const dlog = join(ddir, 'dockerd.log');
-      dchild = startDaemon(
-        'dockerd',
-        [
+      // dockerd mounts container root file systems that containerd's shims must see: same namespace.
+      const dockerdArgv = [
           '--data-root', join(ddir, 'data'),
           '--exec-root', join(ddir, 'exec'),
           '--pidfile', pidfile,
@@ -261,9 +280,10 @@ export async function startEngines(opts: StartOptions = {}): Promise<Engines> {
           '--ip6tables=false',
           '--ip-masq=false',
           '--storage-driver', 'overlay2',
-        ],
-        dlog,
-      );
+      ];
+      dchild = opts.hideUnifiedCgroup
+        ? startDaemon('nsenter', ['-t', String(cchild.pid), '-m', '--', 'dockerd', ...dockerdArgv], dlog)
+        : startDaemon('dockerd', dockerdArgv, dlog);
       children.push(dchild);
       const docker: Dockerd['docker'] = (args, o = {}) => cmd('docker', ['-H', host, ...args], o);
       dockerd = { dir: ddir, host, daemonJson, pidfile, pid: dchild.pid ?? -1, log: dlog, docker };
