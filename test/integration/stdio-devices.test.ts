@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { integrationSkipReason, makeBundle, removeTemplate, SHIM, which, type Bundle } from '../helpers/bundle.js';
 import { runc } from '../helpers/shim.js';
+import { stopAgent } from '../helpers/agent.js';
 
 const skip = integrationSkipReason();
 if (skip) console.warn(`SKIP integration/stdio-devices: ${skip}`);
@@ -32,6 +33,7 @@ describe.skipIf(skip)('stdio device nodes under a user namespace', () => {
   // Whatever a case did, the next one (and the host) gets /dev/null back as it was.
   afterEach(() => chownSync('/dev/null', before.uid, before.gid));
   afterAll(() => {
+    stopAgent(join(work, 'agent', 'agent.sock'));
     for (const root of ['runc', 'crun']) {
       for (const c of runc(['--root', join(work, root), 'list', '-q']).stdout.split('\n').filter(Boolean)) runc(['--root', join(work, root), 'delete', '--force', c]);
     }
@@ -88,6 +90,7 @@ describe.skipIf(skip)('stdio device aliases reach the runtime through both launc
     writeFileSync(recorder, `#!/bin/sh\ncase " $* " in *" run "*) stat -L -c '%d:%i:%t:%T' /proc/self/fd/0 > ${work}/fd0.$$ ;; esac\nexec ${which('runc')} "$@"\n`, { mode: 0o755 });
   });
   afterAll(() => {
+    stopAgent(join(work, 'agent', 'agent.sock'));
     for (const c of runc(['--root', join(work, 'root'), 'list', '-q']).stdout.split('\n').filter(Boolean)) runc(['--root', join(work, 'root'), 'delete', '--force', c]);
     for (const b of bundles) b.cleanup();
     removeTemplate();
