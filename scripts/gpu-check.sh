@@ -87,9 +87,6 @@ mkdir -p "$rootfs"/{dev,proc,sys,tmp,etc} "$rootfs/usr/lib/x86_64-linux-gnu"
 cp "$work/cuda-probe" "$rootfs/cuda-probe"
 for f in $(ldd "$work/cuda-probe" | grep -o '/[^ ]*'); do cp -L --parents "$f" "$rootfs"; done
 [ "$mode" = real ] && for f in $(ldd "$(readlink -f "$(libcuda_host)")" | grep -o '/[^ ]*'); do cp -L --parents "$f" "$rootfs" 2>/dev/null || true; done
-# The mount point of the injected driver library. Under a user namespace runc's init cannot
-# create it in a root-owned image directory (shim-created file mount points: not yet).
-touch "$rootfs/usr/lib/x86_64-linux-gnu/libcuda.so.1"
 chmod 1777 "$rootfs/tmp"
 chmod -R go+rX "$rootfs"
 

@@ -16,6 +16,8 @@ import { loadProfileForConfig } from './profile/load-for-config.js';
 import { registerDecoded } from './seccomp/combine.js';
 import { resolveHostFacts } from './host/facts.js';
 import { resolveCdiFacts } from './host/cdi-specs.js';
+import { wantsIsolation } from './merge/namespaces.js';
+import { originalRootfs } from './merge/userns.js';
 import { DEFAULT_CONFIG_PATH } from './config/defaults.js';
 import { DEFAULT_RUNC_ROOT } from './host/actions.js';
 import { isCriSandbox } from './merge/caller.js';
@@ -78,8 +80,9 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineResult>
       containerId: input.containerId,
       engine: { config, runcRoot: input.runcRoot ?? DEFAULT_RUNC_ROOT },
     }),
-    cdi: await resolveCdiFacts({ spec: spec.spec, specFile: spec.path, profile: profile.profile, profileFile: profile.path, config, configFile: configPath ?? DEFAULT_CONFIG_PATH }),
   };
+  const userNsRootfs = wantsIsolation(profile.profile.spec.isolation.namespaces?.user) && !host.rootfsUnsafe ? originalRootfs(spec.spec, input.bundle, config.state.dir) : undefined;
+  host.cdi = await resolveCdiFacts({ spec: spec.spec, specFile: spec.path, profile: profile.profile, profileFile: profile.path, config, configFile: configPath ?? DEFAULT_CONFIG_PATH, userNsRootfs });
   const merged = mergeSpec(spec.spec, {
     profile,
     compiledSeccomp,

@@ -10,7 +10,7 @@
  * Nothing is read at all when the container asks for no CDI device (the common case costs
  * no I/O and loads neither YAML nor zod).
  */
-import { lstatSync, readdirSync, readFileSync, realpathSync, type Stats } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { OpenclawError, fieldPath } from '../errors.js';
 import type { RuntimeConfig } from '../config/schema.js';
@@ -23,6 +23,15 @@ import { devMajorMinor } from './facts.js';
 import { inspectPath } from './safe-path.js';
 
 const SPEC_FILE_RE = /\.(json|ya?ml)$/;
+
+function lexists(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** Why the existing `real` (no symlinks) is not owned by root and closed to others, or undefined. */
 function ownRootOnly(real: string): string | undefined {
@@ -161,6 +170,8 @@ function mayAskForCdi(spec: Spec, profile: Profile): boolean {
 }
 
 export interface CdiFactInputs {
+  /** The rootfs, when a user namespace will keep runc's init from creating mount points there. */
+  userNsRootfs?: string;
   spec: Spec;
   specFile: string;
   profile: Profile;
@@ -189,5 +200,24 @@ export async function resolveCdiFacts(i: CdiFactInputs): Promise<CdiFacts | unde
     for (const d of b.edits.deviceNodes ?? []) nodes[d.hostPath ?? d.path] ??= readCdiNode(d.hostPath ?? d.path);
     for (const h of b.edits.hooks ?? []) hooks[h.path] ??= checkHookExecutable(h.path);
   }
-  return { blocks, nodes, hooks, gpusViaCdi: requests.some((r) => r.field === 'spec.devices.gpus') };
+  // Under a user namespace runc's init (the mapped root) cannot create mount points in the
+  // image's root-owned directories: the library mounts' ones are made by the shim (host
+  // actions, as for the profile's binds). /dev is runc's own tmpfs.
+  const missingMountpoints: Array<{ path: string; file: boolean }> = [];
+  if (i.userNsRootfs !== undefined) {
+    for (const b of blocks) {
+      for (const m of b.edits.mounts ?? []) {
+        if (m.containerPath === '/dev' || m.containerPath.startsWith('/dev/')) continue;
+        if (lexists(join(i.userNsRootfs, m.containerPath))) continue;
+        let dir = false;
+        try {
+          dir = statSync(m.hostPath).isDirectory();
+        } catch {
+          /* runc reports a missing source itself */
+        }
+        missingMountpoints.push({ path: m.containerPath, file: !dir });
+      }
+    }
+  }
+  return { blocks, nodes, hooks, gpusViaCdi: requests.some((r) => r.field === 'spec.devices.gpus'), missingMountpoints };
 }

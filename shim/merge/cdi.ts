@@ -26,6 +26,7 @@ import type { CdiDeviceNode } from '../cdi/schema.js';
 import type { SpecDevice, SpecHook, SpecHooks, SpecMount } from '../spec/types.js';
 import type { MergeInputs, Modifier } from './types.js';
 import { wantsIsolation } from './namespaces.js';
+import { originalRootfs } from './userns.js';
 
 /** What the host facts read about one CDI host device node. */
 export type CdiNodeFact = { ok: true; type: 'c' | 'b' | 'p'; major: number; minor: number; fileMode: number } | { ok: false; reason: string };
@@ -41,6 +42,8 @@ export interface CdiFacts {
   hooks: Record<string, CdiHookFact>;
   /** `gpus` is served by an nvidia.com/gpu CDI spec (merge/devices.ts then adds no bare nodes). */
   gpusViaCdi: boolean;
+  /** Mount points of the CDI mounts missing in the rootfs, under a user namespace (created as host actions). */
+  missingMountpoints?: Array<{ path: string; file: boolean }>;
 }
 
 const depth = (p: string): number => p.split('/').filter(Boolean).length;
@@ -89,8 +92,10 @@ export function makeCdiModifier(inputs: MergeInputs): Modifier {
   const userns = wantsIsolation(inputs.profile.profile.spec.isolation.namespaces?.user);
   return {
     name: 'cdi',
-    apply({ spec }) {
+    apply({ spec, hostActions }) {
       if (facts === undefined || facts.blocks.length === 0) return;
+      const rootfs = originalRootfs(spec, inputs.bundle, inputs.config.state.dir);
+      if (rootfs !== undefined) for (const m of facts.missingMountpoints ?? []) hostActions.push({ kind: 'mountpoint', rootfs, path: m.path, file: m.file });
       let mountsAdded = false;
       for (const block of facts.blocks) {
         const { edits, file, field } = block;

@@ -86,6 +86,14 @@ describe('cdi modifier', () => {
     expect(e.message).toMatch(/must be bound from \/dev\/absent in a user namespace/);
   });
 
+  it('missing mount points of CDI mounts become host actions in the original rootfs', () => {
+    const spec: Spec = { root: { path: 'rootfs' }, process: { user: { uid: 0, gid: 0 } } };
+    const hostActions: any[] = [];
+    const cdi = facts([{ mounts: [{ hostPath: '/h/libcuda.so.1', containerPath: '/usr/lib/libcuda.so.1' }] }], { missingMountpoints: [{ path: '/usr/lib/libcuda.so.1', file: true }] });
+    makeCdiModifier(mergeInputs(USERNS, { host: hostFacts({ cdi }) })).apply({ spec, hostActions });
+    expect(hostActions).toEqual([{ kind: 'mountpoint', rootfs: '/bundle/rootfs', path: '/usr/lib/libcuda.so.1', file: true }]);
+  });
+
   it('env replaces a variable of the same name and appends the rest', () => {
     const s = apply([{ env: ['PATH=/usr/bin', 'CUDA=1'] }]);
     expect(s.process!.env).toEqual(['PATH=/usr/bin', 'CUDA=1']);
