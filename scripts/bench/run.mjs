@@ -13,7 +13,7 @@
  * --reps N overrides every case's default repetition count.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { makeRootfs } from './lib/bundle.mjs';
 import { machine, markdown } from './lib/report.mjs';
@@ -91,4 +91,4 @@ try {
 results.seconds = Math.round((Date.now() - started) / 1000);
 mkdirSync(dirname(opts.out), { recursive: true });
 writeFileSync(opts.out, `${JSON.stringify(results, null, 2)}\n`);
-process.stdout.write(`${markdown(results)}\n\n${results.machine.cores} x ${results.machine.cpu}, kernel ${results.machine.kernel}, ${results.machine.runc}, node ${results.machine.node}; ${results.seconds} s; JSON: ${opts.out}\n`);
+process.stdout.write(`${markdown(results)}\n\n${results.machine.cores} x ${results.machine.cpu}, kernel ${results.machine.kernel}, ${results.machine.runc}, node ${results.machine.node}; ${results.seconds} s; JSON: ${relative(process.cwd(), opts.out)}\n`); // relative: results are committed without machine paths
