@@ -72,15 +72,14 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineResult>
   const sandbox = isCriSandbox(spec.spec) ? await loadProfile(CRI_SANDBOX_PROFILE_PATH, config) : undefined;
   const profile = sandbox ? sandboxProfile(sandbox.profile, chosen.profile) : chosen.profile;
   const compiledSeccomp = sandbox ? sandbox.compiledSeccomp : chosen.compiledSeccomp;
-  const host = {
-    ...resolveHostFacts(spec.spec, profile.profile, {
-      bundle: input.bundle,
-      stateDir: config.state.dir,
-      jobsDir: config.jobs.dir,
-      containerId: input.containerId,
-      engine: { config, runcRoot: input.runcRoot ?? DEFAULT_RUNC_ROOT },
-    }),
-  };
+  const host = resolveHostFacts(spec.spec, profile.profile, {
+    bundle: input.bundle,
+    stateDir: config.state.dir,
+    jobsDir: config.jobs.dir,
+    containerId: input.containerId,
+    engine: { config, runcRoot: input.runcRoot ?? DEFAULT_RUNC_ROOT },
+  });
+  // CDI devices need the rootfs only where a user namespace keeps runc from making mount points.
   const userNsRootfs = wantsIsolation(profile.profile.spec.isolation.namespaces?.user) && !host.rootfsUnsafe ? originalRootfs(spec.spec, input.bundle, config.state.dir) : undefined;
   host.cdi = await resolveCdiFacts({ spec: spec.spec, specFile: spec.path, profile: profile.profile, profileFile: profile.path, config, configFile: configPath ?? DEFAULT_CONFIG_PATH, userNsRootfs });
   const merged = mergeSpec(spec.spec, {
