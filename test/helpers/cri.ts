@@ -310,7 +310,8 @@ export function kubeletPod(kubeletRoot: string, name: string, uid: string, extra
       log_directory: logDir,
       labels: { 'io.kubernetes.pod.name': name, 'io.kubernetes.pod.namespace': 'default', 'io.kubernetes.pod.uid': uid },
       annotations: {},
-      linux: { cgroup_parent: `/openclaw-e2e-${process.pid}/pod${uid}`, security_context: { namespace_options: { network: 'POD', pid: 'CONTAINER', ipc: 'POD' } } },
+      // The kubelet's own parent with the cgroupfs driver (a BestEffort pod); openclaw's [cgroups] parents admit it.
+      linux: { cgroup_parent: `/kubepods/besteffort/pod${uid}`, security_context: { namespace_options: { network: 'POD', pid: 'CONTAINER', ipc: 'POD' } } },
       ...extra,
     },
   };
