@@ -10,7 +10,7 @@
  * Nothing is read at all when the container asks for no CDI device (the common case costs
  * no I/O and loads neither YAML nor zod).
  */
-import { lstatSync, readdirSync, readFileSync, realpathSync, statSync, type Stats } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { OpenclawError, fieldPath } from '../errors.js';
 import type { RuntimeConfig } from '../config/schema.js';
@@ -20,7 +20,7 @@ import { collectCdiRequests, NVIDIA_GPU_KIND, CDI_ANNOTATION_PREFIX } from '../c
 import { resolveCdiDevices, type LoadedCdiSpec } from '../cdi/resolve.js';
 import type { CdiFacts, CdiHookFact, CdiNodeFact } from '../merge/cdi.js';
 import { devMajorMinor } from './facts.js';
-import { inspectPath } from './safe-path.js';
+import { whyNotRootOnly } from './safe-path.js';
 
 const SPEC_FILE_RE = /\.(json|ya?ml)$/;
 
@@ -31,52 +31,6 @@ function lexists(path: string): boolean {
   } catch {
     return false;
   }
-}
-
-/** Why the existing `real` (no symlinks) is not owned by root and closed to others, or undefined. */
-function ownRootOnly(real: string): string | undefined {
-  const i = inspectPath(real);
-  if (i.unsafe !== undefined) return i.unsafe;
-  if (!i.exists || i.stat === undefined) return `${real} does not exist`;
-  if (i.stat.uid !== 0) return `${real} is owned by uid ${i.stat.uid}, not root`;
-  if ((i.stat.mode & 0o022) !== 0) return `${real} is writable by ${i.stat.mode & 0o002 ? 'everyone' : 'its group'} (mode ${(i.stat.mode & 0o7777).toString(8)})`;
-  return undefined;
-}
-
-/**
- * Why `path` is not a path only root can change, or undefined when it is: host/safe-path.ts's
- * rule for every directory on the way, and the path itself root's and not group- or
- * other-writable (a spec directory others could add files to is theirs). Unlike the bind
- * sources safe-path checks, CDI paths are named by the admin and by vendor tools that use
- * root's symlinks (Debian's /var/run -> /run): a symlink on the way is accepted when root owns
- * it and its directory is root-only, and the path it leads to is then held to the same rule.
- */
-export function notRootOnly(path: string): string | undefined {
-  for (let p = path; p !== dirname(p); p = dirname(p)) {
-    let st: Stats;
-    try {
-      st = lstatSync(p);
-    } catch {
-      continue;
-    }
-    if (!st.isSymbolicLink()) continue;
-    if (st.uid !== 0) return `${p} is a symlink owned by uid ${st.uid}`;
-    let parent: string;
-    try {
-      parent = realpathSync(dirname(p));
-    } catch (e) {
-      return `${dirname(p)} cannot be resolved (${(e as NodeJS.ErrnoException).code ?? String(e)})`;
-    }
-    const why = ownRootOnly(parent);
-    if (why !== undefined) return `the symlink ${p} could be replaced: ${why}`;
-  }
-  let real: string;
-  try {
-    real = realpathSync(path);
-  } catch (e) {
-    return `cannot resolve it (${(e as NodeJS.ErrnoException).code ?? String(e)})`;
-  }
-  return ownRootOnly(real);
 }
 
 function specError(file: string, problem: string, field?: string): OpenclawError {
@@ -103,7 +57,7 @@ export async function loadCdiSpecs(dirs: readonly string[], configFile: string):
         fix: 'make the directory readable by root, or remove it from [cdi] spec_dirs',
       });
     }
-    const why = notRootOnly(dir);
+    const why = whyNotRootOnly(dir);
     if (why !== undefined) {
       throw new OpenclawError('host', `the CDI spec directory ${dir} is not root-only: ${why}`, {
         file: configFile,
@@ -115,7 +69,7 @@ export async function loadCdiSpecs(dirs: readonly string[], configFile: string):
       const file = join(dir, name);
       const st = lstatSync(file);
       if (!st.isFile()) throw specError(file, 'a CDI spec must be a regular file (symlinks are not followed)');
-      const notOk = notRootOnly(file);
+      const notOk = whyNotRootOnly(file);
       if (notOk !== undefined) throw specError(file, `the CDI spec is not root-only: ${notOk}`);
       let raw: unknown;
       try {
@@ -141,7 +95,7 @@ export function readCdiNode(hostPath: string): CdiNodeFact {
     if (type === undefined) return { ok: false, reason: st.isSymbolicLink() ? 'a symlink, not a device node' : 'not a device node' };
     // Under a user namespace the node is bind-mounted from this path when runc starts: only
     // a path no one but root can swap in the meantime will do.
-    const why = notRootOnly(dirname(hostPath));
+    const why = whyNotRootOnly(dirname(hostPath));
     if (why !== undefined) return { ok: false, reason: `its directory is not root-only: ${why}` };
     const { major, minor } = devMajorMinor(st.rdev);
     return { ok: true, type, major, minor, fileMode: Number(st.mode & 0o7777n) };
@@ -158,7 +112,7 @@ export function checkHookExecutable(path: string): CdiHookFact {
   } catch (e) {
     return { ok: false, reason: (e as NodeJS.ErrnoException).code ?? String(e) };
   }
-  const why = notRootOnly(path);
+  const why = whyNotRootOnly(path);
   return why === undefined ? { ok: true } : { ok: false, reason: why };
 }
 

@@ -2,15 +2,15 @@
  * The factory side of the merge: reads from the host everything the modifiers need, so the
  * modifiers themselves stay pure. Only what the profile and spec make relevant is read.
  */
-import { lstatSync, readdirSync, readFileSync, readlinkSync, realpathSync, statSync, type Stats } from 'node:fs';
-import { dirname, isAbsolute, join } from 'node:path';
+import { lstatSync, readdirSync, readFileSync, readlinkSync, realpathSync, statSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
 import type { Spec } from '../spec/types.js';
 import type { Profile } from '../profile/schema.js';
 import type { CgroupFacts, DeviceNode, ExecutableFacts, HostFacts, PathFacts } from '../merge/types.js';
 import { hookFactsWanted } from '../merge/hooks.js';
 import { parseCgroupsPath } from '../merge/cgroups-path.js';
 import { concreteBinds, isBindMount } from '../merge/filesystem.js';
-import { inspectPath } from './safe-path.js';
+import { inspectPath, whyNotRootOnly } from './safe-path.js';
 import { wantsIsolation } from '../merge/namespaces.js';
 import { originalRootfs } from '../merge/userns.js';
 import type { RuntimeConfig } from '../config/schema.js';
@@ -95,45 +95,20 @@ export interface HostFactsContext {
   engine?: { config: RuntimeConfig; runcRoot: string };
 }
 
-/** A directory only root can change entries of: root-owned, and not writable by group/others unless sticky. */
-function rootOnlyDir(st: Stats): boolean {
-  return st.isDirectory() && st.uid === 0 && ((st.mode & 0o022) === 0 || (st.mode & 0o1000) !== 0);
-}
-
-/** Every directory from `dir` up to / is rootOnlyDir (followed through links). */
-function rootOnlyChain(dir: string): boolean {
-  let cur = dir;
-  for (;;) {
-    try {
-      if (!rootOnlyDir(statSync(cur))) return false;
-    } catch {
-      return false;
-    }
-    const parent = dirname(cur);
-    if (parent === cur) return true;
-    cur = parent;
-  }
-}
-
 /**
- * Whether only root can change what `path` names: the entry itself (a link or the file) is
- * root's, every directory on the path as written and on the resolved path is root-only, and
- * the target (a regular file, or a directory when `dir`) is root's and not writable by group
- * or others.
+ * Whether only root can change what `path` names (host/safe-path.ts whyNotRootOnly: root's
+ * symlinks in root-only directories, then a real path of root-only directories), and it is a
+ * regular file (a directory when `dir`).
  */
 export function rootOnlyPath(path: string, dir = false): boolean {
   if (!isAbsolute(path)) return false;
   try {
-    if (lstatSync(path).uid !== 0) return false;
-    if (!rootOnlyChain(dirname(path))) return false;
-    const real = realpathSync(path);
-    const st = statSync(real);
+    const st = statSync(path);
     if (dir ? !st.isDirectory() : !st.isFile()) return false;
-    if (st.uid !== 0 || (st.mode & 0o022) !== 0) return false;
-    return rootOnlyChain(dirname(real));
   } catch {
     return false;
   }
+  return whyNotRootOnly(path) === undefined;
 }
 
 const PROC_EXE_RE = /^\/proc\/([1-9][0-9]*)\/exe$/;

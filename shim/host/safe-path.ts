@@ -20,8 +20,8 @@
  * root-owned *directory* in it is as fixed as one in /srv. (Files get no exception: a
  * hard link made by a user in /tmp can be owned by root.) See docs/threat-model.md.
  */
-import { closeSync, constants, fchmodSync, fchownSync, fstatSync, lstatSync, mkdirSync, openSync, type Stats } from 'node:fs';
-import { normalize } from 'node:path';
+import { closeSync, constants, fchmodSync, fchownSync, fstatSync, lstatSync, mkdirSync, openSync, realpathSync, type Stats } from 'node:fs';
+import { dirname, normalize } from 'node:path';
 import { OpenclawError } from '../errors.js';
 
 const DIR_FLAGS = constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW;
@@ -322,4 +322,50 @@ export function assertSafePath(path: string, details: { field?: string; file?: s
   const info = inspectPath(path);
   if (info.unsafe) throw refuse(info.path, info.unsafe, details);
   return info;
+}
+
+/** Why the existing `real` (no symlinks) is not owned by root and closed to others, or undefined. */
+function ownRootOnly(real: string): string | undefined {
+  const i = inspectPath(real);
+  if (i.unsafe !== undefined) return i.unsafe;
+  if (!i.exists || i.stat === undefined) return `${real} does not exist`;
+  if (i.stat.uid !== 0) return `${real} is owned by uid ${i.stat.uid}, not root`;
+  if ((i.stat.mode & 0o022) !== 0) return `${real} is writable by ${i.stat.mode & 0o002 ? 'everyone' : 'its group'} (mode ${(i.stat.mode & 0o7777).toString(8)})`;
+  return undefined;
+}
+
+/**
+ * Why `path` is not a path only root can change, or undefined when it is: inspectPath's rule
+ * for every directory on the way, and the path itself root's and not group- or other-writable
+ * (a directory others could add files to is theirs). For paths the admin names (CDI spec
+ * dirs, hook executables) rather than ones the shim acts on: those may run through root's
+ * symlinks (Debian's /var/run -> /run), so a symlink on the way is accepted when root owns it
+ * and its directory is root-only, and the path it leads to is then held to the same rule.
+ */
+export function whyNotRootOnly(path: string): string | undefined {
+  for (let p = path; p !== dirname(p); p = dirname(p)) {
+    let st: Stats;
+    try {
+      st = lstatSync(p);
+    } catch {
+      continue;
+    }
+    if (!st.isSymbolicLink()) continue;
+    if (st.uid !== 0) return `${p} is a symlink owned by uid ${st.uid}`;
+    let parent: string;
+    try {
+      parent = realpathSync(dirname(p));
+    } catch (e) {
+      return `${dirname(p)} cannot be resolved (${(e as NodeJS.ErrnoException).code ?? String(e)})`;
+    }
+    const why = ownRootOnly(parent);
+    if (why !== undefined) return `the symlink ${p} could be replaced: ${why}`;
+  }
+  let real: string;
+  try {
+    real = realpathSync(path);
+  } catch (e) {
+    return `cannot resolve it (${(e as NodeJS.ErrnoException).code ?? String(e)})`;
+  }
+  return ownRootOnly(real);
 }
