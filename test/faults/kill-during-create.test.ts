@@ -60,6 +60,11 @@ describe.skipIf(skip)('shim SIGKILLed during create', () => {
     console.log(`kill-during-create: written at ${writtenAt} ms, exit at ${exitedAt} ms; aiming at ${lo}..${hi} ms`);
 
     const outcomes = { original: 0, merged: 0 };
+    // A temp file is left only by a writer SIGKILLed between creating it and the rename (there is
+    // no cleanup after SIGKILL); the next create that writes removes it (writeFileAtomic). So a
+    // leftover between iterations must be a killed shim's own, and after one create that runs to
+    // the end none may remain.
+    const killedPids = new Set<number>();
     const leftovers: string[] = [];
     for (let i = 0; i < ITERATIONS; i++) {
       writeFileSync(configPath, original);
@@ -69,6 +74,7 @@ describe.skipIf(skip)('shim SIGKILLed during create', () => {
       await sleep(delay);
       try {
         process.kill(run.child.pid!, 'SIGKILL');
+        killedPids.add(run.child.pid!);
       } catch {
         /* already exited */
       }
@@ -81,8 +87,20 @@ describe.skipIf(skip)('shim SIGKILLed during create', () => {
       const state = now.equals(original) ? 'original' : now.equals(merged) ? 'merged' : 'partial';
       expect(state, `iteration ${i}, killed after ${delay} ms: config.json is neither the original nor the merged file (${now.length} bytes)`).not.toBe('partial');
       outcomes[state as 'original' | 'merged']++;
-      for (const name of readdirSync(dir)) if (name !== 'config.json') leftovers.push(`${name} (iteration ${i}, ${delay} ms)`);
+      for (const name of readdirSync(dir)) {
+        if (name === 'config.json') continue;
+        const writer = Number(/^\.config\.json\.openclaw-(\d+)-[0-9a-f]{8}$/.exec(name)?.[1]);
+        if (!killedPids.has(writer)) leftovers.push(`${name} (iteration ${i}, ${delay} ms)`);
+      }
     }
+    // One create to the end on the same bundle: whatever a killed writer left is gone after it.
+    writeFileSync(configPath, original);
+    const last = startShim(['--profile', 'default', '--openclaw-config', world.configToml, '--root', world.runcRoot, 'create', '--bundle', dir, `oc-kill-last-${process.pid}`], join(world.work, 'out'), join(world.work, 'err'), [], NODE_PATH_SHIM);
+    await last.done;
+    expect(await waitGroupGone(last.child.pid!)).toBe(true);
+    spawnSync('runc', ['--root', world.runcRoot, 'delete', '--force', `oc-kill-last-${process.pid}`]);
+    expect(readFileSync(configPath).equals(merged)).toBe(true);
+    expect(readdirSync(dir).filter((n) => n !== 'config.json')).toEqual([]);
     console.log(`kill-during-create: ${outcomes.original} original, ${outcomes.merged} merged, leftovers: ${leftovers.length ? leftovers.join(', ') : 'none'}`);
     // Both outcomes were reached, so the kills did land on both sides of the write.
     expect(outcomes.original).toBeGreaterThan(0);
