@@ -79,6 +79,7 @@ pass_through() {
   del_id=
   del_bad=
   del_ended=
+  shim_answers=
   scanning=1
   n=$#
   while [ "$n" -gt 0 ]; do
@@ -115,6 +116,9 @@ pass_through() {
           fi
           continue
           ;;
+        -h | --h | -help | --help | -v | --v | -version | --version | -h=* | --h=* | -help=* | --help=* | -v=* | --v=* | -version=* | --version=*)
+          shim_answers=1 # with no command Node answers (SHIM_ANSWERED_GLOBAL_FLAGS)
+          ;;
         -*) ;; # booleans, --flag=value, unknown flags (runc reports them), a lone "-": kept
         *)
           scanning=
@@ -129,6 +133,9 @@ pass_through() {
     fi
     set -- "$@" "$a"
   done
+
+  # `--help`/`--version` with no command: the shim's lines, then the runtime's (shim/cli/top-level.ts).
+  [ -n "$cmd" ] || [ -z "$shim_answers" ] || return 0
 
   # Only whole words from the list are the shim's ("create run" as one argument is not);
   # a plain `delete ID` may still pass through (below).

@@ -30,6 +30,9 @@ static const struct oc_flag OC_SHIM_GLOBAL_FLAGS[] = {
   {NULL, NULL, 0},
 };
 
+/* runc global flags the shim answers itself (Node) when no command follows. */
+static const char *const OC_SHIM_ANSWERED_GLOBAL_FLAGS[] = {"help", "version", NULL};
+
 /* The shim's own flag that names the runtime config. */
 #define OC_CONFIG_FLAG "openclaw-config"
 

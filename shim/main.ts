@@ -63,7 +63,11 @@ export async function main(argv: readonly string[]): Promise<never> {
       await closeDebugLog();
       process.exit(code);
     }
+    // `--help` / `--version` with no command: ours first, then the runtime's answer (top-level.ts).
+    const top = parsed.command === undefined && (parsed.globals.help || parsed.globals.version) ? await import('./cli/top-level.js') : undefined;
+    if (top && !parsed.globals.help) top.writeOut(top.versionText());
     const { runtime } = await resolveRuntimeRecorded(serviceDir(process.env), parsed.shim.openclawConfig, process.env, launcherPath());
+    if (top && parsed.globals.help) top.writeOut(top.helpText(runtime));
     const result = await runInherited(runtime, parsed.runcArgv, inheritedFds(preserveFdsOf(parsed.commandArgs)));
     exitLike(result);
   } catch (err) {

@@ -24,6 +24,10 @@ export interface RuncGlobals {
   log?: string;
   logFormat?: string;
   root?: string;
+  /** --help / -h given (and not =false). */
+  help: boolean;
+  /** --version / -v given (and not =false). */
+  version: boolean;
 }
 
 export interface ParsedArgv {
@@ -60,7 +64,7 @@ function isBoolTrue(inline: string | undefined): boolean {
 
 export function parseArgv(argv: readonly string[]): ParsedArgv {
   const shim: ShimFlags = {};
-  const globals: RuncGlobals = { debug: false };
+  const globals: RuncGlobals = { debug: false, help: false, version: false };
   const runcArgv: string[] = [];
   let i = 0;
   for (; i < argv.length; i++) {
@@ -116,6 +120,12 @@ export function parseArgv(argv: readonly string[]): ParsedArgv {
         break;
       case 'root':
         globals.root = value;
+        break;
+      case 'help':
+        globals.help = isBoolTrue(g.inlineValue);
+        break;
+      case 'version':
+        globals.version = isBoolTrue(g.inlineValue);
         break;
       default:
         break;

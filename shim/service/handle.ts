@@ -124,7 +124,7 @@ export async function handleRequest(ctx: HandlerContext, req: ServiceRequest): P
       case 'hook': {
         const { runHook } = await import('../commands/hook.js');
         const out = await runHook(parsed.commandArgs, () => (req.stdin ?? Buffer.alloc(0)).toString('utf8'));
-        return { status: 'exit', exit: out.code, runtime: '', stdout: EMPTY, stderr: Buffer.from(out.stderr) };
+        return { status: 'exit', exit: out.code, runtime: '', stdout: out.stdout ? Buffer.from(out.stdout) : EMPTY, stderr: Buffer.from(out.stderr) };
       }
       default:
         return nodePath();
