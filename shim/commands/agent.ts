@@ -31,7 +31,6 @@ export const agentCommand: CommandHandler = async ({ argv, env }) => {
     socketPath: flags.socket ?? config.agent.socket,
     denialLog: flags.denialLog ?? config.agent.denial_log,
   });
-  server.start();
   return new Promise<number>((resolveExit) => {
     const stop = (signal: string): void => {
       process.stderr.write(`openclaw-agent info: ${signal}: stopping (running containers' notified calls now fail with ENOSYS)\n`);
@@ -39,5 +38,7 @@ export const agentCommand: CommandHandler = async ({ argv, env }) => {
     };
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
+    // After the handlers: a SIGTERM that arrives once the socket exists must find them.
+    server.start();
   });
 };
