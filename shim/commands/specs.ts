@@ -70,6 +70,17 @@ export const DENIALS_SPEC = commandSpec({
   },
 });
 
+export const EXPLAIN_SPEC = commandSpec({
+  name: 'explain',
+  summary: 'for each denial the agent logged for container ID: the profile file and rule that denied it, and the change that would allow it',
+  args: 'ID',
+  positionals: { min: 1, max: 1 },
+  options: {
+    log: { type: 'string', value: 'PATH', help: 'the denial log (default: config agent.denial_log, with its rotated files)' },
+  },
+  details: 'ID may be a prefix of the container id, as in denials.',
+});
+
 export const JOBS_PRUNE_SPEC = commandSpec({
   name: 'jobs',
   summary: 'prune: remove the job directories of containers that are gone and ended more than DURATION ago',
@@ -84,4 +95,4 @@ export const INSTALL_SPEC = installSpec('install');
 export const UNINSTALL_SPEC = installSpec('uninstall');
 
 /** The shim-only commands, in the order `openclaw-runtime --help` lists them. */
-export const SHIM_ONLY_SPECS: readonly CommandSpec[] = [MERGE_SPEC, VALIDATE_SPEC, LINT_SPEC, DENIALS_SPEC, AGENT_SPEC, JOBS_PRUNE_SPEC, INSTALL_SPEC, UNINSTALL_SPEC, HOOK_SPEC];
+export const SHIM_ONLY_SPECS: readonly CommandSpec[] = [MERGE_SPEC, VALIDATE_SPEC, LINT_SPEC, DENIALS_SPEC, EXPLAIN_SPEC, AGENT_SPEC, JOBS_PRUNE_SPEC, INSTALL_SPEC, UNINSTALL_SPEC, HOOK_SPEC];
