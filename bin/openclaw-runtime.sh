@@ -18,6 +18,8 @@
 #     `docker exec` pays a Node start until a resident service takes that over;
 #   - for everything else execs runc (or crun) directly with the argv minus the shim's own
 #     flags, byte for byte: fds, signals and the exit status are runc's own (exec, no child).
+#   - `--help`/`--version` with no command exec Node (the shim's lines, then the runtime's;
+#     shim/cli/top-level.ts); with a command they are runc's;
 #   - `delete ID` also goes straight to runc when the shim recorded no host set-up for ID
 #     (no <state.dir>/containers/ID.json): nothing to undo, so Node would only add its start.
 # Whenever something is unusual (a config that names runtime candidates or the state dir, a
