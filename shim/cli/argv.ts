@@ -196,6 +196,24 @@ export function parseCreateArgs(command: 'create' | 'run', args: readonly string
   };
 }
 
+/** The runc commands the shim wraps, with their flag tables (for `--help`). */
+const WRAPPED_FLAGS: Record<string, readonly FlagSpec[]> = {
+  create: RUNC_CREATE_FLAGS,
+  run: RUNC_RUN_FLAGS,
+  exec: RUNC_EXEC_FLAGS,
+  delete: RUNC_DELETE_FLAGS,
+  features: [{ name: 'help', alias: 'h', takesValue: false }],
+};
+
+/**
+ * `create --help` and the like: a wrapped runc command asked for its help (Go flag rules, before
+ * the first argument that is not a flag). That is runc's to answer: the call passes through.
+ */
+export function asksRuntimeHelp(command: string | undefined, args: readonly string[]): boolean {
+  const table = command !== undefined && Object.hasOwn(WRAPPED_FLAGS, command) ? WRAPPED_FLAGS[command] : undefined;
+  return table !== undefined && parseCommandFlags(args, table).values.get('help') === true;
+}
+
 export function parseDeleteArgs(args: readonly string[]): { containerId?: string; force: boolean } {
   const { values, positional } = parseCommandFlags(args, RUNC_DELETE_FLAGS);
   return { containerId: positional[0], force: values.get('force') === true };

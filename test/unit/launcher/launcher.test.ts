@@ -268,6 +268,19 @@ describe.skipIf(skip)('shim commands: the Node path\'s answer', () => {
     }
   });
 
+  // A wrapped runc command asked for its help: runc's help (sh: through Node; native: the
+  // service answers "exec the runtime", except delete, which the launcher sends to Node).
+  it.each([['create', '--help'], ['run', '-h'], ['exec', '--help'], ['delete', '--help'], ['create', '--bundle', '/b', '--help', 'id']])('%s %s: runc\'s help', (...argv) => {
+    const o = runLauncher(['--profile', 'p', ...argv], env);
+    expect([o.fake, o.status]).toEqual(['runc', 0]);
+    expect(o.argv).toEqual(argv);
+  });
+
+  it('features -help: runc\'s answer untouched (the fake answers any features call with its JSON)', () => {
+    const o = runLauncher(['--profile', 'p', 'features', '-help'], env);
+    expect([o.status, o.stdout, o.stderr]).toEqual([0, '{"ociVersionMin":"1.0.0"}\n', '']);
+  });
+
   it('a shim command after "--" is a shim command as well', () => {
     const withNode = makeFakes(['node', 'runc']);
     try {
