@@ -18,6 +18,8 @@
 #     `docker exec` pays a Node start until a resident service takes that over;
 #   - for everything else execs runc (or crun) directly with the argv minus the shim's own
 #     flags, byte for byte: fds, signals and the exit status are runc's own (exec, no child).
+#   - `--help`/`--version` with no command exec Node (the shim's lines, then the runtime's;
+#     shim/cli/top-level.ts); with a command they are runc's;
 #   - `delete ID` also goes straight to runc when the shim recorded no host set-up for ID
 #     (no <state.dir>/containers/ID.json): nothing to undo, so Node would only add its start.
 # Whenever something is unusual (a config that names runtime candidates or the state dir, a
@@ -31,7 +33,7 @@
 # NOTE runtime lookup mirrors shim/config/runtime-path.ts and shim/config/load.ts; the delete
 # fast path mirrors shim/commands/delete.ts and the record path in shim/host/actions.ts.
 
-SHIM_COMMANDS='create run exec delete features merge validate lint hook agent denials jobs install uninstall'
+SHIM_COMMANDS='create run exec delete features merge validate lint hook agent denials explain jobs install uninstall'
 
 # Node entry: argv[1] is this launcher (so runtime-path.ts skips it on PATH, as before), the
 # package root is found from its real path (it may be reached through a symlink).
@@ -79,6 +81,7 @@ pass_through() {
   del_id=
   del_bad=
   del_ended=
+  shim_answers=
   scanning=1
   n=$#
   while [ "$n" -gt 0 ]; do
@@ -115,6 +118,9 @@ pass_through() {
           fi
           continue
           ;;
+        -h | --h | -help | --help | -v | --v | -version | --version | -h=* | --h=* | -help=* | --help=* | -v=* | --v=* | -version=* | --version=*)
+          shim_answers=1 # with no command Node answers (SHIM_ANSWERED_GLOBAL_FLAGS)
+          ;;
         -*) ;; # booleans, --flag=value, unknown flags (runc reports them), a lone "-": kept
         *)
           scanning=
@@ -129,6 +135,9 @@ pass_through() {
     fi
     set -- "$@" "$a"
   done
+
+  # `--help`/`--version` with no command: the shim's lines, then the runtime's (shim/cli/top-level.ts).
+  [ -n "$cmd" ] || [ -z "$shim_answers" ] || return 0
 
   # Only whole words from the list are the shim's ("create run" as one argument is not);
   # a plain `delete ID` may still pass through (below).

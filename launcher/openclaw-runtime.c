@@ -13,6 +13,7 @@
  *     the resident service (shim/service/), which answers "exec the runtime" (config.json
  *     merged and written, host actions done), "exit with this output" (an error already in
  *     runc's --log), or "use Node";
+ *   - `--help`/`--version` with no command start Node (the shim's lines, then the runtime's);
  *   - everything else, and every doubt (no service, a socket or record not owned by root, a
  *     different protocol version, a malformed answer), execs the Node path with the ORIGINAL
  *     argv: `node -e OC_NODE_ENTRY -- LAUNCHER ARGV...`, which is always correct.
@@ -67,6 +68,7 @@ static const struct oc_flag *match_flag(const char *arg, const struct oc_flag *t
 struct parsed {
   const char *config;  /* --openclaw-config value, or NULL */
   int flag_missing;    /* a shim flag without its value: Node reports it */
+  int shim_answers;    /* --help/--version given: with no command, Node answers */
   int command;         /* index of the command in argv, or -1 */
   char **runc_argv;    /* argv minus the shim's flags, NULL-terminated, [0] left for the runtime */
   int runc_argc;
@@ -108,6 +110,7 @@ static void parse(int argc, char **argv, struct parsed *p) {
       break;
     }
     p->runc_argv[n++] = argv[i];
+    if (in_list(OC_SHIM_ANSWERED_GLOBAL_FLAGS, g->name)) p->shim_answers = 1;
     if (g->takes_value && !inl && i + 1 < argc) p->runc_argv[n++] = argv[++i];
   }
   if (i < argc) {
@@ -533,6 +536,7 @@ int main(int argc, char **argv) {
   int have_dir = compute_service_dir();
 
   const char *cmd = p.command >= 0 ? argv[p.command] : NULL;
+  if (!cmd && p.shim_answers) exec_node(argc, argv, 0); /* shim/cli/top-level.ts */
   int to_service = 0;
   const char *del = NULL;
   if (cmd && in_list(OC_SHIM_COMMANDS, cmd)) {

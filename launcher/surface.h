@@ -30,11 +30,14 @@ static const struct oc_flag OC_SHIM_GLOBAL_FLAGS[] = {
   {NULL, NULL, 0},
 };
 
+/* runc global flags the shim answers itself (Node) when no command follows. */
+static const char *const OC_SHIM_ANSWERED_GLOBAL_FLAGS[] = {"help", "version", NULL};
+
 /* The shim's own flag that names the runtime config. */
 #define OC_CONFIG_FLAG "openclaw-config"
 
 /* Commands the shim handles (anything else passes through to the runtime). */
-static const char *const OC_SHIM_COMMANDS[] = {"create", "run", "exec", "delete", "features", "merge", "validate", "lint", "hook", "agent", "denials", "jobs", "install", "uninstall", NULL};
+static const char *const OC_SHIM_COMMANDS[] = {"create", "run", "exec", "delete", "features", "merge", "validate", "lint", "hook", "agent", "denials", "explain", "jobs", "install", "uninstall", NULL};
 
 /* Of those, the ones the resident service answers; the rest start Node. */
 static const char *const OC_SERVICE_COMMANDS[] = {"create", "run", "features", "delete", "hook", NULL};

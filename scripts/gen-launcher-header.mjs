@@ -30,6 +30,8 @@ struct oc_flag {
 
 ${flags('OC_RUNC_GLOBAL_FLAGS', surface.RUNC_GLOBAL_FLAGS)}
 ${flags('OC_SHIM_GLOBAL_FLAGS', surface.SHIM_GLOBAL_FLAGS)}
+/* runc global flags the shim answers itself (Node) when no command follows. */
+${words('OC_SHIM_ANSWERED_GLOBAL_FLAGS', surface.SHIM_ANSWERED_GLOBAL_FLAGS)}
 /* The shim's own flag that names the runtime config. */
 #define OC_CONFIG_FLAG ${cstr('openclaw-config')}
 

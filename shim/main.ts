@@ -3,7 +3,7 @@
  * wraps (create, run, exec, delete, features, and its own), hand everything else to runc.
  */
 import { realpathSync } from 'node:fs';
-import { parseArgv } from './cli/argv.js';
+import { asksRuntimeHelp, parseArgv } from './cli/argv.js';
 import { serviceDir, SERVICE_START_ENV } from './service/paths.js';
 import { resolveRuntimeRecorded } from './service/resolve-runtime.js';
 import { runInherited, exitLike, inheritedFds } from './cli/passthrough.js';
@@ -56,14 +56,19 @@ export async function main(argv: readonly string[]): Promise<never> {
     const parsed = parseArgv(argv);
     log = { file: parsed.globals.log, format: parsed.globals.logFormat };
     // hasOwn: `constructor` and friends are runc's business, not prototype lookups.
-    const load = parsed.command !== undefined && Object.hasOwn(SHIM_COMMANDS, parsed.command) ? SHIM_COMMANDS[parsed.command] : undefined;
+    // `create --help` and the like are runc's (asksRuntimeHelp): they pass through.
+    const load = parsed.command !== undefined && Object.hasOwn(SHIM_COMMANDS, parsed.command) && !asksRuntimeHelp(parsed.command, parsed.commandArgs) ? SHIM_COMMANDS[parsed.command] : undefined;
     if (load) {
       const handler = await load();
       const code = await handler({ argv: parsed, cwd: process.cwd(), env: process.env, log });
       await closeDebugLog();
       process.exit(code);
     }
+    // `--help` / `--version` with no command: ours first, then the runtime's answer (top-level.ts).
+    const top = parsed.command === undefined && (parsed.globals.help || parsed.globals.version) ? await import('./cli/top-level.js') : undefined;
+    if (top && !parsed.globals.help) top.writeOut(top.versionText());
     const { runtime } = await resolveRuntimeRecorded(serviceDir(process.env), parsed.shim.openclawConfig, process.env, launcherPath());
+    if (top && parsed.globals.help) top.writeOut(top.helpText(runtime));
     const result = await runInherited(runtime, parsed.runcArgv, inheritedFds(preserveFdsOf(parsed.commandArgs)));
     exitLike(result);
   } catch (err) {

@@ -24,6 +24,10 @@ export interface RuncGlobals {
   log?: string;
   logFormat?: string;
   root?: string;
+  /** --help / -h given (and not =false). */
+  help: boolean;
+  /** --version / -v given (and not =false). */
+  version: boolean;
 }
 
 export interface ParsedArgv {
@@ -60,7 +64,7 @@ function isBoolTrue(inline: string | undefined): boolean {
 
 export function parseArgv(argv: readonly string[]): ParsedArgv {
   const shim: ShimFlags = {};
-  const globals: RuncGlobals = { debug: false };
+  const globals: RuncGlobals = { debug: false, help: false, version: false };
   const runcArgv: string[] = [];
   let i = 0;
   for (; i < argv.length; i++) {
@@ -116,6 +120,12 @@ export function parseArgv(argv: readonly string[]): ParsedArgv {
         break;
       case 'root':
         globals.root = value;
+        break;
+      case 'help':
+        globals.help = isBoolTrue(g.inlineValue);
+        break;
+      case 'version':
+        globals.version = isBoolTrue(g.inlineValue);
         break;
       default:
         break;
@@ -184,6 +194,24 @@ export function parseCreateArgs(command: 'create' | 'run', args: readonly string
     preserveFds: Number.isFinite(preserveFds) && preserveFds > 0 ? preserveFds : 0,
     detach: values.get('detach') === true,
   };
+}
+
+/** The runc commands the shim wraps, with their flag tables (for `--help`). */
+const WRAPPED_FLAGS: Record<string, readonly FlagSpec[]> = {
+  create: RUNC_CREATE_FLAGS,
+  run: RUNC_RUN_FLAGS,
+  exec: RUNC_EXEC_FLAGS,
+  delete: RUNC_DELETE_FLAGS,
+  features: [{ name: 'help', alias: 'h', takesValue: false }],
+};
+
+/**
+ * `create --help` and the like: a wrapped runc command asked for its help (Go flag rules, before
+ * the first argument that is not a flag). That is runc's to answer: the call passes through.
+ */
+export function asksRuntimeHelp(command: string | undefined, args: readonly string[]): boolean {
+  const table = command !== undefined && Object.hasOwn(WRAPPED_FLAGS, command) ? WRAPPED_FLAGS[command] : undefined;
+  return table !== undefined && parseCommandFlags(args, table).values.get('help') === true;
 }
 
 export function parseDeleteArgs(args: readonly string[]): { containerId?: string; force: boolean } {

@@ -22,6 +22,9 @@ export interface FlagSpec {
   takesValue: boolean;
   /** A value flag that may be given more than once, each adding a value (urfave/cli StringSlice). */
   repeatable?: boolean;
+  /** For the shim's own flags: how the value is shown and what the flag does (`--help`). */
+  value?: string;
+  help?: string;
 }
 
 /** runc(8) GLOBAL OPTIONS. */
@@ -39,9 +42,16 @@ export const RUNC_GLOBAL_FLAGS: readonly FlagSpec[] = [
 
 /** The shim's own global flags: taken out before runc is called (Docker passes runtimeArgs first). */
 export const SHIM_GLOBAL_FLAGS: readonly FlagSpec[] = [
-  { name: 'profile', takesValue: true },
-  { name: 'openclaw-config', takesValue: true },
+  { name: 'profile', takesValue: true, value: 'PROFILE', help: 'the sandbox profile, a name or a path (default: the bundle\'s annotation, then the config\'s)' },
+  { name: 'openclaw-config', takesValue: true, value: 'FILE', help: 'the runtime config (default: $OPENCLAW_CONFIG, then /etc/openclaw/config.toml)' },
 ];
+
+/**
+ * runc global flags the shim answers itself when no command follows them: `--help` lists the
+ * shim's commands before runc's help, `--version` puts the shim's version before runc's.
+ * With a command they are runc's (both launchers pass them through).
+ */
+export const SHIM_ANSWERED_GLOBAL_FLAGS: readonly string[] = ['help', 'version'];
 
 /** runc-create(8) OPTIONS. */
 export const RUNC_CREATE_FLAGS: readonly FlagSpec[] = [

@@ -7,21 +7,20 @@ import { constants } from 'node:os';
 import { loadConfig } from '../config/load.js';
 import { OpenclawError } from '../errors.js';
 import { formatDenial, parseDenials, readDenialLogText } from '../agent/denial-log.js';
+import { parseCommandArgs } from '../cli/command-args.js';
+import { DENIALS_SPEC } from './specs.js';
 import type { CommandHandler } from './index.js';
 
 const ERRNO_NAMES: Record<number, string> = Object.fromEntries(Object.entries(constants.errno).map(([name, n]) => [n, name]));
 
 export const denialsCommand: CommandHandler = async ({ argv, env }) => {
-  let file: string | undefined;
-  let id: string | undefined;
-  const args = argv.commandArgs;
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i] as string;
-    if (a === '--log') file = args[++i];
-    else if (a.startsWith('--log=')) file = a.slice(6);
-    else if (a.startsWith('-')) throw new OpenclawError('cli', `denials: unknown flag ${a}`, { fix: 'openclaw-runtime denials [ID] [--log PATH]' });
-    else id = a;
+  const parsed = parseCommandArgs(DENIALS_SPEC, argv.commandArgs);
+  if (parsed.help) {
+    process.stdout.write(parsed.text);
+    return 0;
   }
+  const file = parsed.values.log;
+  const id = parsed.positionals[0];
   const path = file ?? (await loadConfig(argv.shim.openclawConfig, env)).config.agent.denial_log;
   let text: string;
   try {

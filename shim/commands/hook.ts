@@ -8,21 +8,25 @@ import { readFileSync } from 'node:fs';
 import { OpenclawError } from '../errors.js';
 import { undoHostActions } from '../host/actions.js';
 import { execaRunner } from '../host/runner.js';
+import { parseCommandArgs } from '../cli/command-args.js';
+import { HOOK_SPEC } from './specs.js';
 import type { CommandHandler } from './index.js';
 
 export interface HookOutcome {
   code: number;
+  stdout?: string;
   stderr: string;
 }
 
 /** The hook's work on plain values: the Node path reads fd 0, the resident service gets stdin in its request. */
 export async function runHook(commandArgs: readonly string[], stdin: () => string): Promise<HookOutcome> {
-  const [phase, ...rest] = commandArgs;
+  const parsed = parseCommandArgs(HOOK_SPEC, commandArgs);
+  if (parsed.help) return { code: 0, stdout: parsed.text, stderr: '' };
+  const phase = parsed.positionals[0];
   if (phase !== 'poststop') {
     throw new OpenclawError('cli', `unknown hook phase "${phase ?? ''}"`, { fix: 'use: openclaw-runtime hook poststop --state-dir DIR' });
   }
-  const i = rest.indexOf('--state-dir');
-  const stateDir = i >= 0 ? rest[i + 1] : undefined;
+  const stateDir = parsed.values['state-dir'];
   if (!stateDir) throw new OpenclawError('cli', 'hook poststop needs --state-dir DIR', { fix: 'the shim writes this hook itself; recreate the container' });
   let id: string | undefined;
   try {
@@ -41,6 +45,7 @@ export async function runHook(commandArgs: readonly string[], stdin: () => strin
 
 export const hookCommand: CommandHandler = async ({ argv }) => {
   const out = await runHook(argv.commandArgs, () => readFileSync(0, 'utf8'));
+  if (out.stdout) process.stdout.write(out.stdout);
   if (out.stderr) process.stderr.write(out.stderr);
   return out.code;
 };

@@ -33,6 +33,7 @@ export const SHIM_COMMANDS: Record<string, () => Promise<CommandHandler>> = {
   hook: async () => (await import('./hook.js')).hookCommand,
   agent: async () => (await import('./agent.js')).agentCommand,
   denials: async () => (await import('./denials.js')).denialsCommand,
+  explain: async () => (await import('./explain.js')).explainCommand,
   jobs: async () => (await import('./jobs.js')).jobsCommand,
   install: async () => (await import('./install.js')).installCommand,
   uninstall: async () => (await import('./install.js')).uninstallCommand,

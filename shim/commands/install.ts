@@ -28,7 +28,12 @@ const ENGINES: Record<string, { install: () => Promise<EngineAction>; uninstall:
 
 function handler(action: 'install' | 'uninstall'): CommandHandler {
   return async ({ argv, env, cwd }) => {
-    const { engine, flags } = parseInstallArgs(action, argv.commandArgs);
+    const parsed = parseInstallArgs(action, argv.commandArgs);
+    if (parsed.help !== undefined) {
+      process.stdout.write(parsed.help);
+      return 0;
+    }
+    const { engine, flags } = parsed;
     // `openclaw-runtime --profile P install docker` also works (the global flag parser took it).
     if (flags.profile === undefined && argv.shim.profile !== undefined) flags.profile = argv.shim.profile;
     if (flags.openclawConfig === undefined && argv.shim.openclawConfig !== undefined) flags.openclawConfig = argv.shim.openclawConfig;

@@ -7,22 +7,19 @@ import { loadConfig } from '../config/load.js';
 import { DURATION_RE, durationMs } from '../config/schema.js';
 import { OpenclawError } from '../errors.js';
 import { pruneJobs } from '../host/jobs.js';
+import { parseCommandArgs, usageLine } from '../cli/command-args.js';
+import { JOBS_PRUNE_SPEC } from './specs.js';
 import type { CommandHandler } from './index.js';
 
-const USAGE = 'openclaw-runtime jobs prune [--older-than DURATION] [ID...]';
-
 export const jobsCommand: CommandHandler = async ({ argv, env }) => {
-  const [sub, ...args] = argv.commandArgs;
-  if (sub !== 'prune') throw new OpenclawError('cli', `jobs: unknown subcommand "${sub ?? ''}"`, { fix: USAGE });
-  let olderThan: string | undefined;
-  const ids: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i] as string;
-    if (a === '--older-than') olderThan = args[++i];
-    else if (a.startsWith('--older-than=')) olderThan = a.slice('--older-than='.length);
-    else if (a.startsWith('-')) throw new OpenclawError('cli', `jobs prune: unknown flag ${a}`, { fix: USAGE });
-    else ids.push(a);
+  const parsed = parseCommandArgs(JOBS_PRUNE_SPEC, argv.commandArgs);
+  if (parsed.help) {
+    process.stdout.write(parsed.text);
+    return 0;
   }
+  const [sub, ...ids] = parsed.positionals;
+  if (sub !== 'prune') throw new OpenclawError('cli', `jobs: unknown subcommand "${sub ?? ''}"`, { fix: usageLine(JOBS_PRUNE_SPEC) });
+  const olderThan = parsed.values['older-than'];
   if (olderThan !== undefined && !DURATION_RE.test(olderThan)) {
     throw new OpenclawError('cli', `jobs prune: --older-than "${olderThan}" is not a duration`, { fix: 'use e.g. 0, 30m, 24h or 7d' });
   }

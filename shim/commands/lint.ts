@@ -5,7 +5,8 @@
  *   PROFILE_FILE: FIELD: warning OCnnn: REASON (fix: FIX)
  * Exit 0 when no profile has a warning, 1 when some has, 2 when one cannot be loaded.
  */
-import { parseArgs } from 'node:util';
+import { parseCommandArgs } from '../cli/command-args.js';
+import { LINT_SPEC } from './specs.js';
 import { loadConfig } from '../config/load.js';
 import { isOpenclawError } from '../errors.js';
 import { readProfileFile } from '../profile/load.js';
@@ -14,20 +15,13 @@ import { compileProfileSeccomp } from '../profile/compile-profile.js';
 import { lintProfile, type LintResult } from '../lint/rules.js';
 import type { CommandHandler } from './index.js';
 
-export const LINT_USAGE = `usage: openclaw-runtime lint [--json] [PROFILE...]
-  Warns about profiles that are valid but defeat themselves or leave a door open
-  (ids OC101-OC108, listed in docs/profile-reference.md). PROFILE is a name from the
-  profile directories or a path; default: the configured default profile.
-  --json   one JSON object per profile: {"profile","file","warnings":[{id,field,reason,fix}]}
-  exit: 0 no warnings, 1 warnings, 2 a profile could not be loaded
-`;
-
 export const lintCommand: CommandHandler = async ({ argv, cwd, env }) => {
-  const { values, positionals } = parseArgs({ args: argv.commandArgs, options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true });
-  if (values.help) {
-    process.stdout.write(LINT_USAGE);
+  const parsed = parseCommandArgs(LINT_SPEC, argv.commandArgs);
+  if (parsed.help) {
+    process.stdout.write(parsed.text);
     return 0;
   }
+  const { values, positionals } = parsed;
   const { config, path: configPath } = await loadConfig(argv.shim.openclawConfig, env);
   const names = positionals.length > 0 ? positionals : [config.profiles.default];
   let worst = 0;

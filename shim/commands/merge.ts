@@ -5,14 +5,23 @@
  * README's demo.
  */
 import { diffSpecs, formatChanges } from '../spec/diff.js';
-import { parseCreateArgs } from '../cli/argv.js';
+import { resolve } from 'node:path';
+import { parseCommandArgs } from '../cli/command-args.js';
+import { MERGE_SPEC } from './specs.js';
 import { runPipeline } from '../pipeline.js';
 import { serializeSpec } from '../spec/io.js';
 import type { CommandHandler } from './index.js';
 
 export const mergeCommand: CommandHandler = async ({ argv, cwd, env }) => {
-  const diff = argv.commandArgs.includes('--diff');
-  const args = parseCreateArgs('create', argv.commandArgs.filter((a) => a !== '--diff'), cwd);
+  const parsed = parseCommandArgs(MERGE_SPEC, argv.commandArgs);
+  if (parsed.help) {
+    process.stdout.write(parsed.text);
+    return 0;
+  }
+  const diff = parsed.values.diff === true;
+  const bundleArg = parsed.values.bundle;
+  // As runc create: relative to the current directory, which is also the default.
+  const args = { bundle: bundleArg ? resolve(cwd, bundleArg) : cwd, containerId: parsed.positionals[0] };
   const result = await runPipeline({
     profileFlag: argv.shim.profile,
     configFlag: argv.shim.openclawConfig,

@@ -8,11 +8,18 @@ import { isOpenclawError } from '../errors.js';
 import { readProfileFile } from '../profile/load.js';
 import { selectProfile } from '../profile/select.js';
 import { compileProfileSeccomp } from '../profile/compile-profile.js';
+import { parseCommandArgs } from '../cli/command-args.js';
+import { VALIDATE_SPEC } from './specs.js';
 import type { CommandHandler } from './index.js';
 
 export const validateCommand: CommandHandler = async ({ argv, cwd, env }) => {
+  const parsed = parseCommandArgs(VALIDATE_SPEC, argv.commandArgs);
+  if (parsed.help) {
+    process.stdout.write(parsed.text);
+    return 0;
+  }
   const { config, path: configPath } = await loadConfig(argv.shim.openclawConfig, env);
-  const names = argv.commandArgs.length > 0 ? argv.commandArgs : [config.profiles.default];
+  const names = parsed.positionals.length > 0 ? parsed.positionals : [config.profiles.default];
   let failed = 0;
   for (const name of names) {
     try {

@@ -2,7 +2,7 @@
  * Command line of `install` / `uninstall`: `openclaw-runtime install ENGINE [flags]`.
  * One table of flags; each engine says which of them it accepts.
  */
-import { parseArgs } from 'node:util';
+import { commandSpec, helpText, parseCommandArgs, type OptionSpec } from '../cli/command-args.js';
 import { OpenclawError } from '../errors.js';
 
 export interface InstallFlags {
@@ -20,18 +20,19 @@ export interface InstallFlags {
 
 type FlagName = 'config' | 'name' | 'profile' | 'openclaw-config' | 'set-default' | 'dry-run' | 'binary' | 'pidfile' | 'launcher-dir' | 'systemd-dropin';
 
-const FLAGS: Record<FlagName, { type: 'string' | 'boolean'; help: string }> = {
-  config: { type: 'string', help: "the engine's config file" },
-  name: { type: 'string', help: 'runtime name (default openclaw)' },
-  profile: { type: 'string', help: 'profile passed to the shim as --profile (docker: runtimeArgs; containerd, podman: a generated launcher)' },
-  'openclaw-config': { type: 'string', help: 'openclaw config passed as --openclaw-config (docker: runtimeArgs; containerd, podman: a generated launcher)' },
+/** Every flag of install/uninstall; ENGINE_FLAGS says which engine takes which. */
+export const INSTALL_FLAGS = {
+  config: { type: 'string', value: 'FILE', help: "the engine's config file" },
+  name: { type: 'string', value: 'NAME', help: 'runtime name (default openclaw)' },
+  profile: { type: 'string', value: 'PROFILE', help: 'profile passed to the shim as --profile (docker: runtimeArgs; containerd, podman: a generated launcher)' },
+  'openclaw-config': { type: 'string', value: 'FILE', help: 'openclaw config passed as --openclaw-config (docker: runtimeArgs; containerd, podman: a generated launcher)' },
   'set-default': { type: 'boolean', help: 'also make it the default runtime (docker only)' },
   'dry-run': { type: 'boolean', help: 'print the new file(s) and write nothing' },
-  binary: { type: 'string', help: 'runtime executable (default: this package\'s bin/openclaw-runtime)' },
-  pidfile: { type: 'string', help: 'dockerd pidfile for the reload (default /var/run/docker.pid)' },
-  'launcher-dir': { type: 'string', help: 'where per-profile launchers go (default /usr/local/lib/openclaw/runtimes)' },
-  'systemd-dropin': { type: 'string', help: 'also write this systemd drop-in giving the service OPENCLAW_CONFIG (needs --openclaw-config)' },
-};
+  binary: { type: 'string', value: 'PATH', help: "runtime executable (default: this package's bin/openclaw-runtime)" },
+  pidfile: { type: 'string', value: 'FILE', help: 'dockerd pidfile for the reload (default /var/run/docker.pid)' },
+  'launcher-dir': { type: 'string', value: 'DIR', help: 'where per-profile launchers go (default /usr/local/lib/openclaw/runtimes)' },
+  'systemd-dropin': { type: 'string', value: 'FILE', help: 'also write this systemd drop-in giving the service OPENCLAW_CONFIG (needs --openclaw-config)' },
+} as const satisfies Record<FlagName, OptionSpec>;
 
 /** Which flags each engine and action takes. NOTE when adding an engine also update ENGINES in commands/install.ts. */
 export const ENGINE_FLAGS: Record<string, { install: readonly FlagName[]; uninstall: readonly FlagName[] }> = {
@@ -49,30 +50,48 @@ export const ENGINE_FLAGS: Record<string, { install: readonly FlagName[]; uninst
   },
 };
 
-export function usage(action: 'install' | 'uninstall'): string {
-  const lines = [`usage: openclaw-runtime ${action} ENGINE [flags]`];
-  for (const [engine, sets] of Object.entries(ENGINE_FLAGS)) {
-    lines.push(`  ${engine}: ${sets[action].map((f) => (FLAGS[f].type === 'string' ? `[--${f} VALUE]` : `[--${f}]`)).join(' ')}`);
-  }
-  return lines.join('\n');
+export const ENGINE_NAMES: readonly string[] = Object.keys(ENGINE_FLAGS);
+
+/** One line per engine: the flags it takes for this action. */
+export function engineFlagLines(action: 'install' | 'uninstall'): string[] {
+  return Object.entries(ENGINE_FLAGS).map(([engine, sets]) => `  ${engine}: ${sets[action].map((f) => `--${f}`).join(' ')}`);
 }
 
-export function parseInstallArgs(action: 'install' | 'uninstall', args: readonly string[]): { engine: string; flags: InstallFlags } {
+/** `install --help`, `uninstall --help`: every flag, and which engine takes which. */
+export function installSpec(action: 'install' | 'uninstall') {
+  return commandSpec({
+    name: action,
+    summary: action === 'install' ? 'register openclaw-runtime with a container engine (as nvidia-ctk runtime configure)' : 'remove what install registered',
+    args: 'ENGINE',
+    positionals: { min: 1, max: 1 },
+    options: INSTALL_FLAGS,
+    details: `ENGINE is one of ${ENGINE_NAMES.join(', ')}; each takes only some of the flags:\n${engineFlagLines(action).join('\n')}`,
+  });
+}
+
+/** The spec of `ACTION ENGINE`: only that engine's flags. */
+function engineSpec(action: 'install' | 'uninstall', engine: string, allowed: readonly FlagName[]) {
+  return commandSpec({
+    name: `${action} ${engine}`,
+    summary: action === 'install' ? `register openclaw-runtime with ${engine}` : `remove what install ${engine} registered`,
+    positionals: { min: 0, max: 0 },
+    options: Object.fromEntries(allowed.map((f) => [f, INSTALL_FLAGS[f]])) as Partial<typeof INSTALL_FLAGS>,
+  });
+}
+
+/** `{ help }` when --help was asked for (`install --help`, `install docker --help`). */
+export function parseInstallArgs(action: 'install' | 'uninstall', args: readonly string[]): { engine: string; flags: InstallFlags; help?: undefined } | { help: string } {
   const [engine, ...rest] = args;
   const sets = engine === undefined ? undefined : ENGINE_FLAGS[engine];
   if (!sets) {
+    if (engine === '--help' || engine === '-h') return { help: helpText(installSpec(action)) };
     throw new OpenclawError('install', engine === undefined ? 'no engine named' : `unknown engine "${engine}"`, {
-      fix: `name one of: ${Object.keys(ENGINE_FLAGS).join(', ')} (${usage(action).split('\n')[0]})`,
+      fix: `name one of: ${ENGINE_NAMES.join(', ')} (openclaw-runtime ${action} --help lists their flags)`,
     });
   }
-  const allowed = sets[action];
-  const options = Object.fromEntries(allowed.map((f) => [f, { type: FLAGS[f].type }]));
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({ args: [...rest], options, strict: true, allowPositionals: false }) as { values: Record<string, string | boolean | undefined> });
-  } catch (err) {
-    throw new OpenclawError('install', (err as Error).message, { fix: `${action} ${engine} takes: ${allowed.map((f) => `--${f}`).join(' ')}` });
-  }
+  const parsed = parseCommandArgs(engineSpec(action, engine as string, sets[action]), rest);
+  if (parsed.help) return { help: parsed.text };
+  const values = parsed.values as Record<string, string | boolean | undefined>;
   const str = (k: FlagName) => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
   const name = str('name') ?? 'openclaw';
   if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(name)) {

@@ -14,6 +14,21 @@ export function shimBinaryPath(): string {
   return resolve(packageRoot, 'bin', 'openclaw-runtime');
 }
 
+let cachedCommit: string | undefined;
+
+/** The commit the package was built from (dist/build-info.json, written by `npm run build`), or "unknown". */
+export function shimCommit(): string {
+  if (cachedCommit === undefined) {
+    try {
+      const info = JSON.parse(readFileSync(resolve(packageRoot, 'dist', 'build-info.json'), 'utf8')) as { commit?: unknown };
+      cachedCommit = typeof info.commit === 'string' && info.commit !== '' ? info.commit : 'unknown';
+    } catch {
+      cachedCommit = 'unknown';
+    }
+  }
+  return cachedCommit;
+}
+
 let cachedVersion: string | undefined;
 
 /** package.json's version. */

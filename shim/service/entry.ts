@@ -21,15 +21,16 @@ const server = new ServiceServer({
   idleExitMs: Number.isFinite(idle) && idle > 0 ? idle * 1000 : 0,
   onExit: () => process.exit(0),
 });
-try {
-  server.start();
-} catch (err) {
-  process.stderr.write(`openclaw-service error: ${(err as Error).message}\n`);
-  process.exit(1);
-}
+// Handlers first: a SIGTERM (systemctl stop) that arrives once the socket exists must find them.
 for (const sig of ['SIGTERM', 'SIGINT'] as const) {
   process.once(sig, () => {
     server.stop();
     process.exit(0);
   });
+}
+try {
+  server.start();
+} catch (err) {
+  process.stderr.write(`openclaw-service error: ${(err as Error).message}\n`);
+  process.exit(1);
 }

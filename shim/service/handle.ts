@@ -9,7 +9,7 @@
  */
 import { existsSync, statSync, type BigIntStats } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseArgv, parseDeleteArgs, type ParsedArgv } from '../cli/argv.js';
+import { asksRuntimeHelp, parseArgv, parseDeleteArgs, type ParsedArgv } from '../cli/argv.js';
 import { configPathFor, type LoadedConfig } from '../config/load.js';
 import { isOpenclawError } from '../errors.js';
 import { writeRuntimeLog, type RuntimeLogTarget } from '../log.js';
@@ -82,7 +82,7 @@ export async function handleRequest(ctx: HandlerContext, req: ServiceRequest): P
     const { parsed, env } = callerPaths(raw, req);
     log = { file: parsed.globals.log, format: parsed.globals.logFormat };
     const command = parsed.command;
-    const isShimCommand = command !== undefined && Object.hasOwn(SHIM_COMMANDS, command);
+    const isShimCommand = command !== undefined && Object.hasOwn(SHIM_COMMANDS, command) && !asksRuntimeHelp(command, parsed.commandArgs);
     if (!isShimCommand) return execRuntime((await resolveRuntime(ctx, parsed, env, req.self)).runtime);
     switch (command) {
       case 'create':
@@ -124,7 +124,7 @@ export async function handleRequest(ctx: HandlerContext, req: ServiceRequest): P
       case 'hook': {
         const { runHook } = await import('../commands/hook.js');
         const out = await runHook(parsed.commandArgs, () => (req.stdin ?? Buffer.alloc(0)).toString('utf8'));
-        return { status: 'exit', exit: out.code, runtime: '', stdout: EMPTY, stderr: Buffer.from(out.stderr) };
+        return { status: 'exit', exit: out.code, runtime: '', stdout: out.stdout ? Buffer.from(out.stdout) : EMPTY, stderr: Buffer.from(out.stderr) };
       }
       default:
         return nodePath();

@@ -10,7 +10,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { integrationSkipReason, makeBundle, removeTemplate, type Bundle } from '../helpers/bundle.js';
+import { SHIM, integrationSkipReason, makeBundle, removeTemplate, type Bundle } from '../helpers/bundle.js';
 import { baseToml, lastErrorMsg, listDir, makeWorld, removeWorld, runCreate, runcContainers, runcDeleteAll, type World } from './harness.js';
 import { spawnSync } from 'node:child_process';
 import { parseJsonLossless } from '../../shim/spec/json.js';
@@ -483,6 +483,61 @@ describe.skipIf(skip)('accepted: tighter callers and 64-bit values', () => {
       a.check(readFileSync(b.configPath, 'utf8'), original);
       spawnSync('runc', ['--root', w.runcRoot, 'delete', '--force', id]);
       rmSync(b.dir, { recursive: true, force: true });
+    });
+  });
+});
+
+// --- the shim's own commands: bad flags ---
+
+/**
+ * A bad flag of a shim command is refused by the one argument parser (shim/cli/command-args.ts)
+ * before anything is read or written: exit 1, the problem and the command's usage as the fix
+ * on stderr and in the --log file, the bundle's config.json byte for byte as it was.
+ */
+describe.skipIf(skip)('bad flags of the shim\'s own commands: refused with the usage, nothing read or written', () => {
+  let w: World;
+  let b: Bundle;
+  beforeAll(() => {
+    w = makeWorld('openclaw-bad-flags-');
+    b = makeBundle(['/bin/true'], { parent: w.work });
+  });
+  afterAll(() => {
+    b.cleanup();
+    removeWorld(w);
+  });
+  const FLAG_CASES: Array<{ argv: string[]; problem: RegExp; usage: string }> = [
+    { argv: ['merge', '--bogus', '--bundle', 'BUNDLE'], problem: /merge: unknown flag --bogus/, usage: 'openclaw-runtime merge [--diff] [--bundle DIR] [ID]' },
+    { argv: ['merge', '--bundle', 'BUNDLE', 'a', 'b'], problem: /merge: too many arguments \("b"\)/, usage: 'openclaw-runtime merge ' },
+    { argv: ['merge', '--bundle'], problem: /merge: --bundle needs a value/, usage: 'openclaw-runtime merge ' },
+    { argv: ['merge', '--diff=yes'], problem: /merge: --diff takes no value/, usage: 'openclaw-runtime merge ' },
+    { argv: ['lint', '--jsn'], problem: /lint: unknown flag --jsn/, usage: 'openclaw-runtime lint [--json] [PROFILE...]' },
+    { argv: ['validate', '--all'], problem: /validate: unknown flag --all/, usage: 'openclaw-runtime validate [PROFILE...]' },
+    { argv: ['denials', '--log'], problem: /denials: --log needs a value/, usage: 'openclaw-runtime denials [--log PATH] [ID]' },
+    { argv: ['jobs', 'prune', '--older-than'], problem: /jobs: --older-than needs a value/, usage: 'openclaw-runtime jobs ' },
+    { argv: ['agent', '--sock', '/x'], problem: /agent: unknown flag --sock/, usage: 'openclaw-runtime agent [--socket PATH] [--denial-log PATH]' },
+    { argv: ['hook', 'poststop', 'extra'], problem: /hook: too many arguments \("extra"\)/, usage: 'openclaw-runtime hook ' },
+    { argv: ['install', 'docker', '--launcher-dir', '/x'], problem: /install docker: unknown flag --launcher-dir/, usage: 'openclaw-runtime install docker ' },
+  ];
+  FLAG_CASES.forEach((c, i) => {
+    it(c.argv.join(' '), () => {
+      const argv = c.argv.map((a) => (a === 'BUNDLE' ? b.dir : a));
+      const before = readFileSync(b.configPath);
+      const entries = listDir(b.dir);
+      const log = join(w.work, `flags-${i}.log`);
+      const r = spawnSync('sh', ['-c', 'exec "$@" >/dev/null </dev/null', 'sh', SHIM, '--openclaw-config', w.configToml, '--log', log, '--log-format', 'json', ...argv], {
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+      expect(r.status).toBe(1);
+      const msg = lastErrorMsg(existsSync(log) ? readFileSync(log, 'utf8') : '');
+      expect(msg, `no error line in the --log file; stderr: ${r.stderr}`).toBeDefined();
+      for (const text of [r.stderr, msg as string]) {
+        expect(text).toMatch(c.problem);
+        expect(text).toContain(`fix: usage: ${c.usage}`);
+        expect(text).not.toMatch(/internal error/);
+      }
+      expect(readFileSync(b.configPath).equals(before)).toBe(true);
+      expect(listDir(b.dir)).toEqual(entries);
     });
   });
 });

@@ -49,11 +49,30 @@ describe.skipIf(skip)('shim in front of real runc', () => {
   });
 
   describe('pass-through', () => {
-    it.each([['--version'], ['--help'], ['list'], ['state', 'no-such-container']])('%s prints exactly what runc prints', (...args) => {
+    it.each([['list'], ['state', 'no-such-container'], ['--help', 'list'], ['--version', 'list']])('%s prints exactly what runc prints', (...args) => {
       const a = args as string[];
       const viaShim = oc(a);
       const direct = runc(['--root', ROOT, ...a]);
       expect(viaShim.stdout).toBe(direct.stdout);
+      expect(viaShim.status).toBe(direct.status);
+    });
+
+    // As nvidia-container-runtime: our version and commit, a blank line, then runc's lines unchanged.
+    it('--version: ours first, then exactly what runc prints', () => {
+      const viaShim = oc(['--version']);
+      const direct = runc(['--root', ROOT, '--version']);
+      const head = /^openclaw-runtime version \d+\.\d+\.\d+\S*\ncommit: (?:[0-9a-f]{4,}|unknown)\n\n/.exec(viaShim.stdout);
+      expect(head, viaShim.stdout).not.toBeNull();
+      expect(viaShim.stdout.slice(head![0].length)).toBe(direct.stdout);
+      expect(viaShim.status).toBe(direct.status);
+    });
+
+    it('--help: the shim\'s commands, then exactly what runc prints', () => {
+      const viaShim = oc(['--help']);
+      const direct = runc(['--root', ROOT, '--help']);
+      expect(viaShim.stdout).toMatch(/^NAME:\n {3}openclaw-runtime - /);
+      expect(viaShim.stdout).toContain('OPENCLAW-RUNTIME COMMANDS');
+      expect(viaShim.stdout.endsWith(`Its help:\n\n${direct.stdout}`)).toBe(true);
       expect(viaShim.status).toBe(direct.status);
     });
   });

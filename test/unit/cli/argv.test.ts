@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseArgv, parseCreateArgs, parseDeleteArgs, parseExecArgs } from '../../../shim/cli/argv.js';
+import { asksRuntimeHelp, parseArgv, parseCreateArgs, parseDeleteArgs, parseExecArgs } from '../../../shim/cli/argv.js';
 
 describe('parseArgv', () => {
   const cases: Array<{ name: string; argv: string[]; command?: string; runc: string[]; profile?: string; config?: string; log?: string; root?: string }> = [
@@ -128,5 +128,27 @@ describe('parseExecArgs (runc 1.1.5 exec.go: flags up to the container id, then 
 
   it('--help is noted (the command hands it to runc)', () => {
     expect(parseExecArgs(['--help']).help).toBe(true);
+  });
+});
+
+describe('asksRuntimeHelp: a wrapped runc command asked for its help (runc answers)', () => {
+  it.each([
+    { command: 'create', args: ['--help'], help: true },
+    { command: 'create', args: ['-h'], help: true },
+    { command: 'create', args: ['--bundle', '/b', '-help', 'id'], help: true },
+    { command: 'run', args: ['-d', '--h'], help: true },
+    { command: 'exec', args: ['-t', '--help', 'id'], help: true },
+    { command: 'delete', args: ['-f', '--help'], help: true },
+    { command: 'features', args: ['--help'], help: true },
+    { command: 'create', args: ['--help=false', 'id'], help: false },
+    { command: 'create', args: ['--bundle', '--help', 'id'], help: false }, // the bundle is named "--help"
+    { command: 'create', args: ['id', '--help'], help: false }, // after the id: not a flag (Go)
+    { command: 'exec', args: ['id', 'sh', '--help'], help: false }, // the exec'd command's own flag
+    { command: 'create', args: ['--', '--help'], help: false },
+    { command: 'merge', args: ['--help'], help: false }, // the shim's own: its own help
+    { command: 'state', args: ['--help'], help: false }, // not wrapped: passes through anyway
+    { command: undefined, args: ['--help'], help: false },
+  ])('$command $args', ({ command, args, help }) => {
+    expect(asksRuntimeHelp(command, args)).toBe(help);
   });
 });

@@ -15,6 +15,7 @@ describe('parseInstallArgs', () => {
     { args: ['podman', '--profile', 'default', '--config', '/tmp/c.conf'], engine: 'podman', flags: { name: 'openclaw', profile: 'default', config: '/tmp/c.conf' } },
   ])('$args', ({ args, engine, flags }) => {
     const r = parseInstallArgs('install', args);
+    if (r.help !== undefined) throw new Error('help asked for');
     expect(r.engine).toBe(engine);
     expect(r.flags).toMatchObject(flags);
   });
@@ -28,5 +29,14 @@ describe('parseInstallArgs', () => {
     { args: ['docker', '--set-default'], action: 'uninstall' as const },
   ])('refuses $args', ({ args, action }) => {
     expect(() => parseInstallArgs(action ?? 'install', args)).toThrow(OpenclawError);
+  });
+  it.each([
+    { action: 'install' as const, args: ['--help'], first: 'usage: openclaw-runtime install [--config FILE] ', has: ['docker: --config', 'podman: --config', '--systemd-dropin FILE'] },
+    { action: 'uninstall' as const, args: ['-h'], first: 'usage: openclaw-runtime uninstall ', has: ['containerd: --config --name --launcher-dir --dry-run'] },
+    { action: 'install' as const, args: ['docker', '--set-default', '--help'], first: 'usage: openclaw-runtime install docker ', has: ['--set-default'] },
+  ])('$action $args: help from the flag table', ({ action, args, first, has }) => {
+    const r = parseInstallArgs(action, args);
+    expect(r.help?.startsWith(first)).toBe(true);
+    for (const text of has) expect(r.help).toContain(text);
   });
 });

@@ -6,6 +6,7 @@
  * features from the service, the same code), and anything unusual goes to Node. Where the two
  * differ it is only in who ran the runtime (exec'd by the launcher or a child of Node).
  */
+import { spawnSync } from 'node:child_process';
 import { chmodSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -76,8 +77,9 @@ describe.skipIf(skip)('pass-through: runc is exec\'d with the argv minus the shi
   const cases: Array<{ name: string; argv: string[]; runc: string[] }> = [
     { name: 'plain state', argv: ['state', 'id'], runc: ['state', 'id'] },
     { name: 'no arguments at all', argv: [], runc: [] },
-    { name: '--version', argv: ['--version'], runc: ['--version'] },
-    { name: '--help and -h', argv: ['-h'], runc: ['-h'] },
+    { name: '--version with a command is the command\'s', argv: ['--version', 'state', 'x'], runc: ['--version', 'state', 'x'] },
+    { name: '-h with a command is the command\'s', argv: ['-h', 'list'], runc: ['-h', 'list'] },
+    { name: 'a --log value "--help" is not a help flag', argv: ['--log', '--help', 'state', 'x'], runc: ['--log', '--help', 'state', 'x'] },
     { name: '--profile V first', argv: ['--profile', 'p', 'state', 'id'], runc: ['state', 'id'] },
     { name: '--profile=V', argv: ['--profile=p', 'list'], runc: ['list'] },
     { name: 'single-dash -profile V', argv: ['-profile', 'p', '-root', '/r', 'list'], runc: ['-root', '/r', 'list'] },
@@ -266,6 +268,19 @@ describe.skipIf(skip)('shim commands: the Node path\'s answer', () => {
     }
   });
 
+  // A wrapped runc command asked for its help: runc's help (sh: through Node; native: the
+  // service answers "exec the runtime", except delete, which the launcher sends to Node).
+  it.each([['create', '--help'], ['run', '-h'], ['exec', '--help'], ['delete', '--help'], ['create', '--bundle', '/b', '--help', 'id']])('%s %s: runc\'s help', (...argv) => {
+    const o = runLauncher(['--profile', 'p', ...argv], env);
+    expect([o.fake, o.status]).toEqual(['runc', 0]);
+    expect(o.argv).toEqual(argv);
+  });
+
+  it('features -help: runc\'s answer untouched (the fake answers any features call with its JSON)', () => {
+    const o = runLauncher(['--profile', 'p', 'features', '-help'], env);
+    expect([o.status, o.stdout, o.stderr]).toEqual([0, '{"ociVersionMin":"1.0.0"}\n', '']);
+  });
+
   it('a shim command after "--" is a shim command as well', () => {
     const withNode = makeFakes(['node', 'runc']);
     try {
@@ -296,6 +311,62 @@ describe.skipIf(skip)('shim commands: the Node path\'s answer', () => {
     expect(o.fake).toBeUndefined();
     expect(o.stdout).toMatch(/^(ok|error) /);
     expect(o.stdout).toContain('default');
+  });
+});
+
+describe.skipIf(skip)('--help and --version with no command: Node answers, ours first, then the runtime\'s', () => {
+  it.each([['--version'], ['-v'], ['-version'], ['--help'], ['-h'], ['--help=true'], ['--profile', 'p', '--root', '/r', '--version'], ['--version=false']])('to Node: %j', (...argv) => {
+    const withNode = makeFakes(['node', 'runc']);
+    try {
+      const o = runLauncher(argv, { PATH: withNode.path, OPENCLAW_CONFIG: emptyConfig });
+      expect([o.fake, o.execd]).toEqual(['node', true]);
+      expect(o.argv.slice(2)).toEqual(['--', LAUNCHER, ...argv]);
+    } finally {
+      withNode.cleanup();
+    }
+  });
+
+  const version = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')).version as string;
+  const head = (text: string) => /^openclaw-runtime version (\S+)\ncommit: (\S+)\n\n/.exec(text);
+
+  it.each([['--version'], ['-v'], ['--profile', 'p', '--root', '/r', '--version']])('%j: our version and commit, then the runtime\'s own output for the same argv', (...argv) => {
+    const o = runLauncher(argv, env);
+    expect(o.status).toBe(0);
+    const m = head(o.stdout);
+    expect(m?.[1]).toBe(version);
+    expect(m?.[2]).toMatch(/^([0-9a-f]{4,}|unknown)$/);
+    // The rest is the fake runtime's output: its argv is the argv minus the shim's flags.
+    const rest = o.stdout.slice(m![0].length);
+    expect(rest).toMatch(/^FAKE runc \d+\n/);
+    expect(rest.replace(/^FAKE runc \d+\n/, '').split('\0').slice(0, -1)).toEqual(parseArgv(argv).runcArgv);
+  });
+
+  it('--version=false with no command is runc\'s (no lines of ours)', () => {
+    const o = runLauncher(['--version=false'], env);
+    expect(o.stdout).toMatch(/^FAKE runc \d+\n--version=false\0$/);
+  });
+
+  const realRunc = ['/usr/sbin/runc', '/usr/bin/runc'].find((p) => existsSync(p));
+  if (!realRunc) console.warn('SKIP real runc --version comparison: no runc in /usr/sbin or /usr/bin');
+  it.skipIf(!realRunc)('with the real runc: runc\'s lines are byte-identical after ours', () => {
+    const path = `${join(fakes.dir, 'nodedir')}:${join(realRunc!, '..')}`;
+    const runc = spawnSync(realRunc!, ['--version'], { encoding: 'utf8' });
+    const o = runLauncher(['--version'], { PATH: path, OPENCLAW_CONFIG: emptyConfig });
+    expect(o.status).toBe(0);
+    const m = head(o.stdout);
+    expect(m).not.toBeNull();
+    expect(o.stdout.slice(m![0].length)).toBe(runc.stdout);
+  });
+
+  it('--help: the shim\'s commands and flags, then the runtime\'s help', () => {
+    const o = runLauncher(['--help'], env);
+    expect(o.status).toBe(0);
+    for (const cmd of Object.keys(SHIM_COMMANDS)) expect(o.stdout, cmd).toMatch(new RegExp(`^   ${cmd}\\b|[ ,]${cmd}[ ,]`, 'm'));
+    expect(o.stdout).toContain('--profile PROFILE');
+    expect(o.stdout).toContain('--openclaw-config FILE');
+    const at = o.stdout.indexOf('FAKE runc ');
+    expect(at).toBeGreaterThan(0);
+    expect(o.stdout.slice(at).replace(/^FAKE runc \d+\n/, '')).toBe('--help\0');
   });
 });
 

@@ -1,0 +1,98 @@
+/**
+ * The command lines of the shim's own commands, one table each (parsed and turned into
+ * `--help` by cli/command-args.ts). Kept apart from the commands themselves so that
+ * `openclaw-runtime --help` lists them all without loading any command's code.
+ */
+import { commandSpec, type CommandSpec } from '../cli/command-args.js';
+import { installSpec } from '../install/install-args.js';
+
+export const MERGE_SPEC = commandSpec({
+  name: 'merge',
+  summary: 'print the config.json that create would write (or what it changes), and its host actions; writes and runs nothing',
+  args: '[ID]',
+  positionals: { min: 0, max: 1 },
+  options: {
+    diff: { type: 'boolean', help: 'print the changes to the bundle\'s config.json instead of the whole merged file' },
+    bundle: { type: 'string', short: 'b', value: 'DIR', help: 'the bundle (default: the current directory, as runc create)' },
+  },
+  details: 'The profile is chosen as create chooses it: the global --profile flag (before the command), the\nbundle\'s annotations, then the config\'s default.',
+});
+
+export const VALIDATE_SPEC = commandSpec({
+  name: 'validate',
+  summary: 'load each profile and compile its seccomp filter; print "ok NAME FILE sha256:..." or the error',
+  args: '[PROFILE...]',
+  positionals: { min: 0, max: Infinity },
+  options: {},
+  details: 'PROFILE is a name from the profile directories or a path; default: the configured default profile.\nexit: 0 all valid, 1 some failed',
+});
+
+export const LINT_SPEC = commandSpec({
+  name: 'lint',
+  summary: 'warn about profiles that are valid but defeat themselves or leave a door open (OC101-OC108)',
+  args: '[PROFILE...]',
+  positionals: { min: 0, max: Infinity },
+  options: {
+    json: { type: 'boolean', help: 'one JSON object per profile: {"profile","file","warnings":[{id,field,reason,fix}]}' },
+  },
+  details: 'The warnings are listed in docs/profile-reference.md. PROFILE is a name from the profile\ndirectories or a path; default: the configured default profile.\nexit: 0 no warnings, 1 warnings, 2 a profile could not be loaded',
+});
+
+export const HOOK_SPEC = commandSpec({
+  name: 'hook',
+  summary: 'OCI hook run by runc (the container state on stdin): poststop undoes the host set-up of a create',
+  args: 'poststop',
+  positionals: { min: 1, max: 1 },
+  options: {
+    'state-dir': { type: 'string', value: 'DIR', help: 'the shim\'s state directory (written into config.json by create)' },
+  },
+  details: 'The shim adds this hook to config.json itself; there is no reason to run it by hand.',
+});
+
+export const AGENT_SPEC = commandSpec({
+  name: 'agent',
+  summary: 'run the seccomp user-notification agent (exactly-one-exec, write-open gating) until SIGTERM',
+  positionals: { min: 0, max: 0 },
+  options: {
+    socket: { type: 'string', value: 'PATH', help: 'absolute path of its socket (default: config agent.socket)' },
+    'denial-log': { type: 'string', value: 'PATH', help: 'absolute path of the denial log (default: config agent.denial_log)' },
+  },
+  details: 'create starts it on demand; examples/openclaw-seccomp-agent.service runs it under systemd.',
+});
+
+export const DENIALS_SPEC = commandSpec({
+  name: 'denials',
+  summary: 'print the seccomp agent\'s denial log readably, all containers or those whose id starts with ID',
+  args: '[ID]',
+  positionals: { min: 0, max: 1 },
+  options: {
+    log: { type: 'string', value: 'PATH', help: 'the denial log (default: config agent.denial_log, with its rotated files)' },
+  },
+});
+
+export const EXPLAIN_SPEC = commandSpec({
+  name: 'explain',
+  summary: 'for each denial the agent logged for container ID: the profile file and rule that denied it, and the change that would allow it',
+  args: 'ID',
+  positionals: { min: 1, max: 1 },
+  options: {
+    log: { type: 'string', value: 'PATH', help: 'the denial log (default: config agent.denial_log, with its rotated files)' },
+  },
+  details: 'ID may be a prefix of the container id, as in denials.',
+});
+
+export const JOBS_PRUNE_SPEC = commandSpec({
+  name: 'jobs',
+  summary: 'prune: remove the job directories of containers that are gone and ended more than DURATION ago',
+  args: 'prune [ID...]',
+  positionals: { min: 1, max: Infinity },
+  options: {
+    'older-than': { type: 'string', value: 'DURATION', help: 'e.g. 0, 30m, 24h or 7d (default: config jobs.retention)' },
+  },
+});
+
+export const INSTALL_SPEC = installSpec('install');
+export const UNINSTALL_SPEC = installSpec('uninstall');
+
+/** The shim-only commands, in the order `openclaw-runtime --help` lists them. */
+export const SHIM_ONLY_SPECS: readonly CommandSpec[] = [MERGE_SPEC, VALIDATE_SPEC, LINT_SPEC, DENIALS_SPEC, EXPLAIN_SPEC, AGENT_SPEC, JOBS_PRUNE_SPEC, INSTALL_SPEC, UNINSTALL_SPEC, HOOK_SPEC];
