@@ -30,6 +30,8 @@ export interface DenialEntry {
   reason: string;
   /** Short argument summary: the path where there is one, flags in hex. */
   args: string;
+  /** The profile field that denied it, relative to spec.isolation.syscallFilter (filter denials). */
+  rule?: string;
   /** A summary line: this many denials of the container were not logged one by one. */
   suppressed?: number;
 }

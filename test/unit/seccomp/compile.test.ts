@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { describeAgentNeeds, type AgentFacts } from '../../../shim/seccomp/compile.js';
 import { PATH_MUTATING_CALLS } from '../../../shim/seccomp/vocabulary.js';
-import { evaluate } from '../../../shim/seccomp/evaluate.js';
+import { verdictWithAgent } from '../../../shim/agent/verdict.js';
 import { AGENT, FIELD, X86_64, assertWellFormed, compile, errorOf } from './helpers.js';
 
 const O_WRONLY = 1n, O_RDWR = 2n, O_CREAT = 0x40n, O_TRUNC = 0x200n, O_DIRECTORY = 0x10000n, O_CLOEXEC = 0x80000n, O_TMPFILE_GLIBC = 0x410000n;
 const AT_FDCWD = BigInt.asUintN(64, -100n);
 const HI = 1n << 32n;
-const ev = (s: ReturnType<typeof compile>, name: string, args: bigint[] = [], arch = X86_64) => evaluate(s, arch, name, args);
+const ev = (s: ReturnType<typeof compile>, name: string, args: bigint[] = [], arch = X86_64) => verdictWithAgent(s, arch, name, args);
 
 /** Enough for runc's init (see shim/seccomp/runc-init.ts) in a deny-by-default profile. */
 const RUNC_INIT_OK = ['read', 'write', 'openat', 'close', 'getpid', 'epoll_ctl', 'epoll_pwait', 'fstatfs', 'getdents64', 'futex', 'nanosleep', 'sched_yield', 'tgkill', 'rt_sigreturn', 'rt_sigprocmask', 'sigaltstack', 'gettid', 'mmap', 'munmap', 'madvise', 'exit', 'execve', 'exit_group', 'clone', 'wait4', 'kill'];
@@ -113,7 +113,7 @@ describe('compileSyscallFilter: read-only opens and the agent', () => {
   it('openat2 answers ENOSYS; the listener is set; one rule per write bit', () => {
     expect(ev(withAgent, 'openat2')).toEqual({ action: 'errno', errno: 38 });
     expect(withAgent.listenerPath).toBe(AGENT.listenerPath);
-    expect(withAgent.listenerMetadata).toBe(AGENT.listenerMetadata);
+    expect(JSON.parse(withAgent.listenerMetadata as string).profile).toBe('test');
     const openatNotify = withAgent.syscalls!.filter((r) => r.names.includes('openat') && r.action === 'SCMP_ACT_NOTIFY');
     expect(openatNotify.map((r) => r.args)).toEqual(
       expect.arrayContaining([0x1, 0x2, 0x40, 0x200, 0x400000].map((b) => [{ index: 2, op: 'SCMP_CMP_MASKED_EQ', value: b, valueTwo: b }])),
@@ -161,7 +161,7 @@ describe('compileSyscallFilter: the exec-once invariant', () => {
   /** Compiles with the agent, recording the facts the metadata is built from. */
   function withFacts(filter: Parameters<typeof compile>[0]) {
     let facts: AgentFacts | undefined;
-    const s = compile(filter, { agent: { listenerPath: AGENT.listenerPath, listenerMetadata: (f) => { facts = f; return 'm'; } } });
+    const s = compile(filter, { agent: { listenerPath: AGENT.listenerPath, listenerMetadata: (f) => { facts = f; return AGENT.listenerMetadata(f); } } });
     return { s, facts };
   }
   const noClone = RUNC_INIT_OK.filter((n) => n !== 'clone');
