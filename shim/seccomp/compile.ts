@@ -61,7 +61,7 @@ import {
   WRITE_OPEN_MASK,
   nativeScmpArch,
 } from './vocabulary.js';
-import { SYSCALLS, syscallExists } from './syscall-table.js';
+import { SYSCALLS, syscallExists, syscallNumber } from './syscall-table.js';
 
 const allSyscallNames = (): string[] => Object.keys(SYSCALLS).sort();
 
@@ -411,11 +411,14 @@ function relativeField(field: string, opts: CompileOptions): string {
  * the agent's usual rules and is listed in agentCalls. For every other call whose denied cells
  * all answer one errno, those cells become SCMP_ACT_NOTIFY and the agent answers that errno,
  * logging the field behind it. The calls no rule names get the errno default; runc refuses
- * NOTIFY as the default action, so each one that exists on the filter's architectures is
- * named with a NOTIFY rule, and the metadata carries only the default's errno and field.
+ * NOTIFY as the default action, so each one that exists on the filter's architectures (and is
+ * not above runc's ENOSYS stub, below) is named with a NOTIFY rule, and the metadata carries
+ * only the default's errno and field.
  * Allowed cells are untouched, so an allowed call costs what it did; a denied one becomes a
- * round trip to the agent (bench: `denied-call`). Not rewritten (they stay invisible): kill,
- * trap and trace actions, and calls whose denied cells answer different errnos.
+ * round trip to the agent (`npm run bench -- --cases g`). Not rewritten (they stay in the
+ * kernel, unlogged): ENOSYS answers (fallbacks, below), kill, trap and trace actions, calls
+ * whose denied cells answer different errnos, and conditional denials too costly to encode
+ * (cheapToEncode).
  * Returns undefined when nothing was rewritten.
  */
 function sendDenialsToAgent(built: Built, opts: CompileOptions, notify: Action): FilterDenials | undefined {
@@ -436,7 +439,10 @@ function sendDenialsToAgent(built: Built, opts: CompileOptions, notify: Action):
       continue;
     }
     const errno = denyErrno(p);
-    if (errno === undefined) continue;
+    // ENOSYS answers are fallbacks the profile asks for on purpose (clone3 -> clone, openat2 ->
+    // openat, io_uring -> plain calls), and callers retry them per call (glibc tries clone3 on
+    // every pthread_create): a round trip each would tax every thread for a line nobody needs.
+    if (errno === undefined || errno === E.ENOSYS) continue;
     const rewritten = rewriteInside(p, TRUE, (a) => !permits(a), notify);
     if (!cheapToEncode(name, rewritten, model)) continue;
     model.syscalls.set(name, rewritten);
@@ -445,8 +451,14 @@ function sendDenialsToAgent(built: Built, opts: CompileOptions, notify: Action):
   let dflt: DenialRule | undefined;
   if (model.defaultAction.kind === 'errno') {
     dflt = [model.defaultAction.errno ?? (E.EPERM as number), 'defaultAction'];
+    // runc answers ENOSYS, not the default, for every call numbered above the highest one the
+    // filter names (its stub for calls newer than the filter; glibc falls back on ENOSYS, e.g.
+    // fchmodat2 -> fchmodat). Naming only calls below that keeps those answers as they were.
+    const resolvers = model.architectures.map((a) => ARCH_BY_SCMP[a]?.resolver as string);
+    const highest = new Map(resolvers.map((r) => [r, Math.max(-1, ...[...model.syscalls.keys()].map((n) => syscallNumber(n, r) ?? -1))]));
+    const belowStub = (n: string) => resolvers.every((r) => (syscallNumber(n, r) ?? -1) <= (highest.get(r) ?? -1));
     for (const name of allSyscallNames()) {
-      if (model.syscalls.has(name) || !exists(name)) continue;
+      if (model.syscalls.has(name) || !exists(name) || !belowStub(name)) continue;
       model.syscalls.set(name, constantPartition(notify));
     }
   }
