@@ -19,6 +19,9 @@
  *    decision that depends on the path (read from the task's memory) is never CONTINUE: the
  *    memory can change between our read and the kernel's.
  *  - Anything else notified after the first exec is denied (calls only runc's init needs).
+ *  - A call the profile's filter itself denies, sent here only to be logged (policy.filterDenials,
+ *    the compiler's sendDenialsToAgent), is denied with the filter's errno in every phase,
+ *    before the first exec too: runc's init gets what the kernel answered it before.
  *
  * Why a program image and not the /proc/PID/exe string (what this compared before): the
  * string is a name, and names can be forged. runc 1.1.5 runs init from a memfd whose link
