@@ -12,7 +12,7 @@
  *    at most maxQueuedBytes waiting; past that, lines are dropped and counted in the next
  *    write.
  *
- * NOTE when adding a field to DenialEntry also update formatDenial.
+ * NOTE when adding a field to DenialEntry also update formatDenial and denial-report.ts formatEntry (what `denials` prints).
  */
 import { appendFile, mkdir, rename, stat } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
