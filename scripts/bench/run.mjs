@@ -27,8 +27,9 @@ import * as concurrent from './cases/concurrent.mjs';
 import * as startup from './cases/startup.mjs';
 import * as service from './cases/service.mjs';
 import * as python from './cases/python.mjs';
+import * as denied from './cases/denied.mjs';
 
-const CASES = [passthrough, startup, cycle, docker, syscalls, agent, concurrent, service, python];
+const CASES = [passthrough, startup, cycle, docker, syscalls, agent, concurrent, service, python, denied];
 
 const { values: opts } = parseArgs({
   options: {
@@ -41,7 +42,7 @@ const { values: opts } = parseArgs({
   },
 });
 if (opts.help) {
-  process.stdout.write('npm run bench -- [--cases a,s,b,c,d,e,f,v,p] [--reps N] [--warmup N] [--concurrency N] [--out FILE]\n');
+  process.stdout.write('npm run bench -- [--cases a,s,b,c,d,e,f,v,p,g] [--reps N] [--warmup N] [--concurrency N] [--out FILE]\n');
   process.exit(0);
 }
 const missing = missingPrerequisite();

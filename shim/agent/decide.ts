@@ -19,6 +19,9 @@
  *    decision that depends on the path (read from the task's memory) is never CONTINUE: the
  *    memory can change between our read and the kernel's.
  *  - Anything else notified after the first exec is denied (calls only runc's init needs).
+ *  - A call the profile's filter itself denies, sent here only to be logged (policy.filterDenials,
+ *    the compiler's sendDenialsToAgent), is denied with the filter's errno in every phase,
+ *    before the first exec too: runc's init gets what the kernel answered it before.
  *
  * Why a program image and not the /proc/PID/exe string (what this compared before): the
  * string is a name, and names can be forged. runc 1.1.5 runs init from a memfd whose link
@@ -81,6 +84,12 @@ export interface AgentPolicy {
   execAllowed?: readonly string[];
   /** Open calls whose write-class opens readOnlyOpens sends here (gated by `writable`); other notified opens are runc init's. Default none. */
   writeGated?: readonly string[];
+  /** The filter's own denials sent here to be logged (metadata.ts filterDenials). Default none. */
+  filterDenials?: {
+    readonly names: Readonly<Record<string, readonly [number, string]>>;
+    readonly default?: readonly [number, string];
+    readonly agentCalls: readonly string[];
+  };
 }
 
 /** The registers of a notified call (seccomp_data). */
@@ -97,7 +106,8 @@ export type PathInput =
 
 export type Decision =
   | { kind: 'continue'; reason: string }
-  | { kind: 'deny'; errno: number; reason: string }
+  /** rule: the profile field that denies the call (relative to spec.isolation.syscallFilter), when known. */
+  | { kind: 'deny'; errno: number; reason: string; rule?: string }
   /** Read the path string at args[pathArg] (and the base of args[dirfdArg] if relative), then decide again. */
   | { kind: 'need-path'; pathArg: number; dirfdArg?: number }
   /** Open `path` inside the container's root with these flags/mode and inject the fd. */
@@ -119,12 +129,31 @@ export function isWriteClassOpen(flags: number): boolean {
 }
 
 /** `image`: the calling task's program image, when needsTaskImage(state) asked for it. */
+/**
+ * The filter's own denial of this call, if the compiler sent it here only to be logged: it is
+ * listed by name, or it is not one of the agent's own calls (the compiler lists every call
+ * it notifies for another reason in agentCalls) and the filter has an errno default. Unknown
+ * numbers are not.
+ */
+export function filterDenial(name: string | undefined, policy: AgentPolicy): { errno: number; rule: string } | undefined {
+  const fd = policy.filterDenials;
+  if (fd === undefined || name === undefined) return undefined;
+  const listed = Object.hasOwn(fd.names, name) ? fd.names[name] : undefined;
+  if (listed) return { errno: listed[0], rule: listed[1] };
+  if (fd.default === undefined || fd.agentCalls.includes(name)) return undefined;
+  return { errno: fd.default[0], rule: fd.default[1] };
+}
+
 export function decide(state: ListenerState, call: CallData, policy: AgentPolicy, path?: PathInput, image?: TaskImage): DecideResult {
   const name = syscallName(call.arch, call.nr);
   const layout = name === undefined ? undefined : CALL_LAYOUTS[name];
+  // A filter denial is one in both phases: runc's init gets the errno it got from the kernel
+  // before these were sent here (its own needs are agentCalls, compiled as such).
+  const byFilter = filterDenial(name, policy);
 
   if (!state.execveSeen) {
     const seen = state.initImage === undefined && image !== undefined ? { ...state, initImage: image } : state;
+    if (byFilter) return { decision: { kind: 'deny', errno: byFilter.errno, reason: 'denied by the filter', rule: byFilter.rule }, state: seen };
     if (layout?.kind === 'exec') {
       return { decision: { kind: 'continue', reason: 'first execve' }, state: { ...seen, execveSeen: true } };
     }
@@ -133,11 +162,13 @@ export function decide(state: ListenerState, call: CallData, policy: AgentPolicy
 
   if (!state.execCompleted && state.initImage !== undefined && image !== undefined) {
     if (sameImage(image, state.initImage)) {
+      if (byFilter) return { decision: { kind: 'deny', errno: byFilter.errno, reason: 'denied by the filter', rule: byFilter.rule }, state };
       return { decision: { kind: 'continue', reason: 'still runc init: the first execve has not completed (restarted, or another init thread)' }, state };
     }
     state = { ...state, execCompleted: true };
   }
   const after = state;
+  if (byFilter) return { decision: { kind: 'deny', errno: byFilter.errno, reason: 'denied by the filter', rule: byFilter.rule }, state: after };
   const deny = (reason: string): DecideResult => ({ decision: { kind: 'deny', errno: policy.errno, reason }, state: after });
 
   if (layout === undefined) return deny('only allowed before the first execve');

@@ -12,7 +12,7 @@
  *    at most maxQueuedBytes waiting; past that, lines are dropped and counted in the next
  *    write.
  *
- * NOTE when adding a field to DenialEntry also update formatDenial.
+ * NOTE when adding a field to DenialEntry also update formatDenial and denial-report.ts formatEntry (what `denials` prints).
  */
 import { appendFile, mkdir, rename, stat } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
@@ -30,6 +30,8 @@ export interface DenialEntry {
   reason: string;
   /** Short argument summary: the path where there is one, flags in hex. */
   args: string;
+  /** The profile field that denied it, relative to spec.isolation.syscallFilter (filter denials). */
+  rule?: string;
   /** A summary line: this many denials of the container were not logged one by one. */
   suppressed?: number;
 }

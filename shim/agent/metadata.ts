@@ -3,8 +3,10 @@
  * is a string that runc passes along with the seccomp fd as `metadata`. It is JSON:
  *   {"v":1,"profile":"NAME","sha256":"HEX","errno":1,"writable":["/output","/dev/null"]}
  * plus "execAllowed":["execve",...] when the profile allows exec calls and "writeGated":["openat",...]
- * for the opens readOnlyOpens gates (each written only when not empty; an agent that predates
- * them, whose schema is strict, refuses the metadata and denies: fail closed).
+ * for the opens readOnlyOpens gates, and "filterDenials":{"names":{"ptrace":[1,"blacklist[5]"]},
+ * "default":[1,"defaultAction"],"agentCalls":["execve",...]} for the filter's own denials sent
+ * here to be logged (each written only when not empty; an agent that predates them, whose
+ * schema is strict, refuses the metadata and denies after the first exec: fail closed).
  * The agent trusts it no further than this schema: it arrives over the root-only socket from
  * runc, which copied it from the config.json the shim wrote.
  *
@@ -20,6 +22,10 @@ const containerPath = z
   .refine((p) => p === '/' || (/^\/[^\0]*[^/]$/.test(p) && p.split('/').slice(1).every((c) => c !== '' && c !== '.' && c !== '..')), {
     message: 'must be a normalized absolute path (no "." / ".." / empty components, no trailing "/")',
   });
+
+const syscallName = z.string().regex(/^[a-z0-9_]{1,40}$/, 'must be a system call name');
+/** [errno, profile field relative to spec.isolation.syscallFilter, e.g. "blacklist[3]"]. */
+const denialRule = z.tuple([z.number().int().min(1).max(4095), z.string().min(1).max(128)]);
 
 export const ListenerMetadataSchema = z.strictObject({
   /** Format version; only 1 exists. */
@@ -44,6 +50,22 @@ export const ListenerMetadataSchema = z.strictObject({
    * one only runc's init may make. Absent: none (fail closed).
    */
   writeGated: z.array(z.enum(['open', 'openat', 'creat'])).max(3).default([]),
+  /**
+   * What the filter itself denies, sent here so that every denial is logged with its rule
+   * (shim/seccomp/compile.ts sendDenialsToAgent). The agent answers these with their errno
+   * before and after the first exec alike. Absent: the profile's filter denials stay in the
+   * kernel (an older compiler), and every notified call follows the rules above.
+   */
+  filterDenials: z.lazy(() => FilterDenialsSchema).optional(),
+});
+
+export const FilterDenialsSchema = z.strictObject({
+  /** Call name -> [errno, field under spec.isolation.syscallFilter]. */
+  names: z.record(syscallName, denialRule).refine((r) => Object.keys(r).length <= 512, 'at most 512 names'),
+  /** Notified calls in neither list: the errno default and its field. */
+  default: denialRule.optional(),
+  /** Calls notified for the agent's own rules (runc's init, exec, write gating). */
+  agentCalls: z.array(syscallName).max(512).default([]),
 });
 
 export type ListenerMetadata = z.output<typeof ListenerMetadataSchema>;
@@ -72,5 +94,5 @@ export function parseListenerMetadata(text: string | undefined): MetadataResult 
 /** The string to put in linux.seccomp.listenerMetadata (validated, stable key order). */
 export function formatListenerMetadata(meta: ListenerMetadataInput): string {
   const m = ListenerMetadataSchema.parse(meta);
-  return JSON.stringify({ v: m.v, profile: m.profile, sha256: m.sha256, errno: m.errno, writable: m.writable, ...(m.execAllowed.length > 0 ? { execAllowed: m.execAllowed } : {}), ...(m.writeGated.length > 0 ? { writeGated: m.writeGated } : {}) });
+  return JSON.stringify({ v: m.v, profile: m.profile, sha256: m.sha256, errno: m.errno, writable: m.writable, ...(m.execAllowed.length > 0 ? { execAllowed: m.execAllowed } : {}), ...(m.writeGated.length > 0 ? { writeGated: m.writeGated } : {}), ...(m.filterDenials ? { filterDenials: m.filterDenials } : {}) });
 }

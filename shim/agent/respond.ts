@@ -14,6 +14,7 @@ import { isNativeError, type NativeAgent, type SeccompNotif } from './native.js'
 import { openAsTask } from './open-as.js';
 import { AT_FDCWD, binaryForDisplay, readBaseDir, readCString, readTaskCreds } from './proc.js';
 import { CALL_LAYOUTS, syscallLabel, syscallName } from './syscalls.js';
+import { decodeArgs, openFlagsText } from './explain.js';
 
 /** One listener fd as the responder sees it. policy.writable is in binary form (proc.ts). */
 export interface ListenerView {
@@ -71,7 +72,7 @@ export class Responder {
       case 'continue':
         return this.send(l, n, 0, this.native.seccompConstants.SECCOMP_USER_NOTIF_FLAG_CONTINUE);
       case 'deny':
-        this.logDenial(l, n, d.errno, d.reason);
+        this.logDenial(l, n, d.errno, d.reason, d.rule);
         return this.send(l, n, -d.errno, 0);
       case 'inject':
         this.inject(l, n, d);
@@ -138,7 +139,7 @@ export class Responder {
     }
   }
 
-  private logDenial(l: ListenerView, n: SeccompNotif, errno: number, reason: string): void {
+  private logDenial(l: ListenerView, n: SeccompNotif, errno: number, reason: string, rule?: string): void {
     this.denials.record({
       time: new Date().toISOString(),
       container: l.container,
@@ -149,6 +150,7 @@ export class Responder {
       errno,
       reason,
       args: argsSummary(n),
+      ...(rule === undefined ? {} : { rule }),
     });
   }
 }
@@ -162,16 +164,19 @@ function readPath(n: SeccompNotif, need: { pathArg: number; dirfdArg?: number })
   return base === undefined ? { ok: true, path: s.value } : { ok: true, path: s.value, base };
 }
 
-/** `path="/bin/sh"` for exec and open calls (read best-effort, for the log only), flags in hex, else the raw registers. */
+/**
+ * `path="/bin/sh"` for exec and open calls (read best-effort, for the log only) with open flags
+ * by name; other calls decoded where a profile filters on them (explain.ts), else the raw registers.
+ */
 function argsSummary(n: SeccompNotif): string {
   const name = syscallName(n.data.arch, n.data.nr);
   const layout = name === undefined ? undefined : CALL_LAYOUTS[name];
-  if (layout === undefined) return n.data.args.slice(0, 3).map((a) => `0x${a.toString(16)}`).join(' ');
+  if (layout === undefined) return name === undefined ? decodeArgs('', n.data.args) : decodeArgs(name, n.data.args);
   const s = readCString(n.pid, n.data.args[layout.pathArg] ?? 0n, 512);
   const parts = [s.ok ? `path=${JSON.stringify(binaryForDisplay(s.value))}` : `path=<${s.reason}>`];
   if (layout.kind === 'open') {
     const flags = layout.flagsArg === undefined ? (layout.fixedFlags ?? 0) : Number(BigInt.asUintN(32, n.data.args[layout.flagsArg] ?? 0n));
-    parts.push(`flags=0x${flags.toString(16)}`);
+    parts.push(`flags=${openFlagsText(flags)}`);
   }
   return parts.join(' ');
 }

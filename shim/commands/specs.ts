@@ -62,11 +62,12 @@ export const AGENT_SPEC = commandSpec({
 
 export const DENIALS_SPEC = commandSpec({
   name: 'denials',
-  summary: 'print the seccomp agent\'s denial log readably, all containers or those whose id starts with ID',
+  summary: 'print the seccomp agent\'s denial log readably (each denial with the profile field that denied it and a hint), all containers or those whose id starts with ID',
   args: '[ID]',
   positionals: { min: 0, max: 1 },
   options: {
     log: { type: 'string', value: 'PATH', help: 'the denial log (default: config agent.denial_log, with its rotated files)' },
+    summary: { type: 'boolean', help: 'group the denials of container ID by call, with counts, rule and hint' },
   },
 });
 

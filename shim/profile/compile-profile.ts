@@ -24,6 +24,7 @@ export function agentMetadata(profile: LoadedProfile, facts: AgentFacts = { exec
     writable: [...writable].map((p) => posix.normalize(p).replace(/(.)\/$/, '$1')).sort(),
     execAllowed: facts.execAllowed.filter((n): n is 'execve' | 'execveat' => n === 'execve' || n === 'execveat'),
     writeGated: facts.writeGated.filter((n): n is 'open' | 'openat' | 'creat' => n === 'open' || n === 'openat' || n === 'creat'),
+    ...(facts.filterDenials ? { filterDenials: facts.filterDenials } : {}),
   });
 }
 

@@ -26,7 +26,7 @@
 import { OpenclawError } from '../errors.js';
 import type { ProfileSyscallFilter } from '../profile/schema.js';
 import type { SpecSeccomp } from '../spec/types.js';
-import { TRUE, atom, dnfHolds, negateDnf, type Dnf } from './algebra.js';
+import { AlgebraLimitError, TRUE, atom, dnfHolds, negateDnf, type Dnf } from './algebra.js';
 import {
   constantPartition,
   decodeSeccomp,
@@ -61,7 +61,9 @@ import {
   WRITE_OPEN_MASK,
   nativeScmpArch,
 } from './vocabulary.js';
-import { syscallExists } from './syscall-table.js';
+import { SYSCALLS, syscallExists, syscallNumber } from './syscall-table.js';
+
+const allSyscallNames = (): string[] => Object.keys(SYSCALLS).sort();
 
 export interface CompileOptions {
   /** The profile's file, named in every error. */
@@ -93,6 +95,25 @@ export interface AgentFacts {
    * writable paths. Any other notified open is runc init's alone and denied after the first exec.
    */
   writeGated: string[];
+  /**
+   * What the filter itself denies, sent to the agent so that every denial is logged with the
+   * rule behind it (issue 10): the profile's errno answers, rewritten to SCMP_ACT_NOTIFY, which
+   * the agent answers with the same errno in both phases (before and after the first exec).
+   * Absent when the filter has none to report.
+   */
+  filterDenials?: FilterDenials;
+}
+
+/** One denied call's answer and provenance: [errno, field relative to fieldBase]. */
+export type DenialRule = [errno: number, field: string];
+
+export interface FilterDenials {
+  /** Calls whose notified cells are all filter denials, each with its errno and the field that denies it. */
+  names: Record<string, DenialRule>;
+  /** Every notified call that is neither listed here nor in agentCalls is a defaultAction denial. */
+  default?: DenialRule;
+  /** Calls the filter notifies for another reason (runc's init, exec-once, write gating, the profile's own notify rules): the agent's usual rules apply. */
+  agentCalls: string[];
 }
 
 export interface AgentNeed {
@@ -379,6 +400,101 @@ function sendExecsToAgent(built: Built, notify: Action): string[] {
   return execAllowed;
 }
 
+/** The field a denial is reported under, relative to the syscallFilter block. */
+function relativeField(field: string, opts: CompileOptions): string {
+  return field.startsWith(`${opts.fieldBase}.`) ? field.slice(opts.fieldBase.length + 1) : field;
+}
+
+/**
+ * Every denial visible (issue 10). Runs after the agent's own calls are notified: a call with
+ * any notified cell already (runc's init, exec, write gating, the author's notify rules) keeps
+ * the agent's usual rules and is listed in agentCalls. For every other call whose denied cells
+ * all answer one errno, those cells become SCMP_ACT_NOTIFY and the agent answers that errno,
+ * logging the field behind it. The calls no rule names get the errno default; runc refuses
+ * NOTIFY as the default action, so each one that exists on the filter's architectures (and is
+ * not above runc's ENOSYS stub, below) is named with a NOTIFY rule, and the metadata carries
+ * only the default's errno and field.
+ * Allowed cells are untouched, so an allowed call costs what it did; a denied one becomes a
+ * round trip to the agent (`npm run bench -- --cases g`). Not rewritten (they stay in the
+ * kernel, unlogged): ENOSYS answers (fallbacks, below), kill, trap and trace actions, calls
+ * whose denied cells answer different errnos, and conditional denials too costly to encode
+ * (cheapToEncode).
+ * Returns undefined when nothing was rewritten.
+ */
+function sendDenialsToAgent(built: Built, opts: CompileOptions, notify: Action): FilterDenials | undefined {
+  const { model, source } = built;
+  const exists = (n: string) => model.architectures.some((a) => syscallExists(n, ARCH_BY_SCMP[a]?.resolver as string));
+  const names: Record<string, DenialRule> = {};
+  const agentCalls: string[] = [];
+  const denyErrno = (p: Partition): number | undefined => {
+    const denied = [...p.values()].filter((c) => !permits(c.action));
+    if (denied.length === 0 || denied.some((c) => c.action.kind !== 'errno')) return undefined;
+    const errnos = new Set(denied.map((c) => c.action.errno));
+    return errnos.size === 1 ? denied[0]?.action.errno : undefined;
+  };
+  for (const [name, p] of [...model.syscalls].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+    if (!exists(name)) continue;
+    if ([...p.values()].some((c) => c.action.kind === 'notify')) {
+      agentCalls.push(name);
+      continue;
+    }
+    const errno = denyErrno(p);
+    // ENOSYS answers are fallbacks the profile asks for on purpose (clone3 -> clone, openat2 ->
+    // openat, io_uring -> plain calls), and callers retry them per call (glibc tries clone3 on
+    // every pthread_create): a round trip each would tax every thread for a line nobody needs.
+    if (errno === undefined || errno === E.ENOSYS) continue;
+    const rewritten = rewriteInside(p, TRUE, (a) => !permits(a), notify);
+    if (!cheapToEncode(name, rewritten, model)) continue;
+    model.syscalls.set(name, rewritten);
+    names[name] = [errno, relativeField(source.get(name) ?? fieldOf(opts, 'defaultAction'), opts)];
+  }
+  let dflt: DenialRule | undefined;
+  if (model.defaultAction.kind === 'errno') {
+    dflt = [model.defaultAction.errno ?? (E.EPERM as number), 'defaultAction'];
+    // runc answers ENOSYS, not the default, for every call numbered above the highest one the
+    // filter names (its stub for calls newer than the filter; glibc falls back on ENOSYS, e.g.
+    // fchmodat2 -> fchmodat). Naming only calls below that keeps those answers as they were.
+    const resolvers = model.architectures.map((a) => ARCH_BY_SCMP[a]?.resolver as string);
+    const highest = new Map(resolvers.map((r) => [r, Math.max(-1, ...[...model.syscalls.keys()].map((n) => syscallNumber(n, r) ?? -1))]));
+    const belowStub = (n: string) => resolvers.every((r) => (syscallNumber(n, r) ?? -1) <= (highest.get(r) ?? -1));
+    for (const name of allSyscallNames()) {
+      if (model.syscalls.has(name) || !exists(name) || !belowStub(name)) continue;
+      model.syscalls.set(name, constantPartition(notify));
+    }
+  }
+  if (Object.keys(names).length === 0 && dflt === undefined) return undefined;
+  return { names, ...(dflt ? { default: dflt } : {}), agentCalls };
+}
+
+/** Most rules one call's NOTIFY rewrite may take (the smythos ioctl allow-list's complement takes 17). */
+const MAX_DENIAL_RULES = 12;
+
+/**
+ * Whether a call's denied cells can go to the agent without making the filter too hard to
+ * combine. Where the denied part is what a default left (every ioctl request but six), or its
+ * complement is (every request but TIOCSTI, once an engine's errno default is merged in), the
+ * NOTIFY rules or the allow rules beside them spell out a complement in masked comparisons,
+ * and reading the merged filter back (combine.ts: the engine's filter, a second merge)
+ * multiplies them out past the algebra's limit. Tried here as a merge would: encoded under an
+ * errno and an allow default, read back, intersected with itself. Calls that fail stay denied
+ * in the kernel, unlogged (docs/seccomp-agent.md, "Which denials are logged").
+ */
+function cheapToEncode(name: string, p: Partition, model: FilterModel): boolean {
+  if ([...p.values()].length === 1) return true;
+  try {
+    for (const defaultAction of [makeAction('errno'), makeAction('allow')]) {
+      const encoded = encodeSeccomp({ defaultAction, architectures: model.architectures, syscalls: new Map([[name, p]]) });
+      if ((encoded.syscalls ?? []).length > MAX_DENIAL_RULES) return false;
+      const back = decodeSeccomp(encoded).syscalls.get(name) ?? constantPartition(defaultAction);
+      intersectPartitions(p, back);
+    }
+    return true;
+  } catch (e) {
+    if (e instanceof AlgebraLimitError) return false;
+    throw e;
+  }
+}
+
 function agentError(needs: AgentNeed[], opts: CompileOptions): OpenclawError {
   const list = needs.map((n) => `${n.syscall} (${n.field.startsWith(opts.fieldBase) ? n.field.slice(opts.fieldBase.length + 1) : n.field}: ${n.reason})`).join('; ');
   return new OpenclawError(
@@ -427,9 +543,10 @@ export function compileSyscallFilter(filter: ProfileSyscallFilter, opts: Compile
       built.model.syscalls.set(n.syscall, rewriteInside(p, region, (a) => !permits(a) && rank(a) !== rank(notify), notify));
     }
     const execAllowed = sendExecsToAgent(built, notify);
+    const filterDenials = sendDenialsToAgent(built, opts, notify);
     built.model.listenerPath = opts.agent.listenerPath;
     const meta = opts.agent.listenerMetadata;
-    built.model.listenerMetadata = typeof meta === 'string' ? meta : meta({ execAllowed, writeGated: built.writeGated });
+    built.model.listenerMetadata = typeof meta === 'string' ? meta : meta({ execAllowed, writeGated: built.writeGated, ...(filterDenials ? { filterDenials } : {}) });
     return encodeSeccomp(built.model);
   });
 }

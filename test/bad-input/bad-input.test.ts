@@ -512,7 +512,7 @@ describe.skipIf(skip)('bad flags of the shim\'s own commands: refused with the u
     { argv: ['merge', '--diff=yes'], problem: /merge: --diff takes no value/, usage: 'openclaw-runtime merge ' },
     { argv: ['lint', '--jsn'], problem: /lint: unknown flag --jsn/, usage: 'openclaw-runtime lint [--json] [PROFILE...]' },
     { argv: ['validate', '--all'], problem: /validate: unknown flag --all/, usage: 'openclaw-runtime validate [PROFILE...]' },
-    { argv: ['denials', '--log'], problem: /denials: --log needs a value/, usage: 'openclaw-runtime denials [--log PATH] [ID]' },
+    { argv: ['denials', '--log'], problem: /denials: --log needs a value/, usage: 'openclaw-runtime denials [--log PATH] [--summary] [ID]' },
     { argv: ['jobs', 'prune', '--older-than'], problem: /jobs: --older-than needs a value/, usage: 'openclaw-runtime jobs ' },
     { argv: ['agent', '--sock', '/x'], problem: /agent: unknown flag --sock/, usage: 'openclaw-runtime agent [--socket PATH] [--denial-log PATH]' },
     { argv: ['hook', 'poststop', 'extra'], problem: /hook: too many arguments \("extra"\)/, usage: 'openclaw-runtime hook ' },

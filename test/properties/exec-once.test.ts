@@ -50,8 +50,12 @@ class Container {
     private readonly policy: AgentPolicy,
   ) {}
 
+  /** The errno the last call was denied with by the agent as a filter denial (issue 10), else undefined. */
+  filterErrno: number | undefined;
+
   /** true when the call runs (the kernel allows it, or the agent continues or injects it). */
   call(name: string, args: readonly bigint[], image: TaskImage): boolean {
+    this.filterErrno = undefined;
     const v = evaluate(this.filter, X86_64, name, args);
     if (v.action !== 'notify') return permitted(v.action);
     const data = { nr: syscallNumber(name, 'x86_64') as number, arch: AUDIT_ARCH.x86_64, args };
@@ -61,6 +65,7 @@ class Container {
     // A gated write-open: the workload names a path outside the writable list.
     if (r.decision.kind === 'need-path') r = decide(this.state, data, this.policy, { ok: true, path: '/etc/passwd' }, seen);
     this.state = r.state;
+    if (r.decision.kind === 'deny' && r.decision.rule !== undefined) this.filterErrno = r.decision.errno;
     return r.decision.kind === 'continue' || r.decision.kind === 'inject';
   }
 }
@@ -73,6 +78,7 @@ function parseFilter(raw: Record<string, unknown>): ProfileSyscallFilter {
 let accepted = 0;
 let withAgent = 0;
 let notified = 0;
+let filterDenied = 0;
 
 describe('the exec-once invariant, for every profile', () => {
   it('after the workload starts, filter + agent allow nothing the profile as written denies', () => {
@@ -90,7 +96,7 @@ describe('the exec-once invariant, for every profile', () => {
         accepted++;
         if (compiled.listenerPath) withAgent++;
         const asWritten = compileAsWritten(filter, OPTS);
-        const box = new Container(compiled, { errno: 1, writable: [], execAllowed: facts?.execAllowed ?? [] });
+        const box = new Container(compiled, { errno: 1, writable: [], execAllowed: facts?.execAllowed ?? [], ...(facts?.filterDenials ? { filterDenials: facts.filterDenials } : {}) });
 
         // runc's init: everything it does after the filter is loaded runs, then the entrypoint's exec.
         for (const p of RUNC_INIT_PROBES) {
@@ -107,6 +113,11 @@ describe('the exec-once invariant, for every profile', () => {
           if (evaluate(compiled, X86_64, c.name, c.args).action === 'notify') notified++;
           const written = evaluate(asWritten, X86_64, c.name, c.args);
           if (allowed) expect(permitted(written.action), `${c.name}(${c.args.join(', ')}) is allowed, but the profile says ${written.action}`).toBe(true);
+          // A filter denial sent to the agent to be logged answers what the filter answered.
+          if (box.filterErrno !== undefined) {
+            filterDenied++;
+            expect({ action: 'errno', errno: box.filterErrno }, `${c.name}(${c.args.join(', ')}) through the agent`).toEqual(written);
+          }
           if (allowed && (c.name === 'execve' || c.name === 'execveat')) image = imageAfterExec(++execs);
         }
       }),
@@ -115,5 +126,6 @@ describe('the exec-once invariant, for every profile', () => {
     // The generator must reach the case this is about.
     expect(withAgent).toBeGreaterThan(accepted / 10);
     expect(notified).toBeGreaterThan(0);
+    expect(filterDenied).toBeGreaterThan(0);
   });
 });

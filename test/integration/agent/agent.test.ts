@@ -209,7 +209,7 @@ describe.skipIf(skipReason !== undefined)('seccomp agent with runc', () => {
 
     const printed = spawnSync(BIN, ['denials', 'it-main', '--log', denialLog], { encoding: 'utf8' });
     expect(printed.status).toBe(0);
-    expect(printed.stdout).toMatch(/it-main {2}pid \d+ {2}execve {2}EPERM {2}execve after the first execve {2}path="\/bin\/busybox"/);
+    expect(printed.stdout).toMatch(/it-main {2}pid \d+ {2}profile itest {2}execve {2}EPERM {2}execve after the first execve {2}path="\/bin\/busybox"/);
   }, 60_000);
 
   // Regression (issue 9, finding 3): a FIFO in a writable dir stalled the shared agent in its

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decide, INITIAL_LISTENER_STATE, needsTaskImage, type AgentPolicy, type CallData, type Decision, type ListenerState, type PathInput, type TaskImage } from '../../../shim/agent/decide.js';
+import { decide, filterDenial, INITIAL_LISTENER_STATE, needsTaskImage, type AgentPolicy, type CallData, type Decision, type ListenerState, type PathInput, type TaskImage } from '../../../shim/agent/decide.js';
 import { AUDIT_ARCH } from '../../../shim/agent/syscalls.js';
 
 const X86 = AUDIT_ARCH.x86_64;
@@ -158,5 +158,57 @@ describe('decide: exec calls the profile allows (policy.execAllowed)', () => {
       return r.decision.kind;
     });
     expect(kinds).toEqual(['continue', 'continue', 'continue', 'deny']);
+  });
+});
+
+describe('decide: the filter\'s own denials (issue 10, metadata filterDenials)', () => {
+  const X86_64 = AUDIT_ARCH.x86_64;
+  const INIT: TaskImage = { dev: 1n, ino: 2n, layout: 'init' };
+  const WORKLOAD: TaskImage = { dev: 1n, ino: 3n, layout: 'workload' };
+  const fd: AgentPolicy = {
+    errno: 1,
+    writable: [],
+    writeGated: ['openat'],
+    filterDenials: { names: { ptrace: [1, 'blacklist[5]'], socket: [97, 'socketFamilies'], clone3: [38, 'blacklist[0]'] }, default: [1, 'defaultAction'], agentCalls: ['openat', 'execve', 'execveat', 'epoll_ctl'] },
+  };
+  const c = (nr: number, ...args: bigint[]) => ({ nr, arch: X86_64, args: [...args, 0n, 0n, 0n, 0n, 0n, 0n].slice(0, 6) });
+  const ptrace = c(101);
+  const socket = c(41, 2n);
+  const clone3 = c(435);
+  const mknod = c(133); // not listed, not an agent call: the default
+  const epollCtl = c(233); // runc init's: continue before the exec, deny after
+  const pending: ListenerState = { execveSeen: true, initImage: INIT };
+  it.each([
+    { what: 'a listed call before the first exec (runc init) is denied, not continued', state: INITIAL_LISTENER_STATE, call: ptrace, image: INIT, want: { kind: 'deny', errno: 1, rule: 'blacklist[5]' } },
+    { what: 'a listed call after the exec keeps its own errno (EAFNOSUPPORT)', state: { execveSeen: true }, call: socket, image: undefined, want: { kind: 'deny', errno: 97, rule: 'socketFamilies' } },
+    { what: 'clone3 keeps ENOSYS (glibc falls back to clone on it)', state: { execveSeen: true }, call: clone3, image: undefined, want: { kind: 'deny', errno: 38, rule: 'blacklist[0]' } },
+    { what: 'an unlisted call is the errno default, before the exec too', state: INITIAL_LISTENER_STATE, call: mknod, image: INIT, want: { kind: 'deny', errno: 1, rule: 'defaultAction' } },
+    { what: "a filter denial from a task still running runc init's image is denied", state: pending, call: mknod, image: INIT, want: { kind: 'deny', errno: 1, rule: 'defaultAction' } },
+    { what: "runc init's own call continues before the exec", state: INITIAL_LISTENER_STATE, call: epollCtl, image: INIT, want: { kind: 'continue' } },
+    { what: "runc init's own call is denied after the exec, with no filter rule", state: { execveSeen: true }, call: epollCtl, image: undefined, want: { kind: 'deny', errno: 1, reason: 'only allowed before the first execve' } },
+    { what: 'the first execve still continues', state: INITIAL_LISTENER_STATE, call: c(59), image: INIT, want: { kind: 'continue', reason: 'first execve' } },
+  ])('$what', ({ state, call: k, image, want }) => {
+    const r = decide(state, k, fd, undefined, image);
+    expect(r.decision).toMatchObject(want);
+    if (want.kind === 'deny' && !('rule' in want)) expect(r.decision).not.toHaveProperty('rule');
+  });
+  it('a filter denial never flips the exec state, and still learns runc init\'s image', () => {
+    const r = decide(INITIAL_LISTENER_STATE, ptrace, fd, undefined, INIT);
+    expect(r.state).toEqual({ execveSeen: false, initImage: INIT });
+    const after = decide(pending, ptrace, fd, undefined, WORKLOAD);
+    expect(after.state.execCompleted).toBe(true);
+  });
+  it('without filterDenials (an older compiler) nothing changes: notified calls continue before the exec', () => {
+    const { filterDenials: _f, ...old } = fd;
+    expect(decide(INITIAL_LISTENER_STATE, ptrace, old, undefined, INIT).decision.kind).toBe('continue');
+    expect(decide({ execveSeen: true }, ptrace, old).decision).toMatchObject({ kind: 'deny', reason: 'only allowed before the first execve' });
+  });
+  it('without an errno default an unlisted call follows the agent\'s rules', () => {
+    const noDefault: AgentPolicy = { ...fd, filterDenials: { names: {}, agentCalls: [] } };
+    expect(decide(INITIAL_LISTENER_STATE, mknod, noDefault, undefined, INIT).decision.kind).toBe('continue');
+  });
+  it('an unknown call number is never a filter denial', () => {
+    expect(filterDenial(undefined, fd)).toBeUndefined();
+    expect(filterDenial('__proto__', fd)).toEqual({ errno: 1, rule: 'defaultAction' });
   });
 });

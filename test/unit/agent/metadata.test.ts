@@ -38,3 +38,24 @@ describe('listenerMetadata', () => {
     if (!r.ok) expect(r.error).toContain(want);
   });
 });
+
+describe('listenerMetadata: filterDenials', () => {
+  const filterDenials = { names: { ptrace: [1, 'blacklist[5]'] as [number, string], socket: [97, 'socketFamilies'] as [number, string] }, default: [1, 'defaultAction'] as [number, string], agentCalls: ['execve', 'openat'] };
+  it('round-trips, written after the other fields', () => {
+    const s = formatListenerMetadata({ v: 1, profile: 'p', sha256: sha, filterDenials });
+    expect(s).toBe(`{"v":1,"profile":"p","sha256":"${sha}","errno":1,"writable":[],"filterDenials":{"names":{"ptrace":[1,"blacklist[5]"],"socket":[97,"socketFamilies"]},"default":[1,"defaultAction"],"agentCalls":["execve","openat"]}}`);
+    expect(parseListenerMetadata(s)).toMatchObject({ ok: true, value: { filterDenials } });
+  });
+  it('is absent when the compiler sent none', () => {
+    const r = parseListenerMetadata(JSON.stringify({ v: 1, profile: 'p', sha256: sha }));
+    expect(r.ok && r.value.filterDenials).toBeUndefined();
+  });
+  it.each([
+    [{ names: { ptrace: [0, 'x'] }, agentCalls: [] }, 'errno 0'],
+    [{ names: { 'Bad Name': [1, 'x'] }, agentCalls: [] }, 'a name that is no syscall'],
+    [{ names: {}, agentCalls: [], extra: 1 }, 'an unknown key'],
+    [{ names: Object.fromEntries(Array.from({ length: 513 }, (_, i) => [`s${i}`, [1, 'x']])), agentCalls: [] }, 'more than 512 names'],
+  ])('rejects %j (%s)', (value) => {
+    expect(parseListenerMetadata(JSON.stringify({ v: 1, profile: 'p', sha256: sha, filterDenials: value })).ok).toBe(false);
+  });
+});

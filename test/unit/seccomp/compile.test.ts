@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { describeAgentNeeds, type AgentFacts } from '../../../shim/seccomp/compile.js';
 import { PATH_MUTATING_CALLS } from '../../../shim/seccomp/vocabulary.js';
-import { evaluate } from '../../../shim/seccomp/evaluate.js';
+import { verdictWithAgent } from '../../../shim/agent/verdict.js';
 import { AGENT, FIELD, X86_64, assertWellFormed, compile, errorOf } from './helpers.js';
 
 const O_WRONLY = 1n, O_RDWR = 2n, O_CREAT = 0x40n, O_TRUNC = 0x200n, O_DIRECTORY = 0x10000n, O_CLOEXEC = 0x80000n, O_TMPFILE_GLIBC = 0x410000n;
 const AT_FDCWD = BigInt.asUintN(64, -100n);
 const HI = 1n << 32n;
-const ev = (s: ReturnType<typeof compile>, name: string, args: bigint[] = [], arch = X86_64) => evaluate(s, arch, name, args);
+const ev = (s: ReturnType<typeof compile>, name: string, args: bigint[] = [], arch = X86_64) => verdictWithAgent(s, arch, name, args);
 
 /** Enough for runc's init (see shim/seccomp/runc-init.ts) in a deny-by-default profile. */
 const RUNC_INIT_OK = ['read', 'write', 'openat', 'close', 'getpid', 'epoll_ctl', 'epoll_pwait', 'fstatfs', 'getdents64', 'futex', 'nanosleep', 'sched_yield', 'tgkill', 'rt_sigreturn', 'rt_sigprocmask', 'sigaltstack', 'gettid', 'mmap', 'munmap', 'madvise', 'exit', 'execve', 'exit_group', 'clone', 'wait4', 'kill'];
@@ -113,7 +113,7 @@ describe('compileSyscallFilter: read-only opens and the agent', () => {
   it('openat2 answers ENOSYS; the listener is set; one rule per write bit', () => {
     expect(ev(withAgent, 'openat2')).toEqual({ action: 'errno', errno: 38 });
     expect(withAgent.listenerPath).toBe(AGENT.listenerPath);
-    expect(withAgent.listenerMetadata).toBe(AGENT.listenerMetadata);
+    expect(JSON.parse(withAgent.listenerMetadata as string).profile).toBe('test');
     const openatNotify = withAgent.syscalls!.filter((r) => r.names.includes('openat') && r.action === 'SCMP_ACT_NOTIFY');
     expect(openatNotify.map((r) => r.args)).toEqual(
       expect.arrayContaining([0x1, 0x2, 0x40, 0x200, 0x400000].map((b) => [{ index: 2, op: 'SCMP_CMP_MASKED_EQ', value: b, valueTwo: b }])),
@@ -161,7 +161,7 @@ describe('compileSyscallFilter: the exec-once invariant', () => {
   /** Compiles with the agent, recording the facts the metadata is built from. */
   function withFacts(filter: Parameters<typeof compile>[0]) {
     let facts: AgentFacts | undefined;
-    const s = compile(filter, { agent: { listenerPath: AGENT.listenerPath, listenerMetadata: (f) => { facts = f; return 'm'; } } });
+    const s = compile(filter, { agent: { listenerPath: AGENT.listenerPath, listenerMetadata: (f) => { facts = f; return AGENT.listenerMetadata(f); } } });
     return { s, facts };
   }
   const noClone = RUNC_INIT_OK.filter((n) => n !== 'clone');
@@ -301,5 +301,66 @@ describe('compileSyscallFilter: output', () => {
     const s = compile({ defaultAction: 'errno', whitelist: RUNC_INIT_OK.filter((n) => n !== 'read' && n !== 'write'), blacklist: ['ptrace'] }, { imported });
     expect(ev(s, 'read').action).toBe('allow');
     expect(ev(s, 'ptrace')).toEqual({ action: 'errno', errno: 1 });
+  });
+});
+
+describe('compileSyscallFilter: the filter\'s own denials go to the agent to be logged (issue 10)', () => {
+  function withFacts(filter: Parameters<typeof compile>[0]) {
+    let facts: AgentFacts | undefined;
+    const s = compile(filter, { agent: { listenerPath: AGENT.listenerPath, listenerMetadata: (f) => ((facts = f), AGENT.listenerMetadata(f)) } });
+    return { s, facts: facts as AgentFacts };
+  }
+  const kernel = (s: ReturnType<typeof compile>, name: string, args: bigint[] = []) => verdictWithAgent({ ...s, listenerMetadata: '' }, X86_64, name, args);
+
+  it.each([
+    // [what, filter, call, args, the field logged (undefined: stays in the kernel), the answer]
+    ['a blacklisted call', { defaultAction: 'allow', blacklist: ['ptrace', 'execve'] }, 'ptrace', [], 'blacklist[0]', { action: 'errno', errno: 1 }],
+    ['fork under a clone blacklist', { defaultAction: 'allow', blacklist: ['clone', 'execve'] }, 'fork', [], 'blacklist[0]', { action: 'errno', errno: 1 }],
+    ['a process clone (threads stay allowed in the filter)', { defaultAction: 'allow', blacklist: ['clone', 'execve'] }, 'clone', [0x1200011n], 'blacklist[0]', { action: 'errno', errno: 1 }],
+    ['a socket family', { defaultAction: 'allow', blacklist: ['execve'], socketFamilies: ['AF_UNIX'] }, 'socket', [2n], 'socketFamilies', { action: 'errno', errno: 97 }],
+    ['an errno rule with its own errno', { defaultAction: 'allow', blacklist: ['execve'], rules: [{ names: ['personality'], action: 'errno', errno: 'EACCES' }] }, 'personality', [], 'rules[0].names[0]', { action: 'errno', errno: 13 }],
+    ['a readOnlyOpens path call (EROFS)', { defaultAction: 'allow', readOnlyOpens: true }, 'mkdir', [], 'readOnlyOpens', { action: 'errno', errno: 30 }],
+    ['a call no rule names (the errno default)', { defaultAction: 'errno', whitelist: RUNC_INIT_OK.filter((n) => n !== 'execve'), blacklist: ['execve'] }, 'socket', [2n], 'defaultAction', { action: 'errno', errno: 1 }],
+  ] as const)('%s: NOTIFY in the filter, the same errno through the agent, logged as %s', (_w, filter, name, args, field, answer) => {
+    const { s, facts } = withFacts(filter as never);
+    expect(kernel(s, name, [...args]).action).toBe('notify');
+    expect(ev(s, name, [...args])).toEqual(answer);
+    const listed = facts.filterDenials?.names[name];
+    expect(listed ? listed[1] : facts.filterDenials?.default?.[1]).toBe(field);
+    expect(facts.filterDenials?.agentCalls).not.toContain(name);
+    expect(assertWellFormed(s)).toEqual([]);
+  });
+
+  it.each([
+    ['clone3 (ENOSYS: glibc tries it on every thread)', { defaultAction: 'allow', blacklist: ['clone', 'execve'] }, 'clone3', [], { action: 'errno', errno: 38 }],
+    ['openat2 under readOnlyOpens (ENOSYS fallback)', { defaultAction: 'allow', readOnlyOpens: true }, 'openat2', [], { action: 'errno', errno: 38 }],
+    // the complement of six allowed requests takes 17 masked rules: too costly to combine
+    ['ioctl outside a six-request allow-list', { defaultAction: 'errno', whitelist: RUNC_INIT_OK.filter((n) => n !== 'execve'), blacklist: ['execve'], rules: [0x5401n, 0x5413n, 0x541bn, 0x5421n, 0x5450n, 0x5451n].map((v) => ({ names: ['ioctl'], action: 'allow', args: [{ index: 1, op: 'SCMP_CMP_EQ', value: v }] })) }, 'ioctl', [1n, 0x5412n], { action: 'errno', errno: 1 }],
+  ] as const)('stays in the kernel: %s', (_w, filter, name, args, answer) => {
+    const { s, facts } = withFacts(filter as never);
+    expect(kernel(s, name, [...args])).toEqual(answer);
+    expect(facts.filterDenials?.names[name]).toBeUndefined();
+  });
+
+  it("names only calls at or below the filter's highest (runc answers ENOSYS above it)", () => {
+    const { s } = withFacts({ defaultAction: 'errno', whitelist: RUNC_INIT_OK.filter((n) => n !== 'execve'), blacklist: ['execve'] } as never);
+    const named = new Set((s.syscalls ?? []).flatMap((r) => r.names));
+    // execveat (322) is named (exec-once); the filter names nothing above it but what runc's init needs
+    expect(named.has('mknod')).toBe(true);
+    expect(named.has('fchmodat2')).toBe(false);
+    expect(named.has('memfd_secret')).toBe(false);
+  });
+
+  it("runc init's calls are agentCalls (continue before the exec), not filter denials", () => {
+    const { facts } = withFacts({ defaultAction: 'errno', whitelist: ['read', 'write', 'exit_group'], blacklist: ['execve'] } as never);
+    expect(facts.filterDenials?.agentCalls).toEqual(expect.arrayContaining(['execve', 'execveat', 'openat', 'epoll_ctl', 'futex']));
+    for (const n of facts.filterDenials?.agentCalls ?? []) expect(facts.filterDenials?.names[n]).toBeUndefined();
+  });
+
+  it('without the agent nothing changes: the filter answers', () => {
+    const s = compile({ defaultAction: 'allow', blacklist: ['ptrace'] });
+    expect(s.listenerPath).toBeUndefined();
+    expect(ev(s, 'ptrace')).toEqual({ action: 'errno', errno: 1 });
+    expect((s.syscalls ?? []).some((r) => r.action === 'SCMP_ACT_NOTIFY')).toBe(false);
   });
 });

@@ -5,7 +5,10 @@ import type { SpecSeccomp } from '../../../shim/spec/types.js';
 import { OpenclawError } from '../../../shim/errors.js';
 
 export const FIELD = 'spec.isolation.syscallFilter';
-export const AGENT = { listenerPath: '/run/openclaw/agent.sock', listenerMetadata: 'profile=test' };
+import type { AgentFacts } from '../../../shim/seccomp/compile.js';
+
+/** The agent as the tests compile for it: the metadata carries the filter's denials (filterDenials), as the shim's does. */
+export const AGENT = { listenerPath: '/run/openclaw/agent.sock', listenerMetadata: (f: AgentFacts) => JSON.stringify({ profile: 'test', filterDenials: f.filterDenials }) };
 export const X86_64 = 'SCMP_ARCH_X86_64';
 
 export function compile(filter: Partial<ProfileSyscallFilter> & { defaultAction: string }, extra: Partial<CompileOptions> = {}): SpecSeccomp {

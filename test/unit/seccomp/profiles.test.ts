@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { readProfileFile } from '../../../shim/profile/load.js';
 import { compileSyscallFilter, describeAgentNeeds } from '../../../shim/seccomp/compile.js';
 import { intersectSeccomp } from '../../../shim/seccomp/combine.js';
-import { evaluate } from '../../../shim/seccomp/evaluate.js';
+import { verdictWithAgent } from '../../../shim/agent/verdict.js';
 import { parseJsonLossless } from '../../../shim/spec/json.js';
 import type { Spec } from '../../../shim/spec/types.js';
 import { AGENT, FIELD, X86_64, assertWellFormed, errorOf } from './helpers.js';
@@ -43,18 +43,18 @@ describe('profiles/default.yaml', () => {
     ['personality', [0x0400000n], 'errno'],
     ...['io_uring_setup', 'userfaultfd', 'keyctl', 'add_key', 'bpf', 'perf_event_open', 'ptrace', 'process_vm_readv', 'kcmp', 'pidfd_getfd', 'mount', 'fsopen', 'unshare', 'setns', 'modify_ldt'].map((n) => [n, [], 'errno']),
   ])('%s(%s) -> %s', (name, args, action) => {
-    expect(evaluate(s(), X86_64, name as string, args as bigint[]).action).toBe(action);
+    expect(verdictWithAgent(s(), X86_64, name as string, args as bigint[]).action).toBe(action);
   });
   it('i386 and x32 calls are killed', () => {
-    expect(evaluate(s(), 'SCMP_ARCH_X86', 'read', []).action).toBe('kill-thread');
-    expect(evaluate(s(), 'SCMP_ARCH_X32', 'read', []).action).toBe('kill-thread');
+    expect(verdictWithAgent(s(), 'SCMP_ARCH_X86', 'read', []).action).toBe('kill-thread');
+    expect(verdictWithAgent(s(), 'SCMP_ARCH_X32', 'read', []).action).toBe('kill-thread');
   });
   it("intersects with Docker's default profile", () => {
     const r = intersectSeccomp(dockerDefault(), s());
     expect(assertWellFormed(r)).toEqual([]);
     expect(r.architectures).toEqual([X86_64]);
-    expect(evaluate(r, X86_64, 'read', []).action).toBe('allow');
-    expect(evaluate(r, X86_64, 'socket', [40n]).action).toBe('errno');
+    expect(verdictWithAgent(r, X86_64, 'read', []).action).toBe('allow');
+    expect(verdictWithAgent(r, X86_64, 'socket', [40n]).action).toBe('errno');
   });
 });
 
@@ -71,7 +71,7 @@ describe.each(['smythos-alternative', 'model-backend'])('profiles/%s.yaml', (nam
     const s = compileShipped(name, true);
     expect(assertWellFormed(s)).toEqual([]);
     expect(s.listenerPath).toBe(AGENT.listenerPath);
-    const ev = (n: string, args: bigint[] = []) => evaluate(s, X86_64, n, args);
+    const ev = (n: string, args: bigint[] = []) => verdictWithAgent(s, X86_64, n, args);
     expect(ev('execve').action).toBe('notify');
     expect(ev('execveat').action).toBe('notify');
     expect(ev('openat', [AT_FDCWD, 0n, 0n]).action).toBe('allow');
@@ -85,7 +85,7 @@ describe.each(['smythos-alternative', 'model-backend'])('profiles/%s.yaml', (nam
     expect(ev('unshare').action).toBe('errno');
     expect(ev('mount').action).toBe('errno');
     expect(ev('ptrace').action).toBe('errno');
-    expect(evaluate(s, 'SCMP_ARCH_X86', 'read', []).action).toBe('kill-thread');
+    expect(verdictWithAgent(s, 'SCMP_ARCH_X86', 'read', []).action).toBe('kill-thread');
     expect(intersectSeccomp(dockerDefault(), s).listenerPath).toBe(AGENT.listenerPath);
   });
 });
@@ -94,7 +94,7 @@ describe('profile-specific', () => {
   it('smythos-alternative: deny by default, no sockets', () => {
     const s = compileShipped('smythos-alternative', true);
     expect(s.defaultAction).toBe('SCMP_ACT_ERRNO');
-    expect(evaluate(s, X86_64, 'socket', [1n]).action).toBe('errno');
+    expect(verdictWithAgent(s, X86_64, 'socket', [1n]).action).toBe('errno');
   });
   // #10: python3 FILE calls ioctl(FIOCLEX) on the script; the class is "set the fd's own flags,
   // or read terminal state", nothing that writes to a terminal or a device.
@@ -113,22 +113,22 @@ describe('profile-specific', () => {
     ['FIOASYNC', 0x5452n, 'errno'],
   ])('smythos-alternative: ioctl %s -> %s', (_n, request, action) => {
     const s = compileShipped('smythos-alternative', true);
-    expect(evaluate(s, X86_64, 'ioctl', [0n, request as bigint]).action).toBe(action);
+    expect(verdictWithAgent(s, X86_64, 'ioctl', [0n, request as bigint]).action).toBe(action);
   });
   it('model-backend: default allow, AF_UNIX only, io_uring/bpf/keyctl denied', () => {
     const s = compileShipped('model-backend', true);
     expect(s.defaultAction).toBe('SCMP_ACT_ALLOW');
-    expect(evaluate(s, X86_64, 'socket', [1n]).action).toBe('allow');
-    expect(evaluate(s, X86_64, 'socket', [2n])).toEqual({ action: 'errno', errno: 97 });
-    for (const n of ['io_uring_setup', 'bpf', 'keyctl', 'kcmp', 'swapon', 'sethostname', 'setns', 'pivot_root']) expect(evaluate(s, X86_64, n, []).action).toBe('errno');
+    expect(verdictWithAgent(s, X86_64, 'socket', [1n]).action).toBe('allow');
+    expect(verdictWithAgent(s, X86_64, 'socket', [2n])).toEqual({ action: 'errno', errno: 97 });
+    for (const n of ['io_uring_setup', 'bpf', 'keyctl', 'kcmp', 'swapon', 'sethostname', 'setns', 'pivot_root']) expect(verdictWithAgent(s, X86_64, n, []).action).toBe('errno');
   });
   it('model-backend: no path-mutating call in the tmpfs a read-only root leaves (EROFS), no set-id chmod', () => {
     const s = compileShipped('model-backend', true);
     for (const n of ['mknod', 'mknodat', 'mkdir', 'link', 'symlinkat', 'rename', 'renameat2', 'unlinkat', 'truncate', 'setxattr', 'fsetxattr']) {
-      expect(evaluate(s, X86_64, n, []), n).toEqual({ action: 'errno', errno: 30 });
+      expect(verdictWithAgent(s, X86_64, n, []), n).toEqual({ action: 'errno', errno: 30 });
     }
-    expect(evaluate(s, X86_64, 'chmod', [0n, 0o4755n]).action).toBe('errno');
-    expect(evaluate(s, X86_64, 'fchmodat', [0n, 0n, 0o2755n]).action).toBe('errno');
-    expect(evaluate(s, X86_64, 'chmod', [0n, 0o644n]).action).toBe('allow');
+    expect(verdictWithAgent(s, X86_64, 'chmod', [0n, 0o4755n]).action).toBe('errno');
+    expect(verdictWithAgent(s, X86_64, 'fchmodat', [0n, 0n, 0o2755n]).action).toBe('errno');
+    expect(verdictWithAgent(s, X86_64, 'chmod', [0n, 0o644n]).action).toBe('allow');
   });
 });

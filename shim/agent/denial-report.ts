@@ -1,0 +1,103 @@
+/**
+ * The readable forms of the denial log (`openclaw-runtime denials`): one entry with its rule
+ * and a hint to widen the profile, and `--summary`: one container's denials grouped by call.
+ * Pure: the command reads the log and resolves profile names to files.
+ */
+import type { DenialEntry } from './denial-log.js';
+import { ruleField, widenHint } from './explain.js';
+
+export interface ReportContext {
+  errnoName: (n: number) => string;
+  /** The profile's file for a hint, else its name (the agent logs names). */
+  profileFile: (profile: string) => string;
+}
+
+/** The hint line for an entry (none for rate-limit summaries). */
+export function hintOf(e: DenialEntry, ctx: ReportContext): string | undefined {
+  if (e.suppressed !== undefined) return undefined;
+  return widenHint({ syscall: e.syscall, ...(e.rule === undefined ? {} : { rule: e.rule }), reason: e.reason, args: e.args, profile: ctx.profileFile(e.profile) });
+}
+
+/**
+ * `TIME  ID  pid N  profile P  SYSCALL  ERRNO  REASON [FIELD]  ARGS` and, indented under it,
+ * `hint: ...`.
+ */
+export function formatEntry(e: DenialEntry, ctx: ReportContext): string {
+  if (e.suppressed !== undefined) return [e.time, e.container, e.reason].filter(Boolean).join('  ');
+  const field = ruleField(e.rule);
+  const line = [e.time, e.container, `pid ${e.pid}`, `profile ${e.profile}`, e.syscall, ctx.errnoName(e.errno), field ? `${e.reason} (${field})` : e.reason, e.args].filter(Boolean).join('  ');
+  const hint = hintOf(e, ctx);
+  return hint ? `${line}\n    hint: ${hint}` : line;
+}
+
+export interface SummaryRow {
+  syscall: string;
+  errno: number;
+  reason: string;
+  rule?: string;
+  count: number;
+  first: string;
+  last: string;
+  /** One entry's decoded arguments per distinct value, at most MAX_EXAMPLES. */
+  examples: string[];
+  hint?: string;
+}
+
+const MAX_EXAMPLES = 3;
+
+/**
+ * Entries grouped by (syscall, errno, rule, reason), most frequent first; rate-limit lines
+ * add to `suppressed` (they do not say which call they left out).
+ */
+export function summarize(entries: readonly DenialEntry[], ctx: ReportContext): { rows: SummaryRow[]; suppressed: number; profiles: string[] } {
+  const rows = new Map<string, SummaryRow>();
+  let suppressed = 0;
+  const profiles = new Set<string>();
+  for (const e of entries) {
+    if (e.suppressed !== undefined) {
+      suppressed += e.suppressed;
+      continue;
+    }
+    profiles.add(e.profile);
+    const key = `${e.syscall}\0${e.errno}\0${e.rule ?? ''}\0${e.reason}`;
+    const row = rows.get(key);
+    if (row) {
+      row.count++;
+      row.last = e.time;
+      if (row.examples.length < MAX_EXAMPLES && e.args && !row.examples.includes(e.args)) row.examples.push(e.args);
+      continue;
+    }
+    const hint = hintOf(e, ctx);
+    rows.set(key, {
+      syscall: e.syscall,
+      errno: e.errno,
+      reason: e.reason,
+      ...(e.rule === undefined ? {} : { rule: e.rule }),
+      count: 1,
+      first: e.time,
+      last: e.time,
+      examples: e.args ? [e.args] : [],
+      ...(hint ? { hint } : {}),
+    });
+  }
+  const sorted = [...rows.values()].sort((a, b) => b.count - a.count || (a.syscall < b.syscall ? -1 : a.syscall > b.syscall ? 1 : 0));
+  return { rows: sorted, suppressed, profiles: [...profiles].sort() };
+}
+
+/** The summary as text: a header, one block per row, the rate-limited count. */
+export function formatSummary(id: string, entries: readonly DenialEntry[], ctx: ReportContext): string {
+  const { rows, suppressed, profiles } = summarize(entries, ctx);
+  const total = rows.reduce((n, r) => n + r.count, 0);
+  const out = [`${id}: ${total} denials logged${suppressed > 0 ? ` (+${suppressed} not logged one by one: rate limit)` : ''}, ${rows.length} kinds${profiles.length > 0 ? `, profile ${profiles.join(', ')}` : ''}`];
+  for (const r of rows) {
+    const field = ruleField(r.rule);
+    out.push(`${String(r.count).padStart(6)}  ${r.syscall}  ${ctx.errnoName(r.errno)}  ${field ? `${r.reason} (${field})` : r.reason}`);
+    for (const ex of r.examples) out.push(`        e.g. ${ex}`);
+    if (r.hint) out.push(`        hint: ${r.hint}`);
+  }
+  return out.join('\n');
+}
+
+/** What `denials` says when a profile's filter denials cannot be in the log. */
+export const UNLOGGED_NOTE =
+  'Only containers under a profile with the seccomp agent (smythos-alternative, model-backend: profiles whose filter needs it) log the denials of their syscall filter; under one without the agent (default) the kernel answers them and nothing is logged: run the job under a strict profile, or trace it (strace -f -e trace=%all) to see its failing calls.';

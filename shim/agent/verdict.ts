@@ -1,0 +1,32 @@
+/**
+ * What a container gets for one call under a compiled linux.seccomp with its agent, for the
+ * calls the agent answers the same in every phase: the kernel's verdict (seccomp/evaluate.ts),
+ * and for a SCMP_ACT_NOTIFY that is one of the filter's own denials (metadata filterDenials,
+ * decide.ts filterDenial) the errno the agent answers. Other notified calls (runc's init, exec,
+ * write gating) depend on the listener's state and stay `notify` here.
+ * Used by tests and tools that reason about a filter's meaning; the agent itself runs decide().
+ */
+import type { SpecSeccomp } from '../spec/types.js';
+import { evaluate, type Verdict } from '../seccomp/evaluate.js';
+import { filterDenial } from './decide.js';
+import { FilterDenialsSchema } from './metadata.js';
+
+/** The filterDenials table of a filter's listenerMetadata, if it has one. */
+export function filterDenialsOf(spec: SpecSeccomp): ReturnType<typeof FilterDenialsSchema.parse> | undefined {
+  if (!spec.listenerPath || !spec.listenerMetadata) return undefined;
+  try {
+    const raw = (JSON.parse(spec.listenerMetadata) as { filterDenials?: unknown }).filterDenials;
+    const r = FilterDenialsSchema.safeParse(raw);
+    return r.success ? r.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function verdictWithAgent(spec: SpecSeccomp, arch: string, name: string, args: readonly bigint[]): Verdict {
+  const v = evaluate(spec, arch, name, args);
+  if (v.action !== 'notify') return v;
+  const fd = filterDenialsOf(spec);
+  const d = fd && filterDenial(name, { errno: 1, writable: [], filterDenials: fd });
+  return d ? { action: 'errno', errno: d.errno } : v;
+}
