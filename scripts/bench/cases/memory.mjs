@@ -84,6 +84,9 @@ export async function run(ctx) {
     record(`${count} running containers`);
   } finally {
     for (const cid of ids) shim(['delete', '--force', cid]);
+    // This run's agent (its socket is in the work dir, removed after the run) goes with it.
+    const agent = memory(agentLock);
+    if (agent) process.kill(agent.pid, 'SIGTERM');
   }
   // The note on the rows: "(p90)" of these rows is VmHWM (the peak), not a p90.
   return { breakdown };
