@@ -38,7 +38,7 @@ export async function run(ctx) {
   mkdirSync(state, { recursive: true, mode: 0o711 });
   const socket = join(state, 'agent', 'agent.sock');
   const config = join(ctx.work, 'm-config.toml');
-  writeFileSync(config, `[state]\ndir = "${state}"\n[agent]\nsocket = "${socket}"\ndenial_log = "${join(ctx.work, 'm-denials.log')}"\n`);
+  writeFileSync(config, `[state]\ndir = "${state}"\n[agent]\nsocket = "${socket}"\ndenial_log = "${join(ctx.work, 'm-denials.log')}"\n[jobs]\ndir = "${join(ctx.work, 'm-jobs')}"\n`);
   const runcRoot = join(ctx.work, 'm-runc');
   // stderr to a file, not a pipe: a created container's init holds the runtime's stdio open.
   const shim = (args) => {
