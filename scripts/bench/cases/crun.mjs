@@ -4,12 +4,13 @@
  * config.json the shim would have written, for the `default` and `smythos-alternative` profiles.
  *
  * crun 1.8 fails on this kind of host (cgroup v1 with the unified hierarchy mounted at
- * /sys/fs/cgroup/unified, FIELD-NOTES), so this case runs only where that is not a mount point:
+ * /sys/fs/cgroup/unified, FIELD-NOTES), so this case runs only where no cgroup2 is mounted there:
  *   unshare -m --propagation private sh -c \
  *     'mount -t tmpfs -o mode=0755 openclaw-hidden /sys/fs/cgroup/unified && npm run bench -- --cases k'
- * (the tests do the same: test/helpers/daemons.ts hideUnifiedCgroup).
+ * (the tests do the same: test/helpers/daemons.ts hideUnifiedCgroup). The service answers only
+ * callers in its own mount namespace, so the case starts one in this namespace.
  */
-import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, statfsSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { makeBindSources, makeBundle, mergedConfig, readConfigText, removeJobDirs, writeConfig } from '../lib/bundle.mjs';
@@ -20,10 +21,20 @@ import { PROFILES } from './cycle.mjs';
 export const id = 'k';
 export const title = 'create-start-delete cycle on crun';
 
+const CGROUP2_SUPER_MAGIC = 0x63677270;
+
+function cgroup2At(path) {
+  try {
+    return statfsSync(path).type === CGROUP2_SUPER_MAGIC;
+  } catch {
+    return false;
+  }
+}
+
 export async function run(ctx) {
   const crun = which('crun');
   if (!crun) return { skipped: 'crun not found on PATH' };
-  if (spawnSync('mountpoint', ['-q', '/sys/fs/cgroup/unified']).status === 0) {
+  if (cgroup2At('/sys/fs/cgroup/unified')) {
     return { skipped: 'crun fails while /sys/fs/cgroup/unified is mounted: run this case under unshare -m with it hidden (see scripts/bench/cases/crun.mjs)' };
   }
   chmodSync(ctx.work, 0o711);
@@ -34,6 +45,10 @@ export async function run(ctx) {
   writeFileSync(config, withCrun);
   const crunRoot = join(ctx.work, 'k-crun');
   process.env.OPENCLAW_CONFIG = config;
+  // The resident service answers only callers in its own mount namespace (service/server.ts;
+  // others get the Node path): this namespace gets its own service, stopped at the end.
+  const serviceDir = join(ctx.work, 'k-service');
+  process.env.OPENCLAW_SERVICE_DIR = serviceDir;
   await warmService();
   const rows = [];
   let n = 0;
@@ -76,6 +91,12 @@ export async function run(ctx) {
     }
   } finally {
     delete process.env.OPENCLAW_CONFIG;
+    delete process.env.OPENCLAW_SERVICE_DIR;
+    try {
+      process.kill(Number.parseInt(readFileSync(join(serviceDir, 'service.lock'), 'utf8'), 10), 'SIGTERM');
+    } catch {
+      /* not running */
+    }
     removeJobDirs(`oc-bench-crun-${process.pid}-`);
   }
   return rows;
