@@ -8,7 +8,9 @@
  *
  * Cases: a pass-through, s where a create's time goes, b create-start-delete, c docker run --rm (private dockerd),
  * d in-container syscall cost, e seccomp agent under attack (a neighbour's write-open p50/p99),
- * f 50 concurrent creates, v the resident service (merge round trip p50/p90/p99, memory), p a real
+ * f 50 concurrent creates, v the resident service (merge round trip p50/p90/p99, memory), m service +
+ * agent memory with 100 running smythos-alternative containers, k case b on crun (needs
+ * /sys/fs/cgroup/unified hidden: cases/crun.mjs), p a real
  * Python job (Debian python image) under runc and each shipped profile: in-container time and docker run wall time.
  * --reps N overrides every case's default repetition count.
  */
@@ -28,8 +30,10 @@ import * as startup from './cases/startup.mjs';
 import * as service from './cases/service.mjs';
 import * as python from './cases/python.mjs';
 import * as denied from './cases/denied.mjs';
+import * as memory from './cases/memory.mjs';
+import * as crun from './cases/crun.mjs';
 
-const CASES = [passthrough, startup, cycle, docker, syscalls, agent, concurrent, service, python, denied];
+const CASES = [passthrough, startup, cycle, docker, syscalls, agent, concurrent, service, python, denied, memory, crun];
 
 const { values: opts } = parseArgs({
   options: {
@@ -42,7 +46,7 @@ const { values: opts } = parseArgs({
   },
 });
 if (opts.help) {
-  process.stdout.write('npm run bench -- [--cases a,s,b,c,d,e,f,v,p,g] [--reps N] [--warmup N] [--concurrency N] [--out FILE]\n');
+  process.stdout.write('npm run bench -- [--cases a,s,b,c,d,e,f,v,p,g,m,k] [--reps N] [--warmup N] [--concurrency N] [--out FILE]\n');
   process.exit(0);
 }
 const missing = missingPrerequisite();

@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import type { RuntimeConfig } from '../config/schema.js';
 import { OpenclawError } from '../errors.js';
 import { loadNative } from './native.js';
+import { RESIDENT_NODE_FLAGS } from '../node-flags.js';
 
 export interface EnsureAgentOptions {
   /** Overrides config.agent.socket. */
@@ -78,7 +79,7 @@ export async function ensureAgent(config: RuntimeConfig, opts: EnsureAgentOption
     const logFd = openSync(agentLog, 'a', 0o600);
     let exited: string | undefined;
     try {
-      const child = spawn(process.execPath, [opts.entryPath ?? DEFAULT_ENTRY, 'agent', '--socket', socketPath, '--denial-log', denialLog], {
+      const child = spawn(process.execPath, [...RESIDENT_NODE_FLAGS, opts.entryPath ?? DEFAULT_ENTRY, 'agent', '--socket', socketPath, '--denial-log', denialLog], {
         detached: true,
         stdio: ['ignore', logFd, logFd],
       });

@@ -15,6 +15,7 @@ import { canConnect } from '../agent/client.js';
 import { decodeResponse, encodeRequest, MAX_RESPONSE_BYTES, type ServiceRequest, type ServiceResponse } from './protocol.js';
 import { serviceSocket } from './paths.js';
 import { DEFAULT_PATH } from './resolved.js';
+import { RESIDENT_NODE_FLAGS } from '../node-flags.js';
 
 /** dist/service/entry.js; tests running the .ts sources still start the built service. */
 export const SERVICE_ENTRY = fileURLToPath(new URL('../../dist/service/entry.js', import.meta.url));
@@ -48,7 +49,7 @@ export async function startService(dir: string, opts: { wait?: boolean; timeoutM
     if (await canConnect(socket, 200)) return true;
     const logFd = openSync(`${dir}/service.log`, 'a', 0o600);
     try {
-      const child = spawn(process.execPath, [SERVICE_ENTRY, '--dir', dir, '--idle-exit-s', String(opts.idleExitS ?? ON_DEMAND_IDLE_EXIT_S)], {
+      const child = spawn(process.execPath, [...RESIDENT_NODE_FLAGS, SERVICE_ENTRY, '--dir', dir, '--idle-exit-s', String(opts.idleExitS ?? ON_DEMAND_IDLE_EXIT_S)], {
         detached: true,
         stdio: ['ignore', logFd, logFd],
         // Not the first caller's environment: requests carry theirs (SERVICE_ENV), and the

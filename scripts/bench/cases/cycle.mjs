@@ -12,7 +12,7 @@
  */
 import { chmodSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeBundle, mergedConfig, readConfigText, writeConfig, forceDelete } from '../lib/bundle.mjs';
+import { makeBindSources, makeBundle, mergedConfig, readConfigText, removeJobDirs, writeConfig, forceDelete } from '../lib/bundle.mjs';
 import { row, pick } from '../lib/row.mjs';
 import { CONFIGS, SHIM, SH_SHIM, alternate, timeSequence, useConfig, warmService } from '../lib/tools.mjs';
 
@@ -48,12 +48,15 @@ export async function run(ctx) {
       const shimBundle = makeBundle(join(ctx.work, `b-shim-${tag}`), ctx.rootfs, profile.args ?? ['true']);
       const pristine = readConfigText(shimBundle);
       const runcBundle = makeBundle(join(ctx.work, `b-runc-${tag}`), ctx.rootfs, profile.args ?? ['true']);
+      let merged;
       try {
-        writeConfig(runcBundle, mergedConfig(shimBundle, profile.name));
+        merged = mergedConfig(shimBundle, profile.name);
+        writeConfig(runcBundle, merged);
       } catch (err) {
         ctx.onError(tag, err);
         continue;
       }
+      const removeBindSources = makeBindSources(merged);
       const samples = alternate(
         [
           { label: 'runc', before: () => useConfig(config), run: () => cycle('runc', [], runcBundle) },
@@ -62,9 +65,11 @@ export async function run(ctx) {
         ],
         { warmup: ctx.warmup, reps: ctx.reps(15), onError: ctx.onError },
       );
+      removeBindSources();
       rows.push(row({ caseId: id, measure: `create+start+delete (${profile.name}), ${config.name}`, unit: 'ms', baseline: pick(samples, 'runc'), subject: pick(samples, 'openclaw'), others: [pick(samples, 'sh launcher')], target: profile.target }));
     }
   }
   useConfig(CONFIGS[0]);
+  removeJobDirs(`oc-bench-cycle-${process.pid}-`);
   return rows;
 }

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeBundle } from '../lib/bundle.mjs';
+import { makeBundle, removeJobDirs } from '../lib/bundle.mjs';
 import { median, p90, quantile } from '../lib/stats.mjs';
 import { EXAMPLE_CONFIG, REPO, SHIM, warmService } from '../lib/tools.mjs';
 
@@ -51,6 +51,7 @@ export async function run(ctx) {
     breakdown.push({ phase: `service create round trip (${profile}, example config), p50 (p90)`, median: median(times), p90: p90(times) });
     breakdown.push({ phase: `service create round trip (${profile}, example config), p99`, median: quantile(times, 0.99), p90: quantile(times, 0.99) });
   }
+  removeJobDirs(`oc-bench-v-${process.pid}`); // the job directory each create request made
   const svc = rssMiB(join(dir, 'service.lock'));
   const agent = rssMiB('/run/openclaw/agent/seccomp-agent.sock.lock');
   if (svc !== undefined) breakdown.push({ phase: 'service RSS, MiB (no running containers)', median: svc, p90: svc });

@@ -4,8 +4,8 @@
  * that rootfs by absolute path (so many bundles share it).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { SHIM, which } from './tools.mjs';
 
 export function makeRootfs(dir, syscallsBinary) {
@@ -54,4 +54,35 @@ export function mergedConfig(bundle, profile) {
 /** Best-effort removal of a container by id (runc directly: nothing of the shim's to undo). */
 export function forceDelete(id, via = 'runc') {
   spawnSync(via, ['delete', '--force', id], { stdio: 'ignore' });
+}
+
+/**
+ * The runc baseline runs the config.json `merge` printed, whose job binds name a `dry-run`
+ * job directory that only a real create makes (a host action). Makes the missing bind sources
+ * (directories) so runc can run that config; the returned function removes what it made.
+ */
+export function makeBindSources(configText) {
+  const made = [];
+  for (const m of JSON.parse(configText).mounts ?? []) {
+    const bind = m.type === 'bind' || (m.options ?? []).some((o) => o === 'bind' || o === 'rbind');
+    if (!bind || typeof m.source !== 'string' || !m.source.startsWith('/') || existsSync(m.source)) continue;
+    let top = m.source;
+    while (!existsSync(dirname(top))) top = dirname(top);
+    mkdirSync(m.source, { recursive: true });
+    made.push(top);
+  }
+  return () => {
+    for (const p of made.reverse()) rmSync(p, { recursive: true, force: true });
+  };
+}
+
+/** The per-container job directories the shim's creates made (kept 24 h by default): the bench's own go. */
+export function removeJobDirs(prefix, jobsDir = '/var/lib/openclaw/jobs') {
+  let names = [];
+  try {
+    names = readdirSync(jobsDir);
+  } catch {
+    return;
+  }
+  for (const n of names) if (n.startsWith(prefix)) rmSync(join(jobsDir, n), { recursive: true, force: true });
 }

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { REPO } from '../launcher/fakes.js';
+import { RESIDENT_NODE_FLAGS } from '../../../shim/node-flags.js';
 
 const INSTALLED = '/usr/lib/node_modules/openclaw-runtime';
 const asRoot = process.getuid?.() === 0;
@@ -78,10 +79,12 @@ describe.each(UNITS)('$unit', ({ unit, env, socket }) => {
     expect(r.status).toBe(0);
   });
 
-  it('ExecStart runs a JavaScript entry with node, not a launcher script', () => {
+  it('ExecStart runs a JavaScript entry with node (node flags first), not a launcher script', () => {
     const argv = execStart(readFileSync(join(REPO, 'examples', unit), 'utf8'));
     expect(argv[0]).toBe('/usr/bin/node');
-    expect(argv[1]).toMatch(new RegExp(`^${INSTALLED}/dist/.*\\.js$`));
+    const script = argv.slice(1).find((a) => !a.startsWith('--'));
+    expect(argv.slice(1, argv.indexOf(script!))).toEqual([...RESIDENT_NODE_FLAGS]);
+    expect(script).toMatch(new RegExp(`^${INSTALLED}/dist/.*\\.js$`));
   });
 
   it.skipIf(!asRoot || !built)('its ExecStart starts the daemon; SIGTERM stops it with status 0', async () => {
