@@ -10,6 +10,7 @@
  * Skips, with the reason printed, when the image cannot be built (no mmdebstrap, no apt
  * source, mirror unreachable) or the daemons cannot run here.
  */
+import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -159,7 +160,8 @@ async function runCell(runtime: string, job: Job, cell: Cell, profile: string): 
     expect(JSON.parse(r.collected ?? 'null'), 'the job output, collected after the container was removed').toEqual({ rows: 3, total: 42 });
     return;
   }
-  const args = ['run', '--rm', '--network', 'none', '--runtime', runtime, '-w', '/opt', ...(job.stdin !== undefined ? ['-i'] : []), PYTHON_IMAGE, ...job.argv];
+  const cidfile = join(base, `cid-${++cellRuns}`);
+  const args = ['run', '--rm', '--cidfile', cidfile, '--network', 'none', '--runtime', runtime, '-w', '/opt', ...(job.stdin !== undefined ? ['-i'] : []), PYTHON_IMAGE, ...job.argv];
   const r = await docker(args, { timeout: 110_000, input: job.stdin });
   const seen = `exit ${r.exitCode}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`;
   if (cell.outcome.kind === 'works') {
@@ -168,7 +170,34 @@ async function runCell(runtime: string, job: Job, cell: Cell, profile: string): 
   } else {
     expect(r.stdout, seen).toMatch(new RegExp(`^DENIED ${job.name} \\w+ errno=${cell.outcome.errno} `, 'm'));
     expect(r.exitCode, seen).toBe(3);
+    // A policy denial under a profile with the seccomp agent is visible to whoever debugs it.
+    if (cell.outcome.errno !== 'ENOENT' && usesAgent(profile)) {
+      const id = readFileSync(cidfile, 'utf8').trim();
+      const lines = await denialsOf(id);
+      expect(lines, `openclaw-runtime denials ${id} after ${job.name} under ${profile}`).toMatch(new RegExp(`profile ${profile} .*\\b(spec\\.[a-zA-Z.\\[\\]0-9]+|writable paths?|after the first exec)`));
+    }
   }
+}
+
+let cellRuns = 0;
+
+/** Whether `profile`'s compiled filter sends calls to the seccomp agent (its denials are logged). */
+function usesAgent(profile: string): boolean {
+  const file = [join(base, 'profiles', `${profile}.yaml`), join(REPO, 'profiles', `${profile}.yaml`)].find((f) => existsSync(f))!;
+  return /readOnlyOpens: true/.test(readFileSync(file, 'utf8'));
+}
+
+/**
+ * `openclaw-runtime denials ID` once the agent has written the container's lines (it writes the
+ * log asynchronously; the container has exited, so nothing more will come: bounded wait).
+ */
+async function denialsOf(id: string): Promise<string> {
+  for (let i = 0; i < 50; i++) {
+    const r = spawnSync(SHIM_BIN, ['denials', '--log', join(base, 'denials.log'), id], { encoding: 'utf8' });
+    if (r.stdout.trim() !== '') return r.stdout;
+    await new Promise((res) => setTimeout(res, 100));
+  }
+  return '';
 }
 
 describe.skipIf(imageSkip)('real workloads through docker, every profile x job, on runc and crun', () => {
