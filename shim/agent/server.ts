@@ -24,6 +24,7 @@ import { FairScheduler, type ServeOutcome } from './fair-scheduler.js';
 import { parseHandoff, isCompleteJson } from './handoff.js';
 import { parseListenerMetadata, type ListenerMetadata } from './metadata.js';
 import { loadNative, type NativeAgent, type PollerHandle, type SeccompNotif } from './native.js';
+import { acceptRootPeers } from './root-peers.js';
 import { utf8ToBinary } from './proc.js';
 import { KeyedLimiter, type RateLimit } from './rate-limit.js';
 import { Responder, type AgentLog, type ListenerView } from './respond.js';
@@ -181,26 +182,7 @@ export class AgentServer {
   // ---- connections from runc ----
 
   private acceptAll(): void {
-    for (;;) {
-      let fd: number | null;
-      try {
-        fd = this.native.acceptConn(this.listenFd);
-      } catch (e) {
-        this.log('error', `accept: ${(e as Error).message}`);
-        return;
-      }
-      if (fd === null) return;
-      try {
-        const cred = this.native.peerCred(fd);
-        if (cred.uid !== 0) {
-          this.log('warn', `refused connection from uid ${cred.uid} (pid ${cred.pid})`);
-          this.native.closeFd(fd);
-          continue;
-        }
-      } catch {
-        this.native.closeFd(fd);
-        continue;
-      }
+    acceptRootPeers(this.native, this.listenFd, this.log, (fd) => {
       const conn: Connection = { fd, chunks: [], size: 0, fds: [], poller: undefined as unknown as PollerHandle, timer: undefined as unknown as NodeJS.Timeout };
       conn.timer = setTimeout(() => {
         this.log('warn', 'connection sent no complete message in time; dropped');
@@ -208,7 +190,7 @@ export class AgentServer {
       }, CONNECTION_TIMEOUT_MS);
       conn.poller = new this.native.Poller(fd, () => this.readConnection(conn));
       this.connections.add(conn);
-    }
+    });
   }
 
   private readConnection(conn: Connection): void {

@@ -24,6 +24,7 @@ import { Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { OpenclawError } from '../errors.js';
 import { loadNative, type NativeAgent, type PollerHandle } from '../agent/native.js';
+import { acceptRootPeers } from '../agent/root-peers.js';
 import { handleRequest, nodePath, type HandlerContext } from './handle.js';
 import { decodeRequest, encodeResponse, MAX_REQUEST_BYTES, SERVICE_PROTOCOL_VERSION, type ServiceResponse } from './protocol.js';
 import { serviceSocket } from './paths.js';
@@ -153,30 +154,7 @@ export class ServiceServer {
   }
 
   private acceptAll(): void {
-    for (;;) {
-      let fd: number | null;
-      try {
-        fd = this.native.acceptConn(this.listenFd);
-      } catch (e) {
-        this.log('error', `accept: ${(e as Error).message}`);
-        return;
-      }
-      if (fd === null) return;
-      let uid: number;
-      let pid: number;
-      try {
-        ({ uid, pid } = this.native.peerCred(fd));
-      } catch {
-        this.native.closeFd(fd);
-        continue;
-      }
-      if (uid !== 0) {
-        this.log('warn', `refused a connection from uid ${uid}`);
-        this.native.closeFd(fd);
-        continue;
-      }
-      this.serve(fd, pid);
-    }
+    acceptRootPeers(this.native, this.listenFd, this.log, (fd, pid) => this.serve(fd, pid));
   }
 
   private serve(fd: number, peerPid: number): void {
