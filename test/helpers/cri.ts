@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import TOML from '@iarna/toml';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
-import { cmd, REPO } from './daemons.js';
+import { cmd, mountsUnder, pidsMentioning, REPO } from './daemons.js';
 import { buildPauseRootfs, buildTestRootfs, writeImageArchive } from './image-archive.js';
 
 export const CRI_NS = 'k8s.io';
@@ -268,29 +268,6 @@ function tail(file: string, lines = 40): string {
   }
 }
 
-function pidsMentioning(needle: string): number[] {
-  const out: number[] = [];
-  for (const e of readdirSync('/proc')) {
-    if (!/^\d+$/.test(e) || Number(e) === process.pid) continue;
-    try {
-      if (readFileSync(`/proc/${e}/cmdline`, 'utf8').split('\0').includes(needle)) out.push(Number(e));
-    } catch {
-      /* exited */
-    }
-  }
-  return out;
-}
-
-function mountsUnder(dir: string): string[] {
-  const points: string[] = [];
-  for (const line of readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) {
-    const mp = line.split(' ')[4];
-    if (!mp) continue;
-    const decoded = mp.replace(/\\(\d{3})/g, (_, o: string) => String.fromCharCode(Number.parseInt(o, 8)));
-    if (decoded === dir || decoded.startsWith(`${dir}/`)) points.push(decoded);
-  }
-  return points.sort((a, b) => b.length - a.length);
-}
 
 /**
  * What the kubelet does for a pod: its per-pod files under <kubeletRoot>/pods/<uid>/ (etc-hosts,

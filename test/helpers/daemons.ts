@@ -115,7 +115,7 @@ async function stopPid(child: ChildProcess, timeoutMs: number): Promise<void> {
 }
 
 /** Processes whose command line mentions `needle` (our private socket path): containerd shims we caused. */
-function pidsMentioning(needle: string): number[] {
+export function pidsMentioning(needle: string): number[] {
   const out: number[] = [];
   for (const e of readdirSync('/proc')) {
     if (!/^\d+$/.test(e) || Number(e) === process.pid) continue;
@@ -129,7 +129,7 @@ function pidsMentioning(needle: string): number[] {
 }
 
 /** Mount points under dir, deepest first (from our mount table). */
-function mountsUnder(dir: string): string[] {
+export function mountsUnder(dir: string): string[] {
   const points: string[] = [];
   for (const line of readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) {
     const mp = line.split(' ')[4];
