@@ -1,5 +1,9 @@
 /** Stops a seccomp agent the shim started for a test, by the pid in its lock file (`<socket>.lock`). */
-import { existsSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { removeTemplate, type Bundle } from './bundle.js';
+import { runc } from './shim.js';
 
 export function stopAgent(socket: string): void {
   const lock = `${socket}.lock`;
@@ -11,4 +15,28 @@ export function stopAgent(socket: string): void {
   } catch {
     /* already gone */
   }
+}
+
+/**
+ * A work directory for tests that run containers under profiles with the seccomp agent: 0711
+ * (the state dir below it must be reachable by the mapped ids), and an openclaw config of its
+ * own whose state and jobs dirs, agent socket and denial log all lie inside it.
+ */
+export function agentWorkDir(prefix: string): { work: string; socket: string; configToml: string } {
+  const work = mkdtempSync(join(tmpdir(), prefix));
+  chmodSync(work, 0o711);
+  const socket = join(work, 'agent', 'agent.sock');
+  const configToml = join(work, 'config.toml');
+  writeFileSync(configToml, `[state]\ndir = "${join(work, 'state')}"\n[jobs]\ndir = "${join(work, 'jobs')}"\n[agent]\nsocket = "${socket}"\ndenial_log = "${join(work, 'denials.log')}"\n`);
+  return { work, socket, configToml };
+}
+
+/** Undoes a run of such tests: containers left in runc root `root`, the agent (by its pid), bundles, the rootfs template, the dirs. */
+export function removeAgentWorkDir(work: string, socket: string, root: string, bundles: readonly Bundle[]): void {
+  for (const line of runc(['--root', root, 'list', '-q']).stdout.split('\n').filter(Boolean)) runc(['--root', root, 'delete', '--force', line]);
+  stopAgent(socket);
+  for (const b of bundles) b.cleanup();
+  removeTemplate();
+  rmSync(work, { recursive: true, force: true });
+  rmSync(root, { recursive: true, force: true });
 }

@@ -9,13 +9,13 @@
  * for the container ("no denials for ID").
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { integrationSkipReason, makeBundle, removeTemplate, REPO, SHIM, which, type Bundle } from '../helpers/bundle.js';
+import { integrationSkipReason, makeBundle, REPO, SHIM, which, type Bundle } from '../helpers/bundle.js';
 import { runc, shim } from '../helpers/shim.js';
-import { stopAgent } from '../helpers/agent.js';
+import { agentWorkDir, removeAgentWorkDir } from '../helpers/agent.js';
 
 const ADDON = join(REPO, 'addon', 'build', 'Release', 'openclaw_agent.node');
 const skip = integrationSkipReason() ?? (existsSync(ADDON) ? undefined : 'the seccomp agent addon is not built (scripts/build-addon.sh)');
@@ -46,20 +46,9 @@ function denials(args: string[], want: RegExp) {
 
 describe.skipIf(skip)('filter denials are logged with their rule and a hint (real runc, the agent)', () => {
   beforeAll(() => {
-    work = mkdtempSync(join(tmpdir(), 'openclaw-denials-'));
-    chmodSync(work, 0o711);
-    socket = join(work, 'agent', 'agent.sock');
-    configToml = join(work, 'config.toml');
-    writeFileSync(configToml, `[state]\ndir = "${join(work, 'state')}"\n[jobs]\ndir = "${join(work, 'jobs')}"\n[agent]\nsocket = "${socket}"\ndenial_log = "${join(work, 'denials.log')}"\n`);
+    ({ work, socket, configToml } = agentWorkDir('openclaw-denials-'));
   });
-  afterAll(() => {
-    for (const line of runc(['--root', ROOT, 'list', '-q']).stdout.split('\n').filter(Boolean)) runc(['--root', ROOT, 'delete', '--force', line]);
-    stopAgent(socket);
-    for (const b of bundles) b.cleanup();
-    removeTemplate();
-    rmSync(work, { recursive: true, force: true });
-    rmSync(ROOT, { recursive: true, force: true });
-  });
+  afterAll(() => removeAgentWorkDir(work, socket, ROOT, bundles));
 
   it('smythos-alternative: socket(AF_INET) is denied by the default (EPERM, as before) and shows in denials', () => {
     const r = run('smythos-alternative', ['/bin/nc', '127.0.0.1', '9']);

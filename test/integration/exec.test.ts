@@ -8,13 +8,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { integrationSkipReason, makeBundle, parseFacts, removeTemplate, REPO, SHIM, type Bundle } from '../helpers/bundle.js';
+import { integrationSkipReason, makeBundle, parseFacts, REPO, SHIM, type Bundle } from '../helpers/bundle.js';
 import { runc, shim, type Ran } from '../helpers/shim.js';
-import { stopAgent } from '../helpers/agent.js';
+import { agentWorkDir, removeAgentWorkDir } from '../helpers/agent.js';
 
 const ADDON = join(REPO, 'addon', 'build', 'Release', 'openclaw_agent.node');
 const skip = integrationSkipReason() ?? (existsSync(ADDON) ? undefined : 'the seccomp agent addon is not built (scripts/build-addon.sh)');
@@ -62,11 +62,7 @@ function engineProcess(args: string[], over: Record<string, unknown> = {}): stri
 
 describe.skipIf(skip)('runc exec through the shim is held to the profile (real runc)', () => {
   beforeAll(() => {
-    work = mkdtempSync(join(tmpdir(), 'openclaw-exec-'));
-    chmodSync(work, 0o711); // the state dir below it must be reachable by the mapped ids
-    socket = join(work, 'agent', 'agent.sock');
-    configToml = join(work, 'config.toml');
-    writeFileSync(configToml, `[state]\ndir = "${join(work, 'state')}"\n[agent]\nsocket = "${socket}"\ndenial_log = "${join(work, 'denials.log')}"\n`);
+    ({ work, socket, configToml } = agentWorkDir('openclaw-exec-'));
     refuseProfile = join(work, 'no-exec.yaml');
     writeFileSync(
       refuseProfile,
@@ -78,14 +74,7 @@ describe.skipIf(skip)('runc exec through the shim is held to the profile (real r
       }),
     );
   });
-  afterAll(() => {
-    for (const line of runc(['--root', ROOT, 'list', '-q']).stdout.split('\n').filter(Boolean)) runc(['--root', ROOT, 'delete', '--force', line]);
-    stopAgent(socket);
-    for (const b of bundles) b.cleanup();
-    removeTemplate();
-    rmSync(work, { recursive: true, force: true });
-    rmSync(ROOT, { recursive: true, force: true });
-  });
+  afterAll(() => removeAgentWorkDir(work, socket, ROOT, bundles));
 
   it('plain runc exec (the baseline the shim changes): the engine\'s capabilities and no_new_privs 0', () => {
     const { cid } = running('default');

@@ -5,13 +5,13 @@
  * process creation, threads fine). Checked from inside with the builtins-only verifier.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync, statSync } from 'node:fs';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { integrationSkipReason, makeBundle, parseFacts, removeTemplate, REPO, SHIM, which, type Bundle } from '../helpers/bundle.js';
+import { integrationSkipReason, makeBundle, parseFacts, REPO, SHIM, which, type Bundle } from '../helpers/bundle.js';
 import { runc, shim } from '../helpers/shim.js';
-import { stopAgent } from '../helpers/agent.js';
+import { agentWorkDir, removeAgentWorkDir } from '../helpers/agent.js';
 
 const ADDON = join(REPO, 'addon', 'build', 'Release', 'openclaw_agent.node');
 const skip = integrationSkipReason() ?? (existsSync(ADDON) ? undefined : 'the seccomp agent addon is not built (scripts/build-addon.sh)');
@@ -37,20 +37,9 @@ function oc(profile: string, args: string[]) {
 
 describe.skipIf(skip)('shipped strict profiles under real runc with the seccomp agent', () => {
   beforeAll(() => {
-    work = mkdtempSync(join(tmpdir(), 'openclaw-strict-'));
-    chmodSync(work, 0o711); // the state dir below it must be reachable by the mapped ids
-    socket = join(work, 'agent', 'agent.sock');
-    configToml = join(work, 'config.toml');
-    writeFileSync(configToml, `[state]\ndir = "${join(work, 'state')}"\n[jobs]\ndir = "${join(work, 'jobs')}"\n[agent]\nsocket = "${socket}"\ndenial_log = "${join(work, 'denials.log')}"\n`);
+    ({ work, socket, configToml } = agentWorkDir('openclaw-strict-'));
   });
-  afterAll(() => {
-    for (const line of runc(['--root', ROOT, 'list', '-q']).stdout.split('\n').filter(Boolean)) runc(['--root', ROOT, 'delete', '--force', line]);
-    stopAgent(socket);
-    for (const b of bundles) b.cleanup();
-    removeTemplate();
-    rmSync(work, { recursive: true, force: true });
-    rmSync(ROOT, { recursive: true, force: true });
-  });
+  afterAll(() => removeAgentWorkDir(work, socket, ROOT, bundles));
 
   it('smythos-alternative: starts, and the kernel state matches the profile', () => {
     const b = bundle(['/bin/verify']);
