@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Writes dist/build-info.json ({"commit": ...}) after tsc: the commit `openclaw-runtime --version`
-// reports (shim/install/package-paths.ts shimCommit). `git rev-parse --short HEAD` of the package
+// reports (shim/package.ts shimCommit). `git rev-parse --short HEAD` of the package
 // when it is a git checkout, else "unknown" (an unpacked tarball keeps the file it was built with).
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';

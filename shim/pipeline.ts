@@ -4,11 +4,10 @@
  * Shared by `create`/`run` (which then carry out host actions, write and exec runc) and by
  * the read-only `merge` command (which prints the result).
  */
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
 import { loadConfig } from './config/load.js';
 import type { RuntimeConfig } from './config/schema.js';
-import { readSpec, type LoadedSpec } from './spec/io.js';
+import { readSpec, type LoadedSpec } from './oci/bundle.js';
 import { selectProfile, type ProfileChoice } from './profile/select.js';
 import type { LoadedProfile } from './profile/load.js';
 import type { CompiledProfile } from './profile/cache.js';
@@ -22,17 +21,17 @@ import { DEFAULT_CONFIG_PATH } from './config/defaults.js';
 import { DEFAULT_RUNC_ROOT } from './host/actions.js';
 import { isCriSandbox } from './merge/caller.js';
 import { sandboxProfile } from './merge/pause.js';
-import { PACKAGE_PROFILE_DIR } from './profile/select.js';
+import { CLEANUP_HOOK_PATH, PROFILES_DIR } from './package.js';
 
 /** profiles/internal/cri-sandbox.yaml: the fixed policy of a pod's pause container (merge/pause.ts). */
-export const CRI_SANDBOX_PROFILE_PATH = resolve(PACKAGE_PROFILE_DIR, 'internal', 'cri-sandbox.yaml');
+export const CRI_SANDBOX_PROFILE_PATH = resolve(PROFILES_DIR, 'internal', 'cri-sandbox.yaml');
 import { mergeSpec } from './merge/index.js';
 import { readOrCreateSealKey } from './host/seal-key.js';
 import type { MergeState } from './merge/types.js';
-import type { SpecSeccomp } from './spec/types.js';
+import type { SpecSeccomp } from './oci/types.js';
 
 /** hooks/openclaw-poststop of this package (dist/pipeline.js -> ../hooks). */
-export const CLEANUP_HOOK_PATH = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'hooks', 'openclaw-poststop');
+
 
 export interface PipelineInput {
   profileFlag?: string;

@@ -11,12 +11,12 @@
 import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname } from 'node:path';
 import type { RuntimeConfig } from '../config/schema.js';
 import { OpenclawError } from '../errors.js';
 import { loadNative } from './native.js';
 import { RESIDENT_NODE_FLAGS } from '../node-flags.js';
+import { AGENT_ENTRY } from '../package.js';
 
 export interface EnsureAgentOptions {
   /** Overrides config.agent.socket. */
@@ -25,14 +25,14 @@ export interface EnsureAgentOptions {
   denialLog?: string;
   /** How long to wait for the lock and for a started agent to accept (default 10 s). */
   timeoutMs?: number;
-  /** The script to start as `<execPath> <entry> agent ...` (default: dist/agent/entry.js). */
+  /** The script to start as `<execPath> <entry> agent ...` (default: dist/agent-main.js). */
   entryPath?: string;
   /** Where a started agent's stderr goes (default: `<socket dir>/seccomp-agent.log`). */
   agentLog?: string;
 }
 
 /** Beside this file in dist/agent/; tests running the .ts sources still start the built agent. */
-export const DEFAULT_ENTRY = resolve(dirname(fileURLToPath(import.meta.url)), '../../dist/agent/entry.js');
+
 
 /** Resolves true when something accepts a connection on the socket. */
 export function canConnect(socketPath: string, timeoutMs = 1000): Promise<boolean> {
@@ -79,7 +79,7 @@ export async function ensureAgent(config: RuntimeConfig, opts: EnsureAgentOption
     const logFd = openSync(agentLog, 'a', 0o600);
     let exited: string | undefined;
     try {
-      const child = spawn(process.execPath, [...RESIDENT_NODE_FLAGS, opts.entryPath ?? DEFAULT_ENTRY, 'agent', '--socket', socketPath, '--denial-log', denialLog], {
+      const child = spawn(process.execPath, [...RESIDENT_NODE_FLAGS, opts.entryPath ?? AGENT_ENTRY, 'agent', '--socket', socketPath, '--denial-log', denialLog], {
         detached: true,
         stdio: ['ignore', logFd, logFd],
       });

@@ -6,9 +6,8 @@
  */
 import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { dirname, resolve } from 'node:path';
 import { OpenclawError } from '../errors.js';
+import { ADDON_PATH } from '../package.js';
 
 /** A system error as the addon throws it (same shape as Node's ErrnoException). */
 export interface NativeError extends Error {
@@ -126,7 +125,6 @@ export interface NativeAgent {
 }
 
 /** Where scripts/build-addon.sh puts the addon, relative to this file (dist/agent/ or shim/agent/). */
-export const ADDON_PATH = resolve(dirname(fileURLToPath(import.meta.url)), '../../addon/build/Release/openclaw_agent.node');
 
 export function isNativeError(e: unknown, code?: string): e is NativeError {
   return e instanceof Error && typeof (e as NativeError).code === 'string' && (code === undefined || (e as NativeError).code === code);

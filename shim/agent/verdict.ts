@@ -6,7 +6,7 @@
  * write gating) depend on the listener's state and stay `notify` here.
  * Used by tests and tools that reason about a filter's meaning; the agent itself runs decide().
  */
-import type { SpecSeccomp } from '../spec/types.js';
+import type { SpecSeccomp } from '../oci/types.js';
 import { evaluate, type Verdict } from '../seccomp/evaluate.js';
 import { filterDenial } from './decide.js';
 import { FilterDenialsSchema } from './metadata.js';

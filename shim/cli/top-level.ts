@@ -8,7 +8,7 @@
 import { writeSync } from 'node:fs';
 import { SHIM_GLOBAL_FLAGS } from './runc-surface.js';
 import { SHIM_ONLY_SPECS } from '../commands/specs.js';
-import { shimCommit, shimVersion } from '../install/package-paths.js';
+import { shimCommit, shimVersion } from '../package.js';
 
 /** The runc commands the shim wraps, and what it adds to each. */
 export const WRAPPED_COMMANDS: ReadonlyArray<readonly [string, string]> = [

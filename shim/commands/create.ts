@@ -21,8 +21,8 @@ import { execaRunner } from '../host/runner.js';
 import { aliasDeviceStdio, closeAll } from '../host/stdio-alias.js';
 import { closeDebugLog, debugLog, openDebugLog, writeRuntimeLog } from '../log.js';
 import { runPipeline } from '../pipeline.js';
-import { jsonEqual } from '../spec/json.js';
-import { serializeSpec, writeFileAtomic } from '../spec/io.js';
+import { jsonEqual } from '../util/json.js';
+import { serializeSpec, writeSpecAtomic } from '../oci/bundle.js';
 import type { CommandContext, CommandHandler } from './index.js';
 
 export interface PreparedCreate {
@@ -76,7 +76,7 @@ export async function prepareCreate({ argv, cwd, env, log }: CommandContext, opt
   await performHostActions(config.state.dir, containerId, runcRoot, merged.hostActions, execaRunner);
 
   try {
-    if (!jsonEqual(merged.spec, spec.spec)) writeFileAtomic(spec.path, serializeSpec(merged.spec));
+    if (!jsonEqual(merged.spec, spec.spec)) writeSpecAtomic(spec.path, serializeSpec(merged.spec));
   } catch (err) {
     await undoHostActions(config.state.dir, containerId, execaRunner).catch(() => undefined);
     throw err;

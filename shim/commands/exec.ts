@@ -25,9 +25,9 @@ import { closeDebugLog, debugLog, openDebugLog, writeRuntimeLog } from '../log.j
 import { checkEngineExecPolicy, clampExecProcess, containerIdMaps, parseIdMap, requestFromFlags } from '../merge/exec-process.js';
 import { loadProfileForConfig } from '../profile/load-for-config.js';
 import { selectProfile } from '../profile/select.js';
-import { parseJsonLossless, stringifyJsonLossless } from '../spec/json.js';
-import { readSpec, MAX_SPEC_BYTES } from '../spec/io.js';
-import type { SpecProcess } from '../spec/types.js';
+import { parseJsonLossless, stringifyJsonLossless } from '../util/json.js';
+import { readSpec, MAX_SPEC_BYTES } from '../oci/bundle.js';
+import type { SpecProcess } from '../oci/types.js';
 import type { CommandHandler } from './index.js';
 
 interface RuncState {

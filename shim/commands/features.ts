@@ -10,8 +10,8 @@ import { spawn } from 'node:child_process';
 import type { CommandHandler } from './index.js';
 import { resolveLowLevelRuntime } from '../config/runtime-path.js';
 import { exitLike } from '../cli/passthrough.js';
-import { parseJsonLossless, stringifyJsonLossless } from '../spec/json.js';
-import { shimVersion } from '../install/package-paths.js';
+import { parseJsonLossless, stringifyJsonLossless } from '../util/json.js';
+import { shimVersion } from '../package.js';
 
 export const VERSION_ANNOTATION = 'org.openclaw.runtime.version';
 export const UNSAFE_ANNOTATION_PREFIX = 'org.openclaw.';

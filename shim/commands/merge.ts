@@ -4,12 +4,12 @@
  * actions it would take, without writing or running anything. For profile authors and the
  * README's demo.
  */
-import { diffSpecs, formatChanges } from '../spec/diff.js';
+import { diffSpecs, formatChanges } from '../oci/diff.js';
 import { resolve } from 'node:path';
 import { parseCommandArgs } from '../cli/command-args.js';
 import { MERGE_SPEC } from './specs.js';
 import { runPipeline } from '../pipeline.js';
-import { serializeSpec } from '../spec/io.js';
+import { serializeSpec } from '../oci/bundle.js';
 import type { CommandHandler } from './index.js';
 
 export const mergeCommand: CommandHandler = async ({ argv, cwd, env }) => {

@@ -16,7 +16,7 @@ import { BeneathError, assertSafePath, ensureDir, inspectPath, mkdirBeneath } fr
 import { OpenclawError } from '../errors.js';
 import { jobDirOf, validContainerId } from '../merge/filesystem.js';
 import type { HostAction } from '../merge/types.js';
-import { writeFileAtomic } from '../spec/io.js';
+import { errnoOf, writeFileAtomic } from '../util/atomic-file.js';
 import type { ProcessRunner } from './runner.js';
 
 export interface HostRecord {
@@ -62,7 +62,15 @@ export async function performHostActions(
   ensureStateDir(stateDir);
   ensureDir(recordsDir(stateDir), { mode: 0o700, parentMode: 0o711, field: 'state.dir' });
   const record: HostRecord = { id, runcRoot, createdAt: new Date().toISOString(), actions };
-  writeFileAtomic(recordPath(stateDir, id), JSON.stringify(record, null, 2));
+  try {
+    writeFileAtomic(recordPath(stateDir, id), JSON.stringify(record, null, 2), { mode: 0o600 });
+  } catch (err) {
+    const code = errnoOf(err);
+    throw new OpenclawError('host', `cannot write the host record of container ${id} (${code}); nothing on the host was changed`, {
+      file: recordPath(stateDir, id),
+      fix: code === 'ENOSPC' ? 'free space on the filesystem that holds [state] dir' : 'check that [state] dir is a root-owned directory on a writable filesystem',
+    });
+  }
   try {
     for (const action of actions) {
       try {

@@ -15,7 +15,7 @@ import { dirname, join } from 'node:path';
 import { OpenclawError, fieldPath } from '../errors.js';
 import type { RuntimeConfig } from '../config/schema.js';
 import type { Profile } from '../profile/schema.js';
-import type { Spec } from '../spec/types.js';
+import type { Spec } from '../oci/types.js';
 import { collectCdiRequests, NVIDIA_GPU_KIND, CDI_ANNOTATION_PREFIX } from '../cdi/requests.js';
 import { resolveCdiDevices, type LoadedCdiSpec } from '../cdi/resolve.js';
 import type { CdiFacts, CdiHookFact, CdiNodeFact } from '../merge/cdi.js';

@@ -4,7 +4,7 @@
  */
 import { realpathSync } from 'node:fs';
 import type { RuntimeConfig } from '../config/schema.js';
-import type { Spec } from '../spec/types.js';
+import type { Spec } from '../oci/types.js';
 import type { JoinedNamespaceFacts } from '../merge/types.js';
 import { resolveNamespaceFacts } from './namespace-facts.js';
 

@@ -4,7 +4,7 @@
  */
 import { lstatSync, readdirSync, readFileSync, readlinkSync, realpathSync, statSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
-import type { Spec } from '../spec/types.js';
+import type { Spec } from '../oci/types.js';
 import type { Profile } from '../profile/schema.js';
 import type { CgroupFacts, DeviceNode, ExecutableFacts, HostFacts, PathFacts } from '../merge/types.js';
 import { hookFactsWanted } from '../merge/hooks.js';

@@ -22,7 +22,7 @@
  */
 import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import type { NamespaceType, Spec } from '../spec/types.js';
+import type { NamespaceType, Spec } from '../oci/types.js';
 import type { JoinedNamespaceFacts, NamespaceOwner } from '../merge/types.js';
 import { containerdStateOfBundle } from '../merge/engine-files.js';
 

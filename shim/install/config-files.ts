@@ -3,8 +3,8 @@
  * changing it, and replace it atomically with the original's mode, so a crash never leaves a
  * daemon with half a config.
  */
-import { closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { copyFileSync, existsSync, readFileSync } from 'node:fs';
+import { errnoOf, writeFileAtomic } from '../util/atomic-file.js';
 import { OpenclawError } from '../errors.js';
 
 /** The file's text, or undefined when it does not exist. */
@@ -33,38 +33,17 @@ export function backup(path: string): string {
   return target;
 }
 
-/** temp file in the same directory, fsync, rename; mode copied from the file it replaces. */
+/**
+ * Replaces an engine's config atomically (util/atomic-file.ts), creating its directory; a new
+ * file gets `defaultMode`, an existing one keeps its mode and owner.
+ */
 export function writeAtomic(path: string, text: string, defaultMode = 0o644): void {
-  const dir = dirname(path);
-  mkdirSync(dir, { recursive: true });
-  let mode = defaultMode;
   try {
-    mode = statSync(path).mode & 0o7777;
-  } catch {
-    /* new file */
-  }
-  const tmp = join(dir, `.${basename(path)}.openclaw-${process.pid}.tmp`);
-  const fd = openSync(tmp, 'w', mode);
-  try {
-    writeSync(fd, text);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  try {
-    renameSync(tmp, path);
+    writeFileAtomic(path, text, { mode: defaultMode, mkdirParents: true });
   } catch (err) {
-    try {
-      unlinkSync(tmp);
-    } catch {
-      /* already gone */
-    }
-    throw err;
-  }
-  const dfd = openSync(dir, 'r');
-  try {
-    fsyncSync(dfd);
-  } finally {
-    closeSync(dfd);
+    throw new OpenclawError('install', `cannot write the engine config (${errnoOf(err)}); the original is unchanged`, {
+      file: path,
+      fix: 'run the install as root, on a writable filesystem',
+    });
   }
 }

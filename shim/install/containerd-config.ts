@@ -17,7 +17,7 @@
  * IMPORTS_MERGE_PLUGINS_DEEPLY.
  */
 import { OpenclawError } from '../errors.js';
-import { deepClone, jsonEqual } from '../spec/json.js';
+import { deepClone, jsonEqual } from '../util/json.js';
 import type { EditResult } from './docker-config.js';
 
 export type TomlTable = Record<string, unknown>;

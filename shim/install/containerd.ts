@@ -25,7 +25,7 @@ import {
 } from './containerd-config.js';
 import type { InstallFlags } from './install-args.js';
 import type { InstallOutput } from './output.js';
-import { shimBinaryPath } from './package-paths.js';
+import { shimBinaryPath } from '../package.js';
 import { DEFAULT_LAUNCHER_DIR, writeLauncher, writeSystemdDropIn } from './launcher.js';
 
 export const DEFAULT_CONTAINERD_CONFIG = '/etc/containerd/config.toml';

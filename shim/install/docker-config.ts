@@ -8,7 +8,7 @@
  * SIGHUP, so no restart is needed.
  */
 import { OpenclawError } from '../errors.js';
-import { deepClone, jsonEqual } from '../spec/json.js';
+import { deepClone, jsonEqual } from '../util/json.js';
 
 export interface DockerRuntimeOptions {
   /** Runtime name in daemon.json (what `docker run --runtime=NAME` uses). */

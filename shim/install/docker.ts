@@ -4,13 +4,13 @@
  */
 import { accessSync, constants } from 'node:fs';
 import { OpenclawError } from '../errors.js';
-import { parseJsonLossless, stringifyJsonLossless } from '../spec/json.js';
+import { parseJsonLossless, stringifyJsonLossless } from '../util/json.js';
 import { backup, readOptional, writeAtomic } from './config-files.js';
 import { addDockerRuntime, removeDockerRuntime, type DaemonJson, type EditResult } from './docker-config.js';
 import { DEFAULT_DOCKER_PIDFILE, DOCKER_RELOAD_HINT, reloadDockerd } from './docker-reload.js';
 import type { InstallFlags } from './install-args.js';
 import type { InstallOutput } from './output.js';
-import { shimBinaryPath } from './package-paths.js';
+import { shimBinaryPath } from '../package.js';
 
 export const DEFAULT_DAEMON_JSON = '/etc/docker/daemon.json';
 

@@ -8,7 +8,7 @@
  */
 import { join } from 'node:path';
 import { OpenclawError } from '../errors.js';
-import { deepClone, jsonEqual } from '../spec/json.js';
+import { deepClone, jsonEqual } from '../util/json.js';
 import { backup, readOptional, writeAtomic } from './config-files.js';
 import { launcherPathFor, parseToml, removeLauncher, renderToml } from './containerd.js';
 import type { TomlTable } from './containerd-config.js';
@@ -16,7 +16,7 @@ import type { EditResult } from './docker-config.js';
 import type { InstallFlags } from './install-args.js';
 import { DEFAULT_LAUNCHER_DIR, writeLauncher } from './launcher.js';
 import type { InstallOutput } from './output.js';
-import { shimBinaryPath } from './package-paths.js';
+import { shimBinaryPath } from '../package.js';
 
 export const DEFAULT_CONTAINERS_CONF = '/etc/containers/containers.conf';
 

@@ -7,7 +7,7 @@
  * Docker profile all answer the same way).
  */
 import type { LoadedProfile } from '../profile/load.js';
-import type { SpecSeccomp } from '../spec/types.js';
+import type { SpecSeccomp } from '../oci/types.js';
 import { evaluate } from '../seccomp/evaluate.js';
 
 export interface LintWarning {
@@ -56,7 +56,6 @@ function notified(seccomp: SpecSeccomp | undefined, name: string, args: bigint[]
 }
 
 const SIGCHLD = 17n;
-const CLONE_THREAD_FLAGS = 0x3d0f00n; // what glibc's pthread_create passes
 const O_WRONLY = 1n;
 const AT_FDCWD = BigInt.asUintN(64, -100n);
 const AF_NETLINK = 16n;

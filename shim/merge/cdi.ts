@@ -23,7 +23,7 @@
 import { OpenclawError } from '../errors.js';
 import type { CdiEditBlock } from '../cdi/resolve.js';
 import type { CdiDeviceNode } from '../cdi/schema.js';
-import type { SpecDevice, SpecHook, SpecHooks, SpecMount } from '../spec/types.js';
+import type { SpecDevice, SpecHook, SpecHooks, SpecMount } from '../oci/types.js';
 import type { MergeInputs, Modifier } from './types.js';
 import { wantsIsolation } from './namespaces.js';
 import { originalRootfs } from './userns.js';

@@ -8,7 +8,7 @@
  * - pids.limit = min(caller, profile).
  * - cpu: the quota/period ratio is the smaller of the caller's and the profile's cpus.
  */
-import { u64Compare, type U64 } from '../spec/json.js';
+import { u64Compare, type U64 } from '../util/json.js';
 import type { MergeInputs, Modifier } from './types.js';
 
 /** A limit the caller set, or undefined when it means "no limit". */

@@ -17,7 +17,7 @@
  *   the driver's libraries and hooks come with the nodes).
  */
 import { OpenclawError } from '../errors.js';
-import type { SpecDevice, SpecDeviceCgroup } from '../spec/types.js';
+import type { SpecDevice, SpecDeviceCgroup } from '../oci/types.js';
 import type { DeviceNode, MergeInputs, Modifier } from './types.js';
 import { callerEngine } from './caller.js';
 

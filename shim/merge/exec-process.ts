@@ -21,8 +21,8 @@
 import { OpenclawError } from '../errors.js';
 import type { LoadedProfile } from '../profile/load.js';
 import type { ProfileProcess } from '../profile/schema.js';
-import { deepClone } from '../spec/json.js';
-import type { Spec, SpecCapabilities, SpecProcess, SpecRlimit } from '../spec/types.js';
+import { deepClone } from '../util/json.js';
+import type { Spec, SpecCapabilities, SpecProcess, SpecRlimit } from '../oci/types.js';
 import type { ExecProcessFlags } from '../cli/argv.js';
 import { CAPABILITY_SETS, lowerRlimit, tightenProcess } from './process.js';
 

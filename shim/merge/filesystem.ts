@@ -26,7 +26,7 @@
  */
 import { OpenclawError } from '../errors.js';
 import { join } from 'node:path';
-import type { Spec, SpecMount } from '../spec/types.js';
+import type { Spec, SpecMount } from '../oci/types.js';
 import type { ProfileBindMount } from '../profile/schema.js';
 import type { HostAction, MergeInputs, Modifier, PathFacts } from './types.js';
 import { containerdStateOfBundle, engineFileOf, type EngineFileContext } from './engine-files.js';

@@ -21,7 +21,7 @@
  */
 import { basename } from 'node:path';
 import { OpenclawError } from '../errors.js';
-import type { Spec, SpecHook, SpecHooks } from '../spec/types.js';
+import type { Spec, SpecHook, SpecHooks } from '../oci/types.js';
 import type { ExecutableFacts, MergeInputs, Modifier } from './types.js';
 
 /** The hook stages of the OCI runtime spec, and where runc runs each (for the error text). */

@@ -10,8 +10,8 @@
  * before anything is added: the hooks check must see the caller's hooks, not the cleanup hook
  * added at the end, nor the CDI hooks (from root-only spec files, checked by host/cdi-specs.ts).
  */
-import { deepClone } from '../spec/json.js';
-import type { Spec } from '../spec/types.js';
+import { deepClone } from '../util/json.js';
+import type { Spec } from '../oci/types.js';
 import type { MergeInputs, MergeState, Modifier } from './types.js';
 import { makeNamespacesModifier } from './namespaces.js';
 import { makeUsernsModifier } from './userns.js';

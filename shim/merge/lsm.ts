@@ -9,7 +9,7 @@
  *   because the policy has many unconfined or host domains and a creator may name any of them.
  */
 import { OpenclawError } from '../errors.js';
-import type { SpecProcess } from '../spec/types.js';
+import type { SpecProcess } from '../oci/types.js';
 import type { MergeInputs, Modifier } from './types.js';
 
 export const UNCONFINED_APPARMOR = 'unconfined';

@@ -18,7 +18,7 @@
  * The user namespace's id maps are the userns modifier's job.
  */
 import { OpenclawError } from '../errors.js';
-import type { NamespaceType, SpecNamespace } from '../spec/types.js';
+import type { NamespaceType, SpecNamespace } from '../oci/types.js';
 import type { ProfileNamespaces } from '../profile/schema.js';
 import type { MergeInputs, Modifier } from './types.js';
 import { callerEngine, type Engine } from './caller.js';

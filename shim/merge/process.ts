@@ -10,8 +10,8 @@
  * The same policy clamps each `runc exec` process (merge/exec-process.ts): one function,
  * tightenProcess, for both.
  */
-import type { SpecCapabilities, SpecProcess, SpecRlimit } from '../spec/types.js';
-import { u64Min, type U64 } from '../spec/json.js';
+import type { SpecCapabilities, SpecProcess, SpecRlimit } from '../oci/types.js';
+import { u64Min, type U64 } from '../util/json.js';
 import type { ProfileProcess } from '../profile/schema.js';
 import type { MergeInputs, Modifier } from './types.js';
 

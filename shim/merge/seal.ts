@@ -7,8 +7,8 @@
  * container's creator cannot forge a seal for a looser filter.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { stringifyJsonLossless } from '../spec/json.js';
-import type { SpecSeccomp } from '../spec/types.js';
+import { stringifyJsonLossless } from '../util/json.js';
+import type { SpecSeccomp } from '../oci/types.js';
 
 export const SEAL_ANNOTATION = 'org.openclaw.seccomp.seal';
 

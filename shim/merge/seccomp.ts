@@ -10,7 +10,7 @@ import { OpenclawError } from '../errors.js';
 import { SEAL_ANNOTATION, sealVerifies } from './seal.js';
 import type { MergeInputs, Modifier } from './types.js';
 import { grantedDevicePaths } from './devices.js';
-import type { SpecSeccomp } from '../spec/types.js';
+import type { SpecSeccomp } from '../oci/types.js';
 
 /**
  * The agent's writable list (agent/metadata.ts, written by the profile compiler) plus the

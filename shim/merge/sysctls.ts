@@ -12,7 +12,7 @@
  * `[A-Za-z0-9_-]` components is refused.
  */
 import { OpenclawError } from '../errors.js';
-import type { NamespaceType, SpecNamespace } from '../spec/types.js';
+import type { NamespaceType, SpecNamespace } from '../oci/types.js';
 import type { MergeInputs, Modifier } from './types.js';
 
 interface SysctlClass {

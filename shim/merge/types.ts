@@ -6,7 +6,7 @@
  * Anything that has to change on the host (a bind mount, a chown) is returned as a
  * HostAction for host/actions.ts to carry out after the whole merge succeeded.
  */
-import type { Spec, SpecSeccomp } from '../spec/types.js';
+import type { Spec, SpecSeccomp } from '../oci/types.js';
 import type { LoadedProfile } from '../profile/load.js';
 import type { RuntimeConfig } from '../config/schema.js';
 import type { CdiFacts } from './cdi.js';

@@ -22,7 +22,7 @@
  */
 import { isAbsolute, join, resolve } from 'node:path';
 import { OpenclawError } from '../errors.js';
-import type { Spec, SpecIdMapping } from '../spec/types.js';
+import type { Spec, SpecIdMapping } from '../oci/types.js';
 import type { MergeInputs, Modifier } from './types.js';
 import { wantsIsolation } from './namespaces.js';
 

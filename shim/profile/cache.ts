@@ -26,9 +26,9 @@ import { closeSync, constants, fstatSync, openSync, readFileSync, rmSync, statSy
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { deserialize, serialize } from 'node:v8';
-import { writeFileAtomic } from '../spec/io.js';
+import { writeFileAtomic } from '../util/atomic-file.js';
 import { ensureDir, inspectPath } from '../host/safe-path.js';
-import type { SpecSeccomp } from '../spec/types.js';
+import type { SpecSeccomp } from '../oci/types.js';
 import type { FilterModel } from '../seccomp/model.js';
 import type { LoadedProfile } from './load.js';
 
@@ -62,7 +62,7 @@ const CODE_FILES = [
   './compile-profile',
   '../pipeline',
   '../agent/metadata',
-  '../spec/json',
+  '../util/json',
   '../seccomp/import',
   '../seccomp/compile',
   '../seccomp/rules',

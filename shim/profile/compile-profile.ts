@@ -5,7 +5,7 @@
  */
 import { posix } from 'node:path';
 import type { RuntimeConfig } from '../config/schema.js';
-import type { SpecSeccomp } from '../spec/types.js';
+import type { SpecSeccomp } from '../oci/types.js';
 import { OpenclawError } from '../errors.js';
 import { formatListenerMetadata } from '../agent/metadata.js';
 import { compileSyscallFilter, type AgentFacts } from '../seccomp/compile.js';

@@ -7,7 +7,7 @@
  * NOTE when compileProfileSeccomp (profile/compile-profile.ts) reads another config value, add it to compileInputs.
  */
 import type { RuntimeConfig } from '../config/schema.js';
-import type { SpecSeccomp } from '../spec/types.js';
+import type { SpecSeccomp } from '../oci/types.js';
 import { loadCompiledProfile, type CompiledProfile } from './cache.js';
 
 export async function loadProfileForConfig(path: string, config: RuntimeConfig): Promise<CompiledProfile> {

@@ -10,7 +10,7 @@ import { dirname, resolve } from 'node:path';
 import { parseDocument, LineCounter, isNode } from 'yaml';
 import { OpenclawError, fieldPath } from '../errors.js';
 import { ProfileSchema, type Profile } from './schema.js';
-import type { SpecSeccomp } from '../spec/types.js';
+import type { SpecSeccomp } from '../oci/types.js';
 import { importSeccompJson } from '../seccomp/import.js';
 
 export interface LoadedProfile {

@@ -9,16 +9,16 @@
  * package's profiles/. A name whose file is a symlink leading out of its directory is refused.
  */
 import { existsSync, realpathSync } from 'node:fs';
-import { dirname, join, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve, sep } from 'node:path';
 import { OpenclawError } from '../errors.js';
 import type { RuntimeConfig } from '../config/schema.js';
-import type { Spec } from '../spec/types.js';
+import type { Spec } from '../oci/types.js';
+import { PROFILES_DIR } from '../package.js';
 
 export const PROFILE_ANNOTATION = 'org.openclaw.profile';
 
 /** The package's own profiles/ (dist/profile/select.js -> ../../profiles). */
-export const PACKAGE_PROFILE_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'profiles');
+
 
 const PROFILE_NAME_RE = /^[a-z0-9][a-z0-9._-]*$/;
 
@@ -69,7 +69,7 @@ export function selectProfile({ flag, spec, config, configPath, cwd }: SelectInp
 }
 
 export function profileDirectories(config: RuntimeConfig): string[] {
-  return [...config.profiles.directories, PACKAGE_PROFILE_DIR];
+  return [...config.profiles.directories, PROFILES_DIR];
 }
 
 function resolveProfileName(name: string, config: RuntimeConfig, ctx: { source: string }): string {

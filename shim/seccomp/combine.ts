@@ -6,7 +6,7 @@
  * errnos) go to the profile. The listener (seccomp agent) comes from the profile, else the caller.
  */
 import { OpenclawError } from '../errors.js';
-import type { SpecSeccomp } from '../spec/types.js';
+import type { SpecSeccomp } from '../oci/types.js';
 import {
   constantPartition,
   decodeSeccomp,

@@ -25,7 +25,7 @@
  */
 import { OpenclawError } from '../errors.js';
 import type { ProfileSyscallFilter } from '../profile/schema.js';
-import type { SpecSeccomp } from '../spec/types.js';
+import type { SpecSeccomp } from '../oci/types.js';
 import { AlgebraLimitError, TRUE, atom, dnfHolds, negateDnf, type Dnf } from './algebra.js';
 import {
   constantPartition,

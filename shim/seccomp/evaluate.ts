@@ -11,7 +11,7 @@
  * Not modelled: runc's -ENOSYS stub for syscalls newer than any it knows, 32-bit argument
  * truncation on 32-bit ABIs.
  */
-import type { SpecSeccomp, SpecSeccompArg } from '../spec/types.js';
+import type { SpecSeccomp, SpecSeccompArg } from '../oci/types.js';
 import { ACTION_RANK, ACTION_WORDS, BAD_ARCH_ACTION, CMP_BY_OCI, ERRNO, nativeScmpArch, type ActionKind } from './vocabulary.js';
 import { ARCH_BY_SCMP } from './vocabulary.js';
 import { syscallExists } from './syscall-table.js';

@@ -12,8 +12,8 @@
  * Values are read losslessly: 64-bit masks stay exact.
  */
 import { OpenclawError } from '../errors.js';
-import { parseJsonLossless } from '../spec/json.js';
-import type { SpecSeccomp } from '../spec/types.js';
+import { parseJsonLossless } from '../util/json.js';
+import type { SpecSeccomp } from '../oci/types.js';
 import type { Atom } from './algebra.js';
 import { encodeSeccomp, guardComplexity, makeAction, rank, type Action, type FilterModel } from './model.js';
 import { partitionsOfRules, type RuleInput } from './rules.js';

@@ -14,8 +14,8 @@
  * index, never `flags` (runc 1.1.5 refuses it), and is deterministic.
  */
 import { OpenclawError } from '../errors.js';
-import type { SpecSeccomp, SpecSeccompArg, SpecSyscall } from '../spec/types.js';
-import type { U64 } from '../spec/json.js';
+import type { SpecSeccomp, SpecSeccompArg, SpecSyscall } from '../oci/types.js';
+import type { U64 } from '../util/json.js';
 import {
   TRUE,
   FALSE,

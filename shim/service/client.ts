@@ -9,16 +9,14 @@
 import { spawn } from 'node:child_process';
 import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
 import { connect } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { loadNative } from '../agent/native.js';
 import { canConnect } from '../agent/client.js';
 import { decodeResponse, encodeRequest, MAX_RESPONSE_BYTES, type ServiceRequest, type ServiceResponse } from './protocol.js';
 import { serviceSocket } from './paths.js';
 import { DEFAULT_PATH } from './resolved.js';
 import { RESIDENT_NODE_FLAGS } from '../node-flags.js';
+import { SERVICE_ENTRY } from '../package.js';
 
-/** dist/service/entry.js; tests running the .ts sources still start the built service. */
-export const SERVICE_ENTRY = fileURLToPath(new URL('../../dist/service/entry.js', import.meta.url));
 /** An on-demand service exits after this long without requests (it holds no state of its own). */
 export const ON_DEMAND_IDLE_EXIT_S = 600;
 

@@ -9,9 +9,8 @@
  *     resolved/<fnv1a64(launcher NUL config path)>  the runtime a config resolves to, per launcher (resolved.ts)
  * launcher/openclaw-runtime.c computes the same paths from the constants in launcher/surface.h.
  */
-import { realpathSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { packageRootReal } from '../package.js';
 
 export const SERVICE_DIR_ENV = 'OPENCLAW_SERVICE_DIR';
 export const SERVICE_BASE_DIR = '/run/openclaw/service';
@@ -19,16 +18,6 @@ export const SERVICE_SOCKET_NAME = 'service.sock';
 export const RESOLVED_DIR_NAME = 'resolved';
 /** Set by the native launcher when it fell back to Node because no service answered: Node starts one. */
 export const SERVICE_START_ENV = 'OPENCLAW_SERVICE_START';
-
-/** dist/service/ or shim/service/ -> the package root, real path (as the launcher's /proc/self/exe/../..). */
-export function packageRoot(): string {
-  const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-  try {
-    return realpathSync(root);
-  } catch {
-    return root;
-  }
-}
 
 /** FNV-1a, 64 bit, lower-case hex (16 digits): a short file name for a long path, same in C. */
 export function fnv1a64(text: string | Buffer): string {
@@ -44,7 +33,7 @@ export function fnv1a64(text: string | Buffer): string {
 export function serviceDir(env: NodeJS.ProcessEnv = process.env): string {
   const fromEnv = env[SERVICE_DIR_ENV];
   if (fromEnv && fromEnv.startsWith('/')) return fromEnv;
-  return join(SERVICE_BASE_DIR, fnv1a64(packageRoot()));
+  return join(SERVICE_BASE_DIR, fnv1a64(packageRootReal()));
 }
 
 export function serviceSocket(dir: string): string {

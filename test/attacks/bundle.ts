@@ -9,8 +9,8 @@ import { chmod, copyFile, mkdir, mkdtemp, readFile, rm, symlink, writeFile } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { parseJsonLossless, stringifyJsonLossless } from '../../shim/spec/json.js';
-import type { Spec } from '../../shim/spec/types.js';
+import { parseJsonLossless, stringifyJsonLossless } from '../../shim/util/json.js';
+import type { Spec } from '../../shim/oci/types.js';
 
 export interface Bundle {
   dir: string;

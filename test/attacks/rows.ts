@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { SpecCapabilities, SpecSeccomp } from '../../shim/spec/types.js';
+import type { SpecCapabilities, SpecSeccomp } from '../../shim/oci/types.js';
 import type { BatteryOptions, SpecTransform } from './runner.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));

@@ -9,8 +9,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { execa } from 'execa';
-import { deepClone } from '../../shim/spec/json.js';
-import type { Spec } from '../../shim/spec/types.js';
+import { deepClone } from '../../shim/util/json.js';
+import type { Spec } from '../../shim/oci/types.js';
 import { createBundle, removeBundle, writeSpec, type Bundle } from './bundle.js';
 import { parseProbeOutput, synthesize, type ProbeResult } from './probe-output.js';
 

@@ -13,9 +13,9 @@ import { join } from 'node:path';
 import { SHIM, integrationSkipReason, makeBundle, removeTemplate, type Bundle } from '../helpers/bundle.js';
 import { baseToml, lastErrorMsg, listDir, makeWorld, removeWorld, runCreate, runcContainers, runcDeleteAll, type World } from './harness.js';
 import { spawnSync } from 'node:child_process';
-import { parseJsonLossless } from '../../shim/spec/json.js';
+import { parseJsonLossless } from '../../shim/util/json.js';
 import { evaluate } from '../../shim/seccomp/evaluate.js';
-import type { SpecSeccomp } from '../../shim/spec/types.js';
+import type { SpecSeccomp } from '../../shim/oci/types.js';
 
 const skip = integrationSkipReason();
 if (skip) console.warn(`SKIP bad-input: ${skip}`);

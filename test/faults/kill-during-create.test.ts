@@ -112,7 +112,7 @@ describe.skipIf(skip)('shim SIGKILLed during create', () => {
   // Deterministic version of the narrow window: strace delays the shim's fsync of the temporary
   // file by 3 s, the shim is killed inside it. config.json must be the original; the temporary
   // file the dead shim left must be gone once the next create on that bundle has run.
-  // Product bug (see the report): spec/io.ts writeFileAtomic names its temp file
+  // Product bug (see the report): util/atomic-file.ts writeFileAtomic names its temp file
   // .config.json.openclaw-<pid>-<hex> and nothing ever removes one whose writer died.
   (which("strace") ? it : it.skip)('a temp file left by a create killed while writing is gone after the next create', async () => {
     const rootfs = rootfsBundle(world.work).rootfs;

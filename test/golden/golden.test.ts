@@ -11,7 +11,7 @@ import { existsSync, readFileSync, readdirSync, writeFileSync, mkdirSync } from 
 import { dirname, join } from 'node:path';
 import { capturedContainerId, capturedEngineHost } from '../helpers/merge-inputs.js';
 import { fileURLToPath } from 'node:url';
-import { parseJsonLossless, stringifyJsonLossless, jsonEqual } from '../../shim/spec/json.js';
+import { parseJsonLossless, stringifyJsonLossless, jsonEqual } from '../../shim/util/json.js';
 import { parseProfileText, readProfileFile } from '../../shim/profile/load.js';
 import { RuntimeConfigSchema } from '../../shim/config/schema.js';
 import { compileProfileSeccomp } from '../../shim/profile/compile-profile.js';
@@ -21,7 +21,7 @@ import type { HostFacts, JoinedNamespaceFacts, PathFacts } from '../../shim/merg
 import { isCriSandbox } from '../../shim/merge/caller.js';
 import { sandboxProfile } from '../../shim/merge/pause.js';
 import { CRI_SANDBOX_PROFILE_PATH } from '../../shim/pipeline.js';
-import type { Spec } from '../../shim/spec/types.js';
+import type { Spec } from '../../shim/oci/types.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const PROFILES = join(HERE, '..', '..', 'profiles');

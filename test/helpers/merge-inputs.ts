@@ -3,7 +3,7 @@ import { ProfileSchema } from '../../shim/profile/schema.js';
 import { RuntimeConfigSchema } from '../../shim/config/schema.js';
 import type { HostFacts, MergeInputs } from '../../shim/merge/types.js';
 import type { LoadedProfile } from '../../shim/profile/load.js';
-import type { Spec } from '../../shim/spec/types.js';
+import type { Spec } from '../../shim/oci/types.js';
 import { hookFactsWanted } from '../../shim/merge/hooks.js';
 
 export function loadedProfile(spec: Record<string, unknown>, name = 'test'): LoadedProfile {

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { jsonEqual } from '../../shim/spec/json.js';
+import { jsonEqual } from '../../shim/util/json.js';
 import { APPLIED_HASH_ANNOTATION, APPLIED_PROFILE_ANNOTATION } from '../../shim/merge/annotations.js';
 import { SEAL_ANNOTATION } from '../../shim/merge/seal.js';
 import { ROOTFS_SOURCE_ANNOTATION } from '../../shim/merge/userns.js';

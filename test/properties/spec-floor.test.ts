@@ -15,7 +15,7 @@ import { makeOomScoreModifier } from '../../shim/merge/oom-score.js';
 import { makeCgroupsPathModifier, namesContainer, parentMatches } from '../../shim/merge/cgroups-path.js';
 import { RuntimeConfigSchema } from '../../shim/config/schema.js';
 import type { Modifier } from '../../shim/merge/types.js';
-import type { Spec } from '../../shim/spec/types.js';
+import type { Spec } from '../../shim/oci/types.js';
 import { mergeInputs } from '../helpers/merge-inputs.js';
 
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 300);

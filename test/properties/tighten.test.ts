@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { evaluate, verdictRank, type Verdict } from '../../shim/seccomp/evaluate.js';
-import type { Spec, SpecSeccomp } from '../../shim/spec/types.js';
+import type { Spec, SpecSeccomp } from '../../shim/oci/types.js';
 import { callerSpec, prepare, profileInput, sampledCalls, tryMerge } from './arbitraries.js';
 
 const ALLOW: Verdict = { action: 'allow' };

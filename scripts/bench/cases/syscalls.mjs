@@ -12,7 +12,7 @@ import { makeBundle, mergedConfig, writeConfig } from '../lib/bundle.mjs';
 import { row } from '../lib/row.mjs';
 import { REPO, alternate } from '../lib/tools.mjs';
 // The shim's own lossless JSON: seccomp masks exceed 2^53 (JSON.parse would round them).
-import { parseJsonLossless, stringifyJsonLossless, deepClone } from '../../../dist/spec/json.js';
+import { parseJsonLossless, stringifyJsonLossless, deepClone } from '../../../dist/util/json.js';
 
 export const id = 'd';
 export const title = 'in-container cost of the profile';

@@ -27,7 +27,7 @@ await mod('config/runtime-path.js');
 lap('config modules (toml, zod only with a config file)');
 await mod('commands/create.js');
 lap('create modules (lossless-json, seccomp, merge)');
-const { readSpec, serializeSpec, writeFileAtomic } = await mod('spec/io.js');
+const { readSpec, serializeSpec, writeSpecAtomic: writeFileAtomic } = await mod('oci/bundle.js');
 const { selectProfile } = await mod('profile/select.js');
 const { loadProfile } = await mod('pipeline.js');
 const { resolveHostFacts } = await mod('host/facts.js');

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { connect } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ADDON_PATH, isNativeError, loadNative } from '../../../shim/agent/native.js';
+import { isNativeError, loadNative } from '../../../shim/agent/native.js';
+import { ADDON_PATH } from '../../../shim/package.js';
 
 const built = existsSync(ADDON_PATH);
 if (!built) console.log('skipping addon tests: run scripts/build-addon.sh');

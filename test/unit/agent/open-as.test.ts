@@ -10,7 +10,8 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADDON_PATH, loadNative } from '../../../shim/agent/native.js';
+import { loadNative } from '../../../shim/agent/native.js';
+import { ADDON_PATH } from '../../../shim/package.js';
 import { openAsTask, type OpenOutcome } from '../../../shim/agent/open-as.js';
 import { bytesToBinary, type TaskCreds } from '../../../shim/agent/proc.js';
 

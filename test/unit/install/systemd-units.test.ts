@@ -17,7 +17,7 @@ const asRoot = process.getuid?.() === 0;
 const analyze = spawnSync('sh', ['-c', 'command -v systemd-analyze'], { encoding: 'utf8' }).stdout.trim();
 if (!analyze) console.warn('SKIP systemd-analyze verify: systemd-analyze is not installed (Debian: package systemd)');
 if (!asRoot) console.warn('SKIP starting the units\' ExecStart: the agent and the service run as root');
-const built = existsSync(join(REPO, 'dist', 'agent', 'entry.js')) && existsSync(join(REPO, 'addon', 'build', 'Release'));
+const built = existsSync(join(REPO, 'dist', 'agent-main.js')) && existsSync(join(REPO, 'addon', 'build', 'Release'));
 if (!built) console.warn('SKIP starting the units\' ExecStart: dist/ or the addon is not built');
 
 const work = mkdtempSync(join(tmpdir(), `openclaw-units-${process.pid}-`));

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { makeCdiModifier, type CdiFacts } from '../../../shim/merge/cdi.js';
 import { makeSeccompModifier } from '../../../shim/merge/seccomp.js';
 import type { CdiContainerEdits } from '../../../shim/cdi/schema.js';
-import type { Spec } from '../../../shim/spec/types.js';
+import type { Spec } from '../../../shim/oci/types.js';
 import { hostFacts, mergeInputs } from '../../helpers/merge-inputs.js';
 
 const SPEC_FILE = '/etc/cdi/x.yaml';

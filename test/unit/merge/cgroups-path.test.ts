@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { makeCgroupsPathModifier, parentMatches } from '../../../shim/merge/cgroups-path.js';
 import { RuntimeConfigSchema } from '../../../shim/config/schema.js';
 import type { CgroupFacts } from '../../../shim/merge/types.js';
-import type { Spec } from '../../../shim/spec/types.js';
+import type { Spec } from '../../../shim/oci/types.js';
 import { hostFacts, mergeInputs } from '../../helpers/merge-inputs.js';
 import { expectRefusal } from './spec-refusals.helpers.js';
 

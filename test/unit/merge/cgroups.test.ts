@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { makeCgroupsModifier } from '../../../shim/merge/cgroups.js';
-import type { Spec } from '../../../shim/spec/types.js';
+import type { Spec } from '../../../shim/oci/types.js';
 import { mergeInputs } from '../../helpers/merge-inputs.js';
 
 const MiB = 1024 * 1024;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { makeDevicesModifier } from '../../../shim/merge/devices.js';
 import type { DeviceNode } from '../../../shim/merge/types.js';
-import type { Spec } from '../../../shim/spec/types.js';
+import type { Spec } from '../../../shim/oci/types.js';
 import { hostFacts, mergeInputs } from '../../helpers/merge-inputs.js';
 
 const node = (path: string, major: number, minor: number): DeviceNode => ({ path, type: 'c', major, minor, fileMode: 0o666, uid: 0, gid: 0 });

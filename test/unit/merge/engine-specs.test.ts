@@ -16,7 +16,7 @@ import { makeUnifiedModifier } from '../../../shim/merge/unified.js';
 import { makeOomScoreModifier } from '../../../shim/merge/oom-score.js';
 import { makeDevicesModifier } from '../../../shim/merge/devices.js';
 import type { MergeInputs } from '../../../shim/merge/types.js';
-import type { Spec } from '../../../shim/spec/types.js';
+import type { Spec } from '../../../shim/oci/types.js';
 import { mergeInputs } from '../../helpers/merge-inputs.js';
 
 const FLOOR = [makeHooksModifier, makeCgroupsPathModifier, makeSysctlsModifier, makePropagationModifier, makeLsmModifier, makeUnifiedModifier, makeOomScoreModifier, makeDevicesModifier];

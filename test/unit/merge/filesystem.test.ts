@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { makeFilesystemModifier, DEFAULT_MASKED_PATHS } from '../../../shim/merge/filesystem.js';
 import type { HostAction, PathFacts } from '../../../shim/merge/types.js';
-import type { Spec, SpecMount } from '../../../shim/spec/types.js';
+import type { Spec, SpecMount } from '../../../shim/oci/types.js';
 import { hostFacts, mergeInputs } from '../../helpers/merge-inputs.js';
 
 const DOCKER_ID = 'a'.repeat(64);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { makeHooksModifier } from '../../../shim/merge/hooks.js';
 import type { ExecutableFacts, MergeInputs } from '../../../shim/merge/types.js';
-import type { Spec, SpecHooks } from '../../../shim/spec/types.js';
+import type { Spec, SpecHooks } from '../../../shim/oci/types.js';
 import { RuntimeConfigSchema } from '../../../shim/config/schema.js';
 import { hostFacts, loadedProfile, mergeInputs } from '../../helpers/merge-inputs.js';
 

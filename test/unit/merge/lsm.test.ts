@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { makeLsmModifier } from '../../../shim/merge/lsm.js';
 import { RuntimeConfigSchema } from '../../../shim/config/schema.js';
-import type { Spec } from '../../../shim/spec/types.js';
+import type { Spec } from '../../../shim/oci/types.js';
 import { mergeInputs } from '../../helpers/merge-inputs.js';
 import { expectRefusal } from './spec-refusals.helpers.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { makeNamespacesModifier } from '../../../shim/merge/namespaces.js';
-import type { Spec } from '../../../shim/spec/types.js';
+import type { Spec } from '../../../shim/oci/types.js';
 import { hostFacts, mergeInputs } from '../../helpers/merge-inputs.js';
 import type { JoinedNamespaceFacts } from '../../../shim/merge/types.js';
 

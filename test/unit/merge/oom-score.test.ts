@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { makeOomScoreModifier } from '../../../shim/merge/oom-score.js';
 import { RuntimeConfigSchema } from '../../../shim/config/schema.js';
-import type { Spec } from '../../../shim/spec/types.js';
+import type { Spec } from '../../../shim/oci/types.js';
 import { mergeInputs } from '../../helpers/merge-inputs.js';
 
 describe('oom-score modifier: clamps to the floor, never refuses', () => {

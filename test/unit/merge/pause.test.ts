@@ -19,7 +19,7 @@ import { RUNC_INIT_PROBES } from '../../../shim/seccomp/runc-init.js';
 import { ACTION_RANK } from '../../../shim/seccomp/vocabulary.js';
 import { makePauseModifier, sandboxProfile, POD_PROFILE_ANNOTATION } from '../../../shim/merge/pause.js';
 import { CRI_SANDBOX_PROFILE_PATH } from '../../../shim/pipeline.js';
-import type { Spec } from '../../../shim/spec/types.js';
+import type { Spec } from '../../../shim/oci/types.js';
 import { mergeInputs } from '../../helpers/merge-inputs.js';
 
 const PROFILES = join(import.meta.dirname, '..', '..', '..', 'profiles');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { makeProcessModifier } from '../../../shim/merge/process.js';
-import type { Spec } from '../../../shim/spec/types.js';
+import type { Spec } from '../../../shim/oci/types.js';
 import { mergeInputs } from '../../helpers/merge-inputs.js';
 
 const DOCKER_CAPS = ['CAP_CHOWN', 'CAP_DAC_OVERRIDE', 'CAP_FSETID', 'CAP_FOWNER', 'CAP_MKNOD', 'CAP_NET_RAW', 'CAP_SETGID', 'CAP_SETUID', 'CAP_SETFCAP', 'CAP_SETPCAP', 'CAP_NET_BIND_SERVICE', 'CAP_SYS_CHROOT', 'CAP_KILL', 'CAP_AUDIT_WRITE'];

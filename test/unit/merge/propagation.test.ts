@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { makePropagationModifier } from '../../../shim/merge/propagation.js';
-import type { Spec } from '../../../shim/spec/types.js';
+import type { Spec } from '../../../shim/oci/types.js';
 import { mergeInputs } from '../../helpers/merge-inputs.js';
 import { expectRefusal } from './spec-refusals.helpers.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { makeSysctlsModifier } from '../../../shim/merge/sysctls.js';
-import type { Spec, SpecNamespace } from '../../../shim/spec/types.js';
+import type { Spec, SpecNamespace } from '../../../shim/oci/types.js';
 import { mergeInputs } from '../../helpers/merge-inputs.js';
 import { expectRefusal } from './spec-refusals.helpers.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { makeUnifiedModifier, parseMemoryValue } from '../../../shim/merge/unified.js';
-import type { Spec } from '../../../shim/spec/types.js';
+import type { Spec } from '../../../shim/oci/types.js';
 import { mergeInputs } from '../../helpers/merge-inputs.js';
 import { expectRefusal } from './spec-refusals.helpers.js';
 

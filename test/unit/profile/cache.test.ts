@@ -174,7 +174,7 @@ describe('compiled-profile cache: concurrent writers', () => {
   it('processes storing the same entry at once never expose a partial one', async () => {
     const out = join(dir, 'mod');
     // Node 20 cannot import TypeScript: transpile the module and what it imports (types stripped).
-    for (const rel of ['shim/profile/cache.ts', 'shim/host/safe-path.ts', 'shim/spec/io.ts', 'shim/spec/json.ts', 'shim/errors.ts']) {
+    for (const rel of ['shim/profile/cache.ts', 'shim/host/safe-path.ts', 'shim/util/atomic-file.ts', 'shim/util/json.ts', 'shim/errors.ts']) {
       const js = ts.transpileModule(readFileSync(join(REPO, rel), 'utf8'), { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText;
       mkdirSync(dirname(join(out, rel)), { recursive: true });
       writeFileSync(join(out, rel.replace(/\.ts$/, '.js')), js);
@@ -232,7 +232,7 @@ describe('pipeline.loadProfile through the cache: a hit merges exactly like a fr
     const { intersectSeccomp } = await import('../../../shim/seccomp/combine.js');
     const { decodeSeccomp } = await import('../../../shim/seccomp/model.js');
     const { DEFAULT_CONFIG } = await import('../../../shim/config/defaults.js');
-    const { parseJsonLossless } = await import('../../../shim/spec/json.js');
+    const { parseJsonLossless } = await import('../../../shim/util/json.js');
     const caller = (parseJsonLossless(readFileSync(join(REPO, 'test/golden/fixtures/docker-20.10-busybox.config.json'), 'utf8')) as { linux: { seccomp: never } }).linux.seccomp;
     const config = { ...DEFAULT_CONFIG, state: { dir: stateDir } } as never;
     const path = join(REPO, 'profiles', `${name}.yaml`);

@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { intersectSeccomp } from '../../../shim/seccomp/combine.js';
 import { evaluate, verdictRank, type Verdict } from '../../../shim/seccomp/evaluate.js';
-import { parseJsonLossless } from '../../../shim/spec/json.js';
-import type { Spec, SpecSeccomp, SpecSyscall } from '../../../shim/spec/types.js';
+import { parseJsonLossless } from '../../../shim/util/json.js';
+import type { Spec, SpecSeccomp, SpecSyscall } from '../../../shim/oci/types.js';
 import { X86_64, assertWellFormed, errorOf, prng } from './helpers.js';
 
 const dockerDefault = (): SpecSeccomp =>

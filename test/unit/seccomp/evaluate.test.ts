@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { evaluate } from '../../../shim/seccomp/evaluate.js';
-import type { SpecSeccomp } from '../../../shim/spec/types.js';
+import type { SpecSeccomp } from '../../../shim/oci/types.js';
 
 const base = (syscalls: SpecSeccomp['syscalls'], defaultAction = 'SCMP_ACT_ERRNO'): SpecSeccomp => ({
   defaultAction,

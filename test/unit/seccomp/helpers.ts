@@ -1,7 +1,7 @@
 /** Shared helpers for the seccomp unit tests. */
 import type { ProfileSyscallFilter } from '../../../shim/profile/schema.js';
 import { compileSyscallFilter, type CompileOptions } from '../../../shim/seccomp/compile.js';
-import type { SpecSeccomp } from '../../../shim/spec/types.js';
+import type { SpecSeccomp } from '../../../shim/oci/types.js';
 import { OpenclawError } from '../../../shim/errors.js';
 
 export const FIELD = 'spec.isolation.syscallFilter';

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { importSeccompJson, importSeccompObject } from '../../../shim/seccomp/import.js';
 import { evaluate } from '../../../shim/seccomp/evaluate.js';
-import { stringifyJsonLossless } from '../../../shim/spec/json.js';
+import { stringifyJsonLossless } from '../../../shim/util/json.js';
 import { X86_64, assertWellFormed, errorOf } from './helpers.js';
 
 /** The backend JSON of seed note 000 (shared/seeds/000_1ab92a1ebe6bec6f.txt), as published between its ``` fences. */

@@ -11,8 +11,8 @@ import { readProfileFile } from '../../../shim/profile/load.js';
 import { compileSyscallFilter, describeAgentNeeds } from '../../../shim/seccomp/compile.js';
 import { intersectSeccomp } from '../../../shim/seccomp/combine.js';
 import { verdictWithAgent } from '../../../shim/agent/verdict.js';
-import { parseJsonLossless } from '../../../shim/spec/json.js';
-import type { Spec } from '../../../shim/spec/types.js';
+import { parseJsonLossless } from '../../../shim/util/json.js';
+import type { Spec } from '../../../shim/oci/types.js';
 import { AGENT, FIELD, X86_64, assertWellFormed, errorOf } from './helpers.js';
 
 const profilePath = (name: string) => new URL(`../../../profiles/${name}.yaml`, import.meta.url).pathname;

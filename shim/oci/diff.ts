@@ -3,7 +3,7 @@
  * and the demo: one line per changed leaf (arrays of objects compared by a key where they
  * have one), long values shortened.
  */
-import { jsonEqual, stringifyJsonLossless } from './json.js';
+import { jsonEqual, stringifyJsonLossless } from '../util/json.js';
 
 export interface Change {
   path: string;

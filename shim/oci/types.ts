@@ -3,7 +3,7 @@
  * that openclaw-runtime reads or writes. Every interface keeps an index signature: fields we
  * do not own are carried through untouched, never dropped.
  */
-import type { U64 } from './json.js';
+import type { U64 } from '../util/json.js';
 
 type Open = { [key: string]: unknown };
 

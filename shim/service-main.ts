@@ -1,10 +1,10 @@
 /**
- * `node dist/service/entry.js [--dir DIR] [--idle-exit-s N]`: the resident openclaw service
+ * `node dist/service-main.js [--dir DIR] [--idle-exit-s N]`: the resident openclaw service
  * (server.ts). Started on demand by the Node path (client.ts startService) or by
  * examples/openclaw-service.service. Runs on process.execPath, the Node the addon was built for.
  */
-import { ServiceServer } from './server.js';
-import { serviceDir } from './paths.js';
+import { ServiceServer } from './service/server.js';
+import { serviceDir } from './service/paths.js';
 
 function flag(name: string): string | undefined {
   const i = process.argv.indexOf(name);
