@@ -11,7 +11,8 @@
  * f 50 concurrent creates, v the resident service (merge round trip p50/p90/p99, memory), m service +
  * agent memory with 100 running smythos-alternative containers, k case b on crun (needs
  * /sys/fs/cgroup/unified hidden: cases/crun.mjs), p a real
- * Python job (Debian python image) under runc and each shipped profile: in-container time and docker run wall time.
+ * Python job (Debian python image) under runc and each shipped profile: in-container time and docker run wall time,
+ * r a Kubernetes pod start through a private containerd CRI plugin (runc handler vs openclaw-default).
  * --reps N overrides every case's default repetition count.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -32,8 +33,9 @@ import * as python from './cases/python.mjs';
 import * as denied from './cases/denied.mjs';
 import * as memory from './cases/memory.mjs';
 import * as crun from './cases/crun.mjs';
+import * as cri from './cases/cri.mjs';
 
-const CASES = [passthrough, startup, cycle, docker, syscalls, agent, concurrent, service, python, denied, memory, crun];
+const CASES = [passthrough, startup, cycle, docker, syscalls, agent, concurrent, service, python, denied, memory, crun, cri];
 
 const { values: opts } = parseArgs({
   options: {
@@ -46,7 +48,7 @@ const { values: opts } = parseArgs({
   },
 });
 if (opts.help) {
-  process.stdout.write('npm run bench -- [--cases a,s,b,c,d,e,f,v,p,g,m,k] [--reps N] [--warmup N] [--concurrency N] [--out FILE]\n');
+  process.stdout.write('npm run bench -- [--cases a,s,b,c,d,e,f,v,p,g,m,k,r] [--reps N] [--warmup N] [--concurrency N] [--out FILE]\n');
   process.exit(0);
 }
 const missing = missingPrerequisite();
