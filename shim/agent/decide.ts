@@ -104,18 +104,32 @@ export type PathInput =
   | { ok: true; path: string; /** absolute container path of cwd / dirfd, for a relative path */ base?: string }
   | { ok: false; reason: string };
 
+/** A final answer to a notified call: what the server carries out (respond.ts). */
 export type Decision =
   | { kind: 'continue'; reason: string }
   /** rule: the profile field that denies the call (relative to spec.isolation.syscallFilter), when known. */
   | { kind: 'deny'; errno: number; reason: string; rule?: string }
-  /** Read the path string at args[pathArg] (and the base of args[dirfdArg] if relative), then decide again. */
-  | { kind: 'need-path'; pathArg: number; dirfdArg?: number }
   /** Open `path` inside the container's root with these flags/mode and inject the fd. */
   | { kind: 'inject'; path: string; flags: number; mode: number; cloexec: boolean; reason: string };
 
-export interface DecideResult {
+/** Not yet an answer: read the path string at args[pathArg] (and the base of args[dirfdArg] if relative), then decide again with it. */
+export interface NeedPath {
+  kind: 'need-path';
+  pathArg: number;
+  dirfdArg?: number;
+}
+
+/** With the path given, decide always answers. */
+export interface Decided {
   decision: Decision;
   state: ListenerState;
+}
+
+export type DecideResult = Decided | { decision: NeedPath; state: ListenerState };
+
+/** Whether decide asked for the path first (narrows the whole result, not only its decision). */
+export function needsPath(r: DecideResult): r is { decision: NeedPath; state: ListenerState } {
+  return r.decision.kind === 'need-path';
 }
 
 const u32 = (v: bigint | undefined): number => Number(BigInt.asUintN(32, v ?? 0n));
@@ -144,6 +158,8 @@ export function filterDenial(name: string | undefined, policy: AgentPolicy): { e
   return { errno: fd.default[0], rule: fd.default[1] };
 }
 
+export function decide(state: ListenerState, call: CallData, policy: AgentPolicy, path: PathInput, image?: TaskImage): Decided;
+export function decide(state: ListenerState, call: CallData, policy: AgentPolicy, path?: PathInput, image?: TaskImage): DecideResult;
 export function decide(state: ListenerState, call: CallData, policy: AgentPolicy, path?: PathInput, image?: TaskImage): DecideResult {
   const name = syscallName(call.arch, call.nr);
   const layout = name === undefined ? undefined : CALL_LAYOUTS[name];
@@ -169,7 +185,7 @@ export function decide(state: ListenerState, call: CallData, policy: AgentPolicy
   }
   const after = state;
   if (byFilter) return { decision: { kind: 'deny', errno: byFilter.errno, reason: 'denied by the filter', rule: byFilter.rule }, state: after };
-  const deny = (reason: string): DecideResult => ({ decision: { kind: 'deny', errno: policy.errno, reason }, state: after });
+  const deny = (reason: string): Decided => ({ decision: { kind: 'deny', errno: policy.errno, reason }, state: after });
 
   if (layout === undefined) return deny('only allowed before the first execve');
   if (layout.kind === 'exec') {

@@ -7,7 +7,7 @@
  */
 import { closeSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
-import { decide, needsTaskImage, type AgentPolicy, type Decision, type ListenerState, type PathInput, type TaskImage } from './decide.js';
+import { decide, needsPath, needsTaskImage, type AgentPolicy, type Decision, type ListenerState, type NeedPath, type PathInput, type TaskImage } from './decide.js';
 import { readTaskImage } from './task-image.js';
 import type { DenialLog } from './denial-log.js';
 import { isNativeError, type NativeAgent, type SeccompNotif } from './native.js';
@@ -46,8 +46,8 @@ export class Responder {
 
   private handleNotification(l: ListenerView, n: SeccompNotif): void {
     const image = this.taskImage(l, n);
-    let r = decide(l.state, n.data, l.policy, undefined, image);
-    if (r.decision.kind === 'need-path') r = decide(l.state, n.data, l.policy, readPath(n, r.decision), image);
+    const first = decide(l.state, n.data, l.policy, undefined, image);
+    const r = needsPath(first) ? decide(l.state, n.data, l.policy, readPath(n, first.decision), image) : first;
     // The new state counts only once the answer reached the task. A notified call can be
     // interrupted by a signal (Go's runtime preempts runc's init with SIGURG) and restarted:
     // the kernel then withdraws the first notification and sends a fresh one for the same
@@ -77,9 +77,6 @@ export class Responder {
       case 'inject':
         this.inject(l, n, d);
         return true;
-      case 'need-path':
-        // decide() never asks twice; treat it as a bug and fail closed.
-        return this.send(l, n, -l.policy.errno, 0);
     }
   }
 
@@ -155,7 +152,7 @@ export class Responder {
   }
 }
 
-function readPath(n: SeccompNotif, need: { pathArg: number; dirfdArg?: number }): PathInput {
+function readPath(n: SeccompNotif, need: NeedPath): PathInput {
   const s = readCString(n.pid, n.data.args[need.pathArg] ?? 0n);
   if (!s.ok) return { ok: false, reason: s.reason };
   if (s.value.startsWith('/')) return { ok: true, path: s.value };

@@ -15,13 +15,13 @@
  * Fail closed: if this process dies, the kernel answers every notified call of the running
  * containers with ENOSYS (the listener is gone), so nothing the agent would deny succeeds.
  */
-import { chmodSync, closeSync, mkdirSync, openSync, readlinkSync, unlinkSync, ftruncateSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, openSync, unlinkSync, ftruncateSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { OpenclawError } from '../errors.js';
 import { INITIAL_LISTENER_STATE, type AgentPolicy, type ListenerState } from './decide.js';
 import { DenialLog, type DenialLogOptions } from './denial-log.js';
 import { FairScheduler, type ServeOutcome } from './fair-scheduler.js';
-import { parseHandoff, isCompleteJson } from './handoff.js';
+import { HandoffBuffer, isSeccompNotifyFd, MAX_HANDOFF_FDS, parseHandoff } from './handoff.js';
 import { parseListenerMetadata, type ListenerMetadata } from './metadata.js';
 import { loadNative, type NativeAgent, type PollerHandle, type SeccompNotif } from './native.js';
 import { acceptRootPeers } from './root-peers.js';
@@ -45,9 +45,6 @@ export interface AgentServerOptions {
 
 export const AGENT_DEFAULTS = { quantum: 2, perContainer: { perSecond: 2000, burst: 4000 } } as const;
 
-/** Bounds on what one connection may send: runc's message is a few KiB. */
-const MAX_MESSAGE = 1 << 20;
-const MAX_FDS = 4;
 const CONNECTION_TIMEOUT_MS = 5000;
 /** With no metadata we cannot know the profile's intent: strictest reading. */
 const FALLBACK_POLICY: AgentPolicy = { errno: 1, writable: [] };
@@ -55,9 +52,7 @@ const FALLBACK_POLICY: AgentPolicy = { errno: 1, writable: [] };
 interface Connection {
   fd: number;
   poller: PollerHandle;
-  chunks: Buffer[];
-  size: number;
-  fds: number[];
+  received: HandoffBuffer;
   timer: NodeJS.Timeout;
 }
 
@@ -183,7 +178,7 @@ export class AgentServer {
 
   private acceptAll(): void {
     acceptRootPeers(this.native, this.listenFd, this.log, (fd) => {
-      const conn: Connection = { fd, chunks: [], size: 0, fds: [], poller: undefined as unknown as PollerHandle, timer: undefined as unknown as NodeJS.Timeout };
+      const conn: Connection = { fd, received: new HandoffBuffer(), poller: undefined as unknown as PollerHandle, timer: undefined as unknown as NodeJS.Timeout };
       conn.timer = setTimeout(() => {
         this.log('warn', 'connection sent no complete message in time; dropped');
         this.dropConnection(conn);
@@ -197,40 +192,24 @@ export class AgentServer {
     for (;;) {
       let msg;
       try {
-        msg = this.native.recvWithFds(conn.fd, 64 * 1024, MAX_FDS);
+        msg = this.native.recvWithFds(conn.fd, 64 * 1024, MAX_HANDOFF_FDS);
       } catch (e) {
         this.log('warn', `recvmsg: ${(e as Error).message}`);
         this.dropConnection(conn);
         return;
       }
       if (msg === null) return;
-      conn.fds.push(...msg.fds);
-      if (msg.data.length === 0) {
-        // End of stream before a complete message (or an empty liveness probe).
-        const body = Buffer.concat(conn.chunks).toString('utf8');
-        const fds = conn.fds;
-        conn.fds = [];
-        this.dropConnection(conn);
-        this.handleMessage(body, fds);
-        return;
-      }
-      conn.chunks.push(msg.data);
-      conn.size += msg.data.length;
-      if (conn.size > MAX_MESSAGE || conn.fds.length > MAX_FDS) {
+      const framed = conn.received.add(msg.data, msg.fds);
+      if (framed === 'more') continue;
+      if (framed === 'too-large') {
         this.log('warn', 'connection message too large; dropped');
         this.dropConnection(conn);
         return;
       }
-      // runc 1.1.5 never closes its end (it closes only a dup of the socket), so the message
-      // ends where the JSON object is complete, not at end of stream.
-      const body = Buffer.concat(conn.chunks).toString('utf8');
-      if (isCompleteJson(body)) {
-        const fds = conn.fds;
-        conn.fds = [];
-        this.dropConnection(conn);
-        this.handleMessage(body, fds);
-        return;
-      }
+      const { body, fds } = conn.received.take();
+      this.dropConnection(conn);
+      this.handleMessage(body, fds);
+      return;
     }
   }
 
@@ -239,23 +218,19 @@ export class AgentServer {
     clearTimeout(conn.timer);
     conn.poller.stop();
     this.native.closeFd(conn.fd);
-    for (const fd of conn.fds) this.native.closeFd(fd);
+    for (const fd of conn.received.fds) this.native.closeFd(fd);
   }
 
   /** One ContainerProcessState from runc: keep the seccomp fd, close anything else. */
   private handleMessage(body: string, fds: number[]): void {
     if (body === '' && fds.length === 0) return; // a liveness probe (ensureAgent's connect)
     const msg = parseHandoff(body, fds);
-    for (const fd of msg.otherFds) this.native.closeFd(fd);
+    for (const fd of msg.closeFds) this.native.closeFd(fd);
     if (!msg.ok) {
       this.log('warn', `${msg.error}; closing its fds`);
       return;
     }
     const { container, seccompFd } = msg;
-    if (seccompFd === undefined) {
-      this.log('warn', `container ${container}: message without a seccompFd`);
-      return;
-    }
     if (!isSeccompNotifyFd(seccompFd)) {
       this.log('warn', `container ${container}: fd is not a seccomp listener`);
       this.native.closeFd(seccompFd);
@@ -347,12 +322,3 @@ function policyOf(meta: ListenerMetadata): AgentPolicy {
   const { v: _version, profile: _profile, sha256: _sha256, ...policy } = meta;
   return policy;
 }
-
-function isSeccompNotifyFd(fd: number): boolean {
-  try {
-    return readlinkSync(`/proc/self/fd/${fd}`) === 'anon_inode:seccomp notify';
-  } catch {
-    return false;
-  }
-}
-

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decide, filterDenial, INITIAL_LISTENER_STATE, needsTaskImage, type AgentPolicy, type CallData, type Decision, type ListenerState, type PathInput, type TaskImage } from '../../../shim/agent/decide.js';
+import { decide, filterDenial, INITIAL_LISTENER_STATE, needsTaskImage, type AgentPolicy, type CallData, type Decision, type ListenerState, type NeedPath, type PathInput, type TaskImage } from '../../../shim/agent/decide.js';
 import { AUDIT_ARCH } from '../../../shim/agent/syscalls.js';
 
 const X86 = AUDIT_ARCH.x86_64;
@@ -20,7 +20,7 @@ interface Row {
   call: CallData;
   pol?: AgentPolicy;
   path?: PathInput;
-  want: Partial<Decision> & { kind: Decision['kind'] };
+  want: Partial<Decision | NeedPath> & { kind: (Decision | NeedPath)['kind'] };
   execveSeen: boolean;
 }
 

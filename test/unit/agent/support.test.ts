@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseStatus } from '../../../shim/agent/proc.js';
-import { isCompleteJson, parseHandoff } from '../../../shim/agent/handoff.js';
+import { HandoffBuffer, isCompleteJson, MAX_HANDOFF_BYTES, MAX_HANDOFF_FDS, parseHandoff } from '../../../shim/agent/handoff.js';
 import { kernelAtLeast, parseKernelRelease } from '../../../shim/agent/kernel.js';
 import { formatDenial, parseDenials, type DenialEntry } from '../../../shim/agent/denial-log.js';
 import { parseAgentArgs } from '../../../shim/commands/agent.js';
@@ -63,13 +63,32 @@ describe('runc hand-off message', () => {
       name: "runc's message: the seccomp fd by its name, other fds to close",
       body: '{"ociVersion":"1.0.2","fds":["other","seccompFd"],"pid":42,"metadata":"m","state":{"id":"c1","status":"creating","bundle":"/b"}}',
       fds: [7, 8],
-      want: { ok: true, container: 'c1', pid: 42, metadata: 'm', seccompFd: 8, otherFds: [7] },
+      want: { ok: true, container: 'c1', pid: 42, metadata: 'm', seccompFd: 8, closeFds: [7] },
     },
-    { name: 'no seccompFd named', body: '{"fds":["x"],"state":{"id":"c2"}}', fds: [5], want: { ok: true, container: 'c2', seccompFd: undefined, otherFds: [5] } },
-    { name: 'no state: container "?"', body: '{"fds":["seccompFd"]}', fds: [5], want: { ok: true, container: '?', seccompFd: 5, otherFds: [] } },
-    { name: 'not JSON: every fd is closed', body: '{"fds":', fds: [5, 6], want: { ok: false, error: 'message is not JSON', otherFds: [5, 6] } },
-    { name: 'a field of the wrong type', body: '{"fds":"seccompFd"}', fds: [5], want: { ok: false, error: expect.stringContaining('fds'), otherFds: [5] } },
+    { name: 'no seccompFd named: every fd is closed', body: '{"fds":["x"],"state":{"id":"c2"}}', fds: [5], want: { ok: false, error: 'container c2: message without a seccompFd', closeFds: [5] } },
+    { name: 'seccompFd named twice (runc parseStateFds): every fd is closed', body: '{"fds":["seccompFd","seccompFd"],"state":{"id":"c3"}}', fds: [5, 6], want: { ok: false, error: 'container c3: message names seccompFd twice', closeFds: [5, 6] } },
+    { name: 'seccompFd named past the fds sent', body: '{"fds":["x","seccompFd"],"state":{"id":"c4"}}', fds: [5], want: { ok: false, error: expect.stringContaining('index 1 but carries 1 fds'), closeFds: [5] } },
+    { name: 'no state: container "?"', body: '{"fds":["seccompFd"]}', fds: [5], want: { ok: true, container: '?', seccompFd: 5, closeFds: [] } },
+    { name: 'not JSON: every fd is closed', body: '{"fds":', fds: [5, 6], want: { ok: false, error: 'message is not JSON', closeFds: [5, 6] } },
+    { name: 'a field of the wrong type', body: '{"fds":"seccompFd"}', fds: [5], want: { ok: false, error: expect.stringContaining('fds'), closeFds: [5] } },
+    { name: 'a state field of the wrong type (ContainerProcessState schema)', body: '{"fds":["seccompFd"],"state":{"id":"c5","pid":"1"}}', fds: [5], want: { ok: false, error: expect.stringContaining('state.pid'), closeFds: [5] } },
   ])('$name', ({ body, fds, want }) => expect(parseHandoff(body, fds)).toMatchObject(want));
+
+  it('frames a message where its JSON is complete, keeping the fds until taken', () => {
+    const b = new HandoffBuffer();
+    expect(b.add(Buffer.from('{"fds":["seccompFd"],'), [9])).toBe('more');
+    expect(b.fds).toEqual([9]);
+    expect(b.add(Buffer.from('"state":{"id":"c"}}'), [])).toBe('complete');
+    expect(b.take()).toEqual({ body: '{"fds":["seccompFd"],"state":{"id":"c"}}', fds: [9] });
+    expect(b.fds).toEqual([]);
+  });
+  it('end of stream completes a message; too many bytes or fds do not', () => {
+    const eof = new HandoffBuffer();
+    expect(eof.add(Buffer.from('{"fds":'), [])).toBe('more');
+    expect(eof.add(Buffer.alloc(0), [])).toBe('complete');
+    expect(new HandoffBuffer().add(Buffer.alloc(MAX_HANDOFF_BYTES + 1, 0x20), [])).toBe('too-large');
+    expect(new HandoffBuffer().add(Buffer.from('{'), [1, 2, 3, 4, 5].slice(0, MAX_HANDOFF_FDS + 1))).toBe('too-large');
+  });
 
   it.each([
     ['{"a":1}', true],
