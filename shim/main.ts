@@ -11,20 +11,6 @@ import { SHIM_COMMANDS } from './commands/index.js';
 import { isOpenclawError } from './errors.js';
 import { reportFailure, closeDebugLog, type RuntimeLogTarget } from './log.js';
 
-/** `--preserve-fds N` anywhere in a command's flags (exec, create, run). */
-function preserveFdsOf(args: readonly string[]): number {
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i] as string;
-    const m = /^--?preserve-fds(?:=(.*))?$/.exec(a);
-    if (m) {
-      const v = m[1] ?? args[i + 1];
-      const n = Number.parseInt(v ?? '', 10);
-      return Number.isFinite(n) && n > 0 ? n : 0;
-    }
-  }
-  return 0;
-}
-
 /** The launcher that started this process (it passes itself as argv[1]), real path. */
 function launcherPath(): string | undefined {
   try {
@@ -69,7 +55,7 @@ export async function main(argv: readonly string[]): Promise<never> {
     if (top && !parsed.globals.help) top.writeOut(top.versionText());
     const { runtime } = await resolveRuntimeRecorded(serviceDir(process.env), parsed.shim.openclawConfig, process.env, launcherPath());
     if (top && parsed.globals.help) top.writeOut(top.helpText(runtime));
-    const result = await runInherited(runtime, parsed.runcArgv, inheritedFds(preserveFdsOf(parsed.commandArgs)));
+    const result = await runInherited(runtime, parsed.runcArgv, inheritedFds(parsed.preserveFds));
     exitLike(result);
   } catch (err) {
     const msg = isOpenclawError(err) ? err.message : `internal error: ${(err as Error)?.stack ?? String(err)}`;

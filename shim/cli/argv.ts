@@ -39,6 +39,11 @@ export interface ParsedArgv {
   commandArgs: string[];
   /** The argv to hand to runc: the input minus the shim's flags. */
   runcArgv: string[];
+  /**
+   * The command's --preserve-fds (create, run, exec: the only commands runc and crun give it),
+   * read with that command's flag table; 0 when absent. The fds runc passes on (inheritedFds).
+   */
+  preserveFds: number;
 }
 
 interface FlagMatch {
@@ -134,7 +139,7 @@ export function parseArgv(argv: readonly string[]): ParsedArgv {
   const command = argv[i];
   const commandArgs = argv.slice(i + 1);
   if (command !== undefined) runcArgv.push(command, ...commandArgs);
-  return { shim, globals, command, commandArgs, runcArgv };
+  return { shim, globals, command, commandArgs, runcArgv, preserveFds: preserveFdsOf(command, commandArgs) };
 }
 
 export interface CreateArgs {
@@ -142,7 +147,6 @@ export interface CreateArgs {
   containerId?: string;
   pidFile?: string;
   consoleSocket?: string;
-  preserveFds: number;
   detach: boolean;
 }
 
@@ -184,16 +188,28 @@ export function parseCreateArgs(command: 'create' | 'run', args: readonly string
   };
   const bundleArg = str('bundle');
   const bundle = bundleArg === undefined || bundleArg === '' ? cwd : bundleArg.startsWith('/') ? bundleArg : `${cwd}/${bundleArg}`;
-  const preserve = str('preserve-fds');
-  const preserveFds = preserve === undefined ? 0 : Number.parseInt(preserve, 10);
   return {
     bundle,
     containerId: positional[0],
     pidFile: str('pid-file'),
     consoleSocket: str('console-socket'),
-    preserveFds: Number.isFinite(preserveFds) && preserveFds > 0 ? preserveFds : 0,
     detach: values.get('detach') === true,
   };
+}
+
+/** The commands that take --preserve-fds, with their flag tables. */
+const PRESERVE_FDS_FLAGS: Record<string, readonly FlagSpec[]> = {
+  create: RUNC_CREATE_FLAGS,
+  run: RUNC_RUN_FLAGS,
+  exec: RUNC_EXEC_FLAGS,
+};
+
+function preserveFdsOf(command: string | undefined, args: readonly string[]): number {
+  const table = command !== undefined && Object.hasOwn(PRESERVE_FDS_FLAGS, command) ? PRESERVE_FDS_FLAGS[command] : undefined;
+  const value = table === undefined ? undefined : parseCommandFlags(args, table).values.get('preserve-fds');
+  // As runc: a count; anything else (absent, negative, not a number) preserves none.
+  const n = typeof value === 'string' ? Number.parseInt(value, 10) : 0;
+  return Number.isFinite(n) && n > 0 ? n : 0;
 }
 
 /** The runc commands the shim wraps, with their flag tables (for `--help`). */
@@ -240,7 +256,6 @@ export interface ExecArgs {
   process: ExecProcessFlags;
   /** The runner-role flags exactly as given, in order, for runc. */
   runnerArgv: string[];
-  preserveFds: number;
   help: boolean;
   containerId?: string;
   /** The command after the container id (the flag form); empty with --process. */
@@ -259,7 +274,6 @@ export function parseExecArgs(args: readonly string[]): ExecArgs {
   const proc: ExecProcessFlags = { env: [], additionalGids: [], caps: [] };
   const runnerArgv: string[] = [];
   let help = false;
-  let preserveFds = 0;
   let i = 0;
   for (; i < args.length; i++) {
     const arg = args[i] as string;
@@ -296,10 +310,6 @@ export function parseExecArgs(args: readonly string[]): ExecArgs {
     if (spec.role === 'runner') {
       runnerArgv.push(...tokens); // as given: the low-level runtime (runc or crun) parses them itself
       if (spec.name === 'help' && bool) help = true;
-      if (spec.name === 'preserve-fds') {
-        const n = Number.parseInt(value as string, 10);
-        preserveFds = Number.isFinite(n) && n > 0 ? n : 0;
-      }
       continue;
     }
     switch (spec.name) {
@@ -316,5 +326,5 @@ export function parseExecArgs(args: readonly string[]): ExecArgs {
       default: throw new Error(`runc-surface.ts lists exec flag --${spec.name} as a process flag that argv.ts does not read`);
     }
   }
-  return { process: proc, runnerArgv, preserveFds, help, containerId: args[i], command: args.slice(i + 1) };
+  return { process: proc, runnerArgv, help, containerId: args[i], command: args.slice(i + 1) };
 }

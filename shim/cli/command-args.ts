@@ -20,6 +20,8 @@ export interface OptionSpec {
 export interface CommandSpec<O extends Record<string, OptionSpec> = Record<string, OptionSpec>> {
   /** The words after `openclaw-runtime` (`jobs prune`). */
   name: string;
+  /** How it is started, when that is not `openclaw-runtime NAME` (a daemon's own entry). */
+  invocation?: string;
   /** One line: what the command does (also listed by `openclaw-runtime --help`). */
   summary: string;
   /** The positional arguments as shown in the usage (`[ID...]`, `ENGINE`). */
@@ -43,7 +45,11 @@ const HELP: OptionSpec = { type: 'boolean', short: 'h', help: 'print this help a
 /** `usage: openclaw-runtime NAME [--flag VALUE]... ARGS` */
 export function usageLine(spec: CommandSpec): string {
   const flags = Object.entries(spec.options).map(([name, o]) => `[--${name}${o.type === 'string' ? ` ${o.value ?? 'VALUE'}` : ''}]${o.multiple ? '...' : ''}`);
-  return ['usage: openclaw-runtime', spec.name, ...flags, ...(spec.args ? [spec.args] : [])].join(' ');
+  return ['usage:', invocationOf(spec), ...flags, ...(spec.args ? [spec.args] : [])].join(' ');
+}
+
+function invocationOf(spec: CommandSpec): string {
+  return spec.invocation ?? `openclaw-runtime ${spec.name}`;
 }
 
 /** The whole `--help` text. */
@@ -80,7 +86,7 @@ function describe(err: Error & { code?: string }): string {
  */
 export function parseCommandArgs<O extends Record<string, OptionSpec>>(spec: CommandSpec<O>, args: readonly string[]): ParsedCommand<O> {
   const fail = (problem: string): never => {
-    throw new OpenclawError('cli', `${spec.name}: ${problem}`, { fix: `${usageLine(spec)} (see openclaw-runtime ${spec.name} --help)` });
+    throw new OpenclawError('cli', `${spec.name}: ${problem}`, { fix: `${usageLine(spec)} (see ${invocationOf(spec)} --help)` });
   };
   const end = args.indexOf('--');
   const beforeEnd = end === -1 ? args : args.slice(0, end);

@@ -111,6 +111,3 @@ export const RUNC_EXEC_FLAGS: ReadonlyArray<FlagSpec & { role: ExecFlagRole }> =
   { name: 'ignore-paused', takesValue: false, role: 'runner' },
   { name: 'help', alias: 'h', takesValue: false, role: 'runner' },
 ];
-
-/** Commands whose process the shim rewrites before runc sees it. */
-export const INTERCEPTED_COMMANDS = new Set(['create', 'run', 'exec']);

@@ -8,7 +8,7 @@ import { OpenclawError } from '../errors.js';
 import { AgentServer } from '../agent/server.js';
 import { parseCommandArgs } from '../cli/command-args.js';
 import { AGENT_SPEC } from './specs.js';
-import type { CommandHandler } from './index.js';
+import type { CommandHandler } from './types.js';
 
 /** The agent's flags; both paths must be absolute (the agent is root and chdir-independent). */
 export function parseAgentArgs(args: readonly string[]): { help: string } | { help?: undefined; socket?: string; denialLog?: string } {

@@ -23,7 +23,7 @@ import { closeDebugLog, debugLog, openDebugLog, writeRuntimeLog } from '../log.j
 import { runPipeline } from '../pipeline.js';
 import { jsonEqual } from '../util/json.js';
 import { serializeSpec, writeSpecAtomic } from '../oci/bundle.js';
-import type { CommandContext, CommandHandler } from './index.js';
+import type { CommandContext, CommandHandler } from './types.js';
 
 export interface PreparedCreate {
   command: 'create' | 'run';
@@ -91,7 +91,7 @@ export const createCommand: CommandHandler = async (ctx) => {
   // Under a user namespace the runtime chowns stdio to the container's root: device nodes go
   // as private aliases, never the host's own (host/stdio-alias.ts).
   const aliases = userns ? aliasDeviceStdio(config.state.dir, args.containerId) : undefined;
-  const outcome = await runInherited(runtime, ctx.argv.runcArgv, inheritedFds(args.preserveFds), aliases?.stdio).finally(() => closeAll(aliases?.opened ?? []));
+  const outcome = await runInherited(runtime, ctx.argv.runcArgv, inheritedFds(ctx.argv.preserveFds), aliases?.stdio).finally(() => closeAll(aliases?.opened ?? []));
   // `run` without --detach has finished the container's whole life here; a failed create
   // left nothing for the engine to delete. Either way the host side is ours to undo.
   const containerGone = outcome.exitCode !== 0 || (command === 'run' && !args.detach);

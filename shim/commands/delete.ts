@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { undoHostActions, DEFAULT_RUNC_ROOT } from '../host/actions.js';
 import { execaRunner } from '../host/runner.js';
 import { reportFailure } from '../log.js';
-import type { CommandHandler } from './index.js';
+import type { CommandHandler } from './types.js';
 
 export const deleteCommand: CommandHandler = async ({ argv, env, log }) => {
   const loaded = await loadConfig(argv.shim.openclawConfig, env);

@@ -15,7 +15,7 @@ import { profileDirectories } from '../profile/select.js';
 import type { RuntimeConfig } from '../config/schema.js';
 import { parseCommandArgs } from '../cli/command-args.js';
 import { DENIALS_SPEC } from './specs.js';
-import type { CommandHandler } from './index.js';
+import type { CommandHandler } from './types.js';
 
 const ERRNO_NAMES: Record<number, string> = Object.fromEntries(Object.entries(constants.errno).map(([name, n]) => [n, name]));
 

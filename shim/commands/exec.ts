@@ -28,7 +28,7 @@ import { selectProfile } from '../profile/select.js';
 import { parseJsonLossless, stringifyJsonLossless } from '../util/json.js';
 import { readSpec, MAX_SPEC_BYTES } from '../oci/bundle.js';
 import type { SpecProcess } from '../oci/types.js';
-import type { CommandHandler } from './index.js';
+import type { CommandHandler } from './types.js';
 
 interface RuncState {
   bundle: string;
@@ -181,7 +181,7 @@ export const execCommand: CommandHandler = async ({ argv, cwd, env, log }) => {
     // Under a user namespace the runtime chowns stdio: device nodes go as private aliases (host/stdio-alias.ts).
     const userns = (spec.spec.linux?.namespaces ?? []).some((n) => n.type === 'user');
     const aliases = userns ? aliasDeviceStdio(config.state.dir, `exec-${id}`) : undefined;
-    const outcome = await runInherited(runtime, [...globals, 'exec', ...args.runnerArgv, '--process', processFile, id], inheritedFds(args.preserveFds), aliases?.stdio).finally(() => closeAll(aliases?.opened ?? []));
+    const outcome = await runInherited(runtime, [...globals, 'exec', ...args.runnerArgv, '--process', processFile, id], inheritedFds(argv.preserveFds), aliases?.stdio).finally(() => closeAll(aliases?.opened ?? []));
     unlinkSync(processFile);
     await closeDebugLog();
     return exitLike(outcome);

@@ -10,7 +10,7 @@ import { parseDenials, readDenialLogText, type DenialEntry } from '../agent/deni
 import { explainDenial } from '../agent/explain-denial.js';
 import { parseCommandArgs } from '../cli/command-args.js';
 import { EXPLAIN_SPEC } from './specs.js';
-import type { CommandHandler } from './index.js';
+import type { CommandHandler } from './types.js';
 
 const ERRNO_NAMES: Record<number, string> = Object.fromEntries(Object.entries(constants.errno).map(([name, n]) => [n, name]));
 

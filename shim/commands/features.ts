@@ -7,7 +7,7 @@
  * status pass through byte for byte.
  */
 import { spawn } from 'node:child_process';
-import type { CommandHandler } from './index.js';
+import type { CommandHandler } from './types.js';
 import { resolveLowLevelRuntime } from '../config/runtime-path.js';
 import { exitLike } from '../cli/passthrough.js';
 import { parseJsonLossless, stringifyJsonLossless } from '../util/json.js';

@@ -10,7 +10,7 @@ import { undoHostActions } from '../host/actions.js';
 import { execaRunner } from '../host/runner.js';
 import { parseCommandArgs } from '../cli/command-args.js';
 import { HOOK_SPEC } from './specs.js';
-import type { CommandHandler } from './index.js';
+import type { CommandHandler } from './types.js';
 
 export interface HookOutcome {
   code: number;

@@ -6,18 +6,7 @@
  * NOTE when adding a shim-only command also update the README's "Command line" section
  * (and make sure runc has no command of that name).
  */
-import type { ParsedArgv } from '../cli/argv.js';
-import type { RuntimeLogTarget } from '../log.js';
-
-export interface CommandContext {
-  argv: ParsedArgv;
-  cwd: string;
-  env: NodeJS.ProcessEnv;
-  log: RuntimeLogTarget;
-}
-
-/** Returns the process exit code. Throwing an OpenclawError reports it to the runtime log. */
-export type CommandHandler = (ctx: CommandContext) => Promise<number>;
+import type { CommandHandler } from './types.js';
 
 export const SHIM_COMMANDS: Record<string, () => Promise<CommandHandler>> = {
   // runc commands the shim wraps

@@ -3,7 +3,7 @@
  * engine (as `nvidia-ctk runtime configure` and `runsc install` do). The work is in
  * shim/install/; this file maps engines to it.
  */
-import type { CommandHandler } from './index.js';
+import type { CommandHandler } from './types.js';
 import { parseInstallArgs, type InstallFlags } from '../install/install-args.js';
 import { processOutput, type InstallOutput } from '../install/output.js';
 import { OpenclawError } from '../errors.js';

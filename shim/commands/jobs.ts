@@ -9,7 +9,7 @@ import { OpenclawError } from '../errors.js';
 import { pruneJobs } from '../host/jobs.js';
 import { parseCommandArgs, usageLine } from '../cli/command-args.js';
 import { JOBS_PRUNE_SPEC } from './specs.js';
-import type { CommandHandler } from './index.js';
+import type { CommandHandler } from './types.js';
 
 export const jobsCommand: CommandHandler = async ({ argv, env }) => {
   const parsed = parseCommandArgs(JOBS_PRUNE_SPEC, argv.commandArgs);

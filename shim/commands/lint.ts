@@ -13,7 +13,7 @@ import { readProfileFile } from '../profile/load.js';
 import { selectProfile } from '../profile/select.js';
 import { compileProfileSeccomp } from '../profile/compile-profile.js';
 import { lintProfile, type LintResult } from '../lint/rules.js';
-import type { CommandHandler } from './index.js';
+import type { CommandHandler } from './types.js';
 
 export const lintCommand: CommandHandler = async ({ argv, cwd, env }) => {
   const parsed = parseCommandArgs(LINT_SPEC, argv.commandArgs);

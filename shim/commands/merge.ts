@@ -10,7 +10,7 @@ import { parseCommandArgs } from '../cli/command-args.js';
 import { MERGE_SPEC } from './specs.js';
 import { runPipeline } from '../pipeline.js';
 import { serializeSpec } from '../oci/bundle.js';
-import type { CommandHandler } from './index.js';
+import type { CommandHandler } from './types.js';
 
 export const mergeCommand: CommandHandler = async ({ argv, cwd, env }) => {
   const parsed = parseCommandArgs(MERGE_SPEC, argv.commandArgs);

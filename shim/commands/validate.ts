@@ -10,7 +10,7 @@ import { selectProfile } from '../profile/select.js';
 import { compileProfileSeccomp } from '../profile/compile-profile.js';
 import { parseCommandArgs } from '../cli/command-args.js';
 import { VALIDATE_SPEC } from './specs.js';
-import type { CommandHandler } from './index.js';
+import type { CommandHandler } from './types.js';
 
 export const validateCommand: CommandHandler = async ({ argv, cwd, env }) => {
   const parsed = parseCommandArgs(VALIDATE_SPEC, argv.commandArgs);

@@ -29,6 +29,18 @@ describe('parseArgv', () => {
     expect(p.globals.root).toBe(c.root);
   });
 
+  it.each([
+    { argv: ['run', '--preserve-fds=3', '-d', 'id'], fds: 3 },
+    { argv: ['create', '--help', '--preserve-fds', '2'], fds: 2 },
+    // after the container id it is the workload's argument, not runc's flag
+    { argv: ['exec', 'id', 'prog', '--preserve-fds', '2'], fds: 0 },
+    { argv: ['create', '--preserve-fds', '-1', 'id'], fds: 0 },
+    // no other runc (or crun) command takes it
+    { argv: ['restore', '--preserve-fds', '2', 'id'], fds: 0 },
+  ])('--preserve-fds of $argv is $fds', ({ argv, fds }) => {
+    expect(parseArgv(argv).preserveFds).toBe(fds);
+  });
+
   it('a shim flag without a value is an error', () => {
     expect(() => parseArgv(['--profile'])).toThrow(/--profile needs a value/);
   });
@@ -47,7 +59,7 @@ describe('parseCreateArgs', () => {
     expect(a.bundle).toBe(c.bundle);
     expect(a.containerId).toBe(c.id);
     expect(a.pidFile).toBe(c.pid);
-    expect(a.preserveFds).toBe(c.fds ?? 0);
+    expect(parseArgv(['create', ...c.argv]).preserveFds).toBe(c.fds ?? 0);
     expect(a.consoleSocket).toBe(c.console);
   });
 
@@ -114,7 +126,7 @@ describe('parseExecArgs (runc 1.1.5 exec.go: flags up to the container id, then 
     expect(a.runnerArgv).toEqual(c.runner ?? []);
     expect(a.containerId).toBe(c.id);
     expect(a.command).toEqual(c.command ?? []);
-    expect(a.preserveFds).toBe(c.fds ?? 0);
+    expect(parseArgv(['exec', ...c.argv]).preserveFds).toBe(c.fds ?? 0);
     expect(a.help).toBe(false);
   });
 
