@@ -6,7 +6,7 @@ import { realpathSync } from 'node:fs';
 import { asksRuntimeHelp, parseArgv } from './cli/argv.js';
 import { serviceDir, SERVICE_START_ENV } from './service/paths.js';
 import { resolveRuntimeRecorded } from './service/resolve-runtime.js';
-import { runInherited, exitLike, inheritedFds } from './cli/passthrough.js';
+import { runInherited, exitLike, inheritedFds } from './util/child-process.js';
 import { SHIM_COMMANDS } from './commands/index.js';
 import { isOpenclawError } from './errors.js';
 import { reportFailure, closeDebugLog, type RuntimeLogTarget } from './log.js';

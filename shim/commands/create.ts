@@ -12,12 +12,12 @@
  * transports.
  */
 import { parseCreateArgs, type CreateArgs } from '../cli/argv.js';
-import { exitLike, inheritedFds, runInherited } from '../cli/passthrough.js';
+import { exitLike, inheritedFds, runInherited } from '../util/child-process.js';
 import { runtimeFromConfig } from '../config/runtime-path.js';
 import type { RuntimeConfig } from '../config/schema.js';
 import { OpenclawError } from '../errors.js';
 import { performHostActions, sweepStale, undoHostActions, DEFAULT_RUNC_ROOT } from '../host/actions.js';
-import { execaRunner } from '../host/runner.js';
+import { hostRunner } from '../util/child-process.js';
 import { aliasDeviceStdio, closeAll } from '../host/stdio-alias.js';
 import { closeDebugLog, debugLog, openDebugLog, writeRuntimeLog } from '../log.js';
 import { runPipeline } from '../pipeline.js';
@@ -72,13 +72,13 @@ export async function prepareCreate({ argv, cwd, env, log }: CommandContext, opt
   }
 
   const runcRoot = argv.globals.root ?? DEFAULT_RUNC_ROOT;
-  await sweepStale(config.state.dir, execaRunner).catch((err) => debugLog('warn', 'stale sweep failed', { err: String(err) }));
-  await performHostActions(config.state.dir, containerId, runcRoot, merged.hostActions, execaRunner);
+  await sweepStale(config.state.dir, hostRunner).catch((err) => debugLog('warn', 'stale sweep failed', { err: String(err) }));
+  await performHostActions(config.state.dir, containerId, runcRoot, merged.hostActions, hostRunner);
 
   try {
     if (!jsonEqual(merged.spec, spec.spec)) writeSpecAtomic(spec.path, serializeSpec(merged.spec));
   } catch (err) {
-    await undoHostActions(config.state.dir, containerId, execaRunner).catch(() => undefined);
+    await undoHostActions(config.state.dir, containerId, hostRunner).catch(() => undefined);
     throw err;
   }
   writeRuntimeLog(log, 'info', `openclaw-runtime: applied profile ${profile.profile.metadata.name} (sha256 ${profile.sha256.slice(0, 12)})`);
@@ -95,7 +95,7 @@ export const createCommand: CommandHandler = async (ctx) => {
   // `run` without --detach has finished the container's whole life here; a failed create
   // left nothing for the engine to delete. Either way the host side is ours to undo.
   const containerGone = outcome.exitCode !== 0 || (command === 'run' && !args.detach);
-  if (containerGone) await undoHostActions(config.state.dir, args.containerId, execaRunner).catch(() => undefined);
+  if (containerGone) await undoHostActions(config.state.dir, args.containerId, hostRunner).catch(() => undefined);
   await closeDebugLog(); // exitLike ends the process: flush winston first
   return exitLike(outcome);
 };

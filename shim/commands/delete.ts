@@ -4,13 +4,13 @@
  * runc said it did not exist, so an engine retrying delete after a crash still frees the host.
  */
 import { parseDeleteArgs } from '../cli/argv.js';
-import { exitLike, runInherited } from '../cli/passthrough.js';
+import { exitLike, runInherited } from '../util/child-process.js';
 import { loadConfig } from '../config/load.js';
 import { runtimeFromConfig } from '../config/runtime-path.js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { undoHostActions, DEFAULT_RUNC_ROOT } from '../host/actions.js';
-import { execaRunner } from '../host/runner.js';
+import { hostRunner } from '../util/child-process.js';
 import { reportFailure } from '../log.js';
 import type { CommandHandler } from './types.js';
 
@@ -25,7 +25,7 @@ export const deleteCommand: CommandHandler = async ({ argv, env, log }) => {
   const runcRoot = argv.globals.root ?? DEFAULT_RUNC_ROOT;
   if (containerId && !existsSync(join(runcRoot, containerId))) {
     try {
-      await undoHostActions(config.state.dir, containerId, execaRunner);
+      await undoHostActions(config.state.dir, containerId, hostRunner);
     } catch (err) {
       reportFailure(log, `container ${containerId} deleted, but undoing its host set-up failed: ${(err as Error).message}`);
     }

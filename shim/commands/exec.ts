@@ -11,12 +11,11 @@
  * shim's state dir -> `runc exec --process <that file>` with the runner flags as given.
  * Everything that can refuse runs before runc; a refusal goes to runc's --log and stderr.
  */
-import { execFile } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { parseExecArgs } from '../cli/argv.js';
-import { exitLike, inheritedFds, runInherited } from '../cli/passthrough.js';
+import { exitLike, inheritedFds, runCaptured, runInherited } from '../util/child-process.js';
 import { aliasDeviceStdio, closeAll } from '../host/stdio-alias.js';
 import { loadConfig } from '../config/load.js';
 import { runtimeFromConfig } from '../config/runtime-path.js';
@@ -37,22 +36,25 @@ interface RuncState {
 }
 
 /** `runc [globals] state ID`: where the container's bundle is (runc keeps it as a label). */
-function runcState(runtime: string, globals: readonly string[], id: string): Promise<RuncState> {
-  return new Promise((resolve, reject) => {
-    execFile(runtime, [...globals, 'state', id], { maxBuffer: 4 * 1024 * 1024 }, (err, stdout, stderr) => {
-      const fail = (why: string) =>
-        reject(new OpenclawError('runtime', `cannot exec into container ${id}: ${runtime} state ${id} ${why}`, { fix: 'check that the container exists and is running (runc list)' }));
-      if (err) return fail(`failed: ${String(stderr).trim() || err.message}`);
-      let state: Partial<RuncState>;
-      try {
-        state = JSON.parse(stdout) as Partial<RuncState>;
-      } catch {
-        return fail('printed no JSON');
-      }
-      if (typeof state.bundle !== 'string' || !state.bundle.startsWith('/')) return fail('named no bundle');
-      resolve({ bundle: state.bundle, pid: typeof state.pid === 'number' ? state.pid : 0, status: String(state.status) });
-    });
-  });
+async function runcState(runtime: string, globals: readonly string[], id: string): Promise<RuncState> {
+  const fail = (why: string): never => {
+    throw new OpenclawError('runtime', `cannot exec into container ${id}: ${runtime} state ${id} ${why}`, { fix: 'check that the container exists and is running (runc list)' });
+  };
+  let r;
+  try {
+    r = await runCaptured(runtime, [...globals, 'state', id]);
+  } catch (err) {
+    return fail(`failed: ${(err as Error).message}`);
+  }
+  if (r.exitCode !== 0) return fail(`failed: ${r.stderr.toString('utf8').trim() || (r.signal ? `killed by ${r.signal}` : `exit ${String(r.exitCode)}`)}`);
+  let state: Partial<RuncState>;
+  try {
+    state = JSON.parse(r.stdout.toString('utf8')) as Partial<RuncState>;
+  } catch {
+    return fail('printed no JSON');
+  }
+  if (typeof state.bundle !== 'string' || !state.bundle.startsWith('/')) return fail('named no bundle');
+  return { bundle: state.bundle, pid: typeof state.pid === 'number' ? state.pid : 0, status: String(state.status) };
 }
 
 /** The engine's --process file, read and left as it is. */

@@ -6,34 +6,14 @@
  * (an old runc without `features`, `features --help`, an error), its stdout, stderr and exit
  * status pass through byte for byte.
  */
-import { spawn } from 'node:child_process';
 import type { CommandHandler } from './types.js';
 import { resolveLowLevelRuntime } from '../config/runtime-path.js';
-import { exitLike } from '../cli/passthrough.js';
+import { exitLike, runCaptured, type CapturedResult } from '../util/child-process.js';
 import { parseJsonLossless, stringifyJsonLossless } from '../util/json.js';
 import { shimVersion } from '../package.js';
 
 export const VERSION_ANNOTATION = 'org.openclaw.runtime.version';
 export const UNSAFE_ANNOTATION_PREFIX = 'org.openclaw.';
-
-interface Captured {
-  stdout: Buffer;
-  stderr: Buffer;
-  exitCode: number | null;
-  signal: NodeJS.Signals | null;
-}
-
-function capture(binary: string, argv: readonly string[]): Promise<Captured> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(binary, argv, { stdio: ['inherit', 'pipe', 'pipe'], argv0: binary });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (b: Buffer) => out.push(b));
-    child.stderr.on('data', (b: Buffer) => err.push(b));
-    child.on('error', reject);
-    child.on('close', (exitCode, signal) => resolve({ stdout: Buffer.concat(out), stderr: Buffer.concat(err), exitCode, signal }));
-  });
-}
 
 /** Adds the shim's facts to runc's features object; undefined when it is not a JSON object. */
 export function augmentFeatures(stdout: string, version: string): Record<string, unknown> | undefined {
@@ -56,16 +36,12 @@ export function augmentFeatures(stdout: string, version: string): Record<string,
   return features;
 }
 
-export interface FeaturesOutput {
-  stdout: Buffer;
-  stderr: Buffer;
-  exitCode: number | null;
-  signal: NodeJS.Signals | null;
-}
+export type FeaturesOutput = CapturedResult;
 
 /** What `features` prints: runc's answer with the shim's facts added, or runc's bytes untouched. */
 export async function featuresOutput(runtime: string, runcArgv: readonly string[]): Promise<FeaturesOutput> {
-  const result = await capture(runtime, runcArgv);
+  // stdin is ours, as runc would have it on the pass-through path.
+  const result = await runCaptured(runtime, runcArgv, { stdin: 'inherit' });
   const augmented = result.exitCode === 0 ? augmentFeatures(result.stdout.toString('utf8'), shimVersion()) : undefined;
   // runc prints json.MarshalIndent(..., "", "    ") and a newline; keep its look.
   if (augmented) return { stdout: Buffer.from(`${stringifyJsonLossless(augmented, 4)}\n`), stderr: result.stderr, exitCode: 0, signal: null };

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { OpenclawError } from '../errors.js';
 import { undoHostActions } from '../host/actions.js';
-import { execaRunner } from '../host/runner.js';
+import { hostRunner } from '../util/child-process.js';
 import { parseCommandArgs } from '../cli/command-args.js';
 import { HOOK_SPEC } from './specs.js';
 import type { CommandHandler } from './types.js';
@@ -36,7 +36,7 @@ export async function runHook(commandArgs: readonly string[], stdin: () => strin
   }
   if (!id) throw new OpenclawError('cli', 'hook poststop: the container state on stdin has no id', { fix: 'runc passes it; run the hook only from config.json' });
   try {
-    await undoHostActions(stateDir, id, execaRunner);
+    await undoHostActions(stateDir, id, hostRunner);
   } catch (err) {
     return { code: 0, stderr: `openclaw-runtime: poststop clean-up of ${id} failed: ${(err as Error).message}\n` };
   }

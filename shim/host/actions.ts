@@ -17,7 +17,7 @@ import { OpenclawError } from '../errors.js';
 import { jobDirOf, validContainerId } from '../merge/filesystem.js';
 import type { HostAction } from '../merge/types.js';
 import { errnoOf, writeFileAtomic } from '../util/atomic-file.js';
-import type { ProcessRunner } from './runner.js';
+import type { ProcessRunner } from '../util/child-process.js';
 
 export interface HostRecord {
   id: string;

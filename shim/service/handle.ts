@@ -15,7 +15,7 @@ import { isOpenclawError } from '../errors.js';
 import { writeRuntimeLog, type RuntimeLogTarget } from '../log.js';
 import { SHIM_COMMANDS } from '../commands/index.js';
 import { DEFAULT_RUNC_ROOT, undoHostActions } from '../host/actions.js';
-import { execaRunner } from '../host/runner.js';
+import { hostRunner } from '../util/child-process.js';
 import { SERVICE_PROTOCOL_VERSION, type ServiceRequest, type ServiceResponse } from './protocol.js';
 import { resolveRuntimeRecorded } from './resolve-runtime.js';
 import { DEFAULT_PATH, writeResolved } from './resolved.js';
@@ -113,7 +113,7 @@ export async function handleRequest(ctx: HandlerContext, req: ServiceRequest): P
           const runcRoot = parsed.globals.root ?? DEFAULT_RUNC_ROOT;
           if (!existsSync(join(runcRoot, containerId))) {
             try {
-              await undoHostActions(loaded.config.state.dir, containerId, execaRunner);
+              await undoHostActions(loaded.config.state.dir, containerId, hostRunner);
             } catch (err) {
               writeRuntimeLog(log, 'error', `openclaw-runtime: container ${containerId}: undoing its host set-up failed: ${(err as Error).message}`);
             }

@@ -20,7 +20,7 @@ const lap = (name) => {
 const mod = (p) => import(new URL(p, dist).href);
 
 // What bin -> dist/main.js loads before any command runs.
-await Promise.all(['cli/argv.js', 'cli/passthrough.js', 'errors.js', 'log.js', 'commands/index.js'].map(mod));
+await Promise.all(['cli/argv.js', 'util/child-process.js', 'errors.js', 'log.js', 'commands/index.js'].map(mod));
 lap('main.js modules');
 const { loadConfig } = await mod('config/load.js');
 await mod('config/runtime-path.js');

@@ -3,7 +3,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, uti
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performHostActions, readHostRecord, sweepStale, undoHostActions } from '../../../shim/host/actions.js';
-import type { ProcessRunner } from '../../../shim/host/runner.js';
+import type { ProcessRunner } from '../../../shim/util/child-process.js';
 
 const dirs: string[] = [];
 function tmp(): string {

@@ -1,8 +1,13 @@
 /**
- * Hands a command line to the low-level runtime and mirrors its outcome: stdio and any extra
- * inherited file descriptors (--preserve-fds, LISTEN_FDS, sockets the caller passed), the exit
- * code, and a terminating signal (re-raised on ourselves so the caller sees the same wait
- * status runc would have given it). Node 20 has no execve, so this is a child plus forwarding.
+ * Every child process the shim waits for starts here (node:child_process spawn, no execa):
+ *  - runInherited: the low-level runtime with our stdio, extra inherited fds and forwarded
+ *    signals (pass-through, create, exec). Node 20 has no execve, so this is a child plus
+ *    forwarding, and exitLike then ends this process the way the child ended, so the caller
+ *    sees the wait status runc would have given it.
+ *  - runCaptured: a short command whose output we read (runc features, runc state, mount(8)).
+ *  - hostRunner: the ProcessRunner host actions get injected (tests pass a fake that records).
+ * The resident daemons (agent/client.ts, service/client.ts) are started detached and not
+ * waited for; host/stdio-alias.ts runs mknod(1) synchronously. Those stay where they are.
  */
 import { spawn } from 'node:child_process';
 import { fstatSync } from 'node:fs';
@@ -16,6 +21,11 @@ const FORWARDED_SIGNALS: readonly NodeJS.Signals[] = [
 export interface RunResult {
   exitCode: number | null;
   signal: NodeJS.Signals | null;
+}
+
+export interface CapturedResult extends RunResult {
+  stdout: Buffer;
+  stderr: Buffer;
 }
 
 /**
@@ -68,6 +78,22 @@ export function runInherited(binary: string, argv: readonly string[], extraFds: 
   });
 }
 
+/**
+ * Runs `binary argv...` and collects its stdout and stderr whole. stdin: ours ('inherit', as
+ * runc's features gets it) or none ('ignore'). Rejects only when the binary cannot be started.
+ */
+export function runCaptured(binary: string, argv: readonly string[], opts: { stdin?: 'inherit' | 'ignore' } = {}): Promise<CapturedResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(binary, argv, { stdio: [opts.stdin ?? 'ignore', 'pipe', 'pipe'], argv0: binary });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (b: Buffer) => out.push(b));
+    child.stderr.on('data', (b: Buffer) => err.push(b));
+    child.on('error', reject);
+    child.on('close', (exitCode, signal) => resolve({ stdout: Buffer.concat(out), stderr: Buffer.concat(err), exitCode, signal }));
+  });
+}
+
 /** Ends this process the way the child ended. */
 export function exitLike(result: RunResult): never {
   if (result.signal) {
@@ -81,4 +107,29 @@ export function exitLike(result: RunResult): never {
 
 function signalNumber(sig: NodeJS.Signals): number | undefined {
   return (osConstants.signals as Record<string, number>)[sig];
+}
+
+/** What a host command (mount, umount, mountpoint) did: output as text, final newline off. */
+export interface RunOutcome {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** How host actions run commands: injected, so tests can fake it and record what would have run. */
+export type ProcessRunner = (file: string, args: readonly string[]) => Promise<RunOutcome>;
+
+/** The real runner: no stdin; a command that could not start or was killed reads as exit 1 with no output. */
+export const hostRunner: ProcessRunner = async (file, args) => {
+  let r: CapturedResult;
+  try {
+    r = await runCaptured(file, args);
+  } catch {
+    return { exitCode: 1, stdout: '', stderr: '' };
+  }
+  return { exitCode: r.exitCode ?? 1, stdout: withoutFinalNewline(r.stdout), stderr: withoutFinalNewline(r.stderr) };
+};
+
+function withoutFinalNewline(b: Buffer): string {
+  return b.toString('utf8').replace(/\r?\n$/, '');
 }
