@@ -5,6 +5,7 @@
  * the read-only `merge` command (which prints the result).
  */
 import { resolve } from 'node:path';
+import type { ParsedArgv } from './cli/argv.js';
 import { loadConfig } from './config/load.js';
 import type { RuntimeConfig } from './config/schema.js';
 import { readSpec, type LoadedSpec } from './oci/bundle.js';
@@ -42,6 +43,23 @@ export interface PipelineInput {
   containerId: string;
   /** runc's --root (the engine's container state; joined namespaces are checked against it). */
   runcRoot?: string;
+}
+
+/** The pipeline's input for a command line: the shim's flags, runc's --root, and the container it names. */
+export function pipelineInputFrom(
+  argv: Pick<ParsedArgv, 'shim' | 'globals'>,
+  target: { bundle: string; containerId: string },
+  ctx: { cwd: string; env: NodeJS.ProcessEnv },
+): PipelineInput {
+  return {
+    profileFlag: argv.shim.profile,
+    configFlag: argv.shim.openclawConfig,
+    env: ctx.env,
+    cwd: ctx.cwd,
+    bundle: target.bundle,
+    containerId: target.containerId,
+    runcRoot: argv.globals.root,
+  };
 }
 
 export interface PipelineResult {

@@ -7,23 +7,60 @@
  * is replaced atomically; only then does runc run. If runc's create fails, the host actions
  * are undone (the engine will not call delete for a container that never existed).
  *
+ * Each step with an effect outside this process is a field of CreateEffects, so that order is
+ * pinned by a table test (test/unit/commands/create.test.ts) with the effects recorded;
+ * CREATE_EFFECTS are the real ones.
+ *
  * prepareCreate is everything before runc: the Node path (createCommand) and the resident
  * service (shim/service/handle.ts) both call it, so there is one create pipeline and two
  * transports.
  */
 import { parseCreateArgs, type CreateArgs } from '../cli/argv.js';
-import { exitLike, inheritedFds, runInherited } from '../util/child-process.js';
+import { exitLike, inheritedFds, runInherited, hostRunner, type RunResult } from '../util/child-process.js';
 import { runtimeFromConfig } from '../config/runtime-path.js';
 import type { RuntimeConfig } from '../config/schema.js';
 import { OpenclawError } from '../errors.js';
 import { performHostActions, sweepStale, undoHostActions, DEFAULT_RUNC_ROOT } from '../host/actions.js';
-import { hostRunner } from '../util/child-process.js';
 import { aliasDeviceStdio, closeAll } from '../host/stdio-alias.js';
 import { closeDebugLog, debugLog, openDebugLog, writeRuntimeLog } from '../log.js';
-import { runPipeline } from '../pipeline.js';
+import type { HostAction } from '../merge/types.js';
+import { pipelineInputFrom, runPipeline, type PipelineInput, type PipelineResult } from '../pipeline.js';
 import { jsonEqual } from '../util/json.js';
 import { serializeSpec, writeSpecAtomic } from '../oci/bundle.js';
+import type { Spec } from '../oci/types.js';
 import type { CommandContext, CommandHandler } from './types.js';
+
+/** Everything create does outside this process, in the order it does it. */
+export interface CreateEffects {
+  /** Config, profile, compile, host facts, merge: everything that can refuse. Writes nothing. */
+  runPipeline(input: PipelineInput): Promise<PipelineResult>;
+  /** A seccomp agent answers on config.agent.socket (started if none does). */
+  ensureAgent(config: RuntimeConfig): Promise<void>;
+  hostActions: {
+    /** Undoes what creates that died half-way left behind (host/actions.ts sweepStale). */
+    sweep(stateDir: string): Promise<unknown>;
+    /** Records, then does, the merge's host actions; undoes them itself if one fails. */
+    perform(stateDir: string, id: string, runcRoot: string, actions: HostAction[]): Promise<void>;
+    undo(stateDir: string, id: string): Promise<unknown>;
+  };
+  /** Replaces the bundle's config.json atomically. */
+  writeSpec(path: string, spec: Spec): void;
+  /** The low-level runtime with our stdio (or its aliases) and the inherited fds; resolves when it exits. */
+  runRuntime: typeof runInherited;
+}
+
+export const CREATE_EFFECTS: CreateEffects = {
+  runPipeline,
+  // Loaded only for a filter with a listener: most creates never need the agent's client.
+  ensureAgent: async (config) => (await import('../agent/client.js')).ensureAgent(config),
+  hostActions: {
+    sweep: (stateDir) => sweepStale(stateDir, hostRunner),
+    perform: (stateDir, id, runcRoot, actions) => performHostActions(stateDir, id, runcRoot, actions, hostRunner),
+    undo: (stateDir, id) => undoHostActions(stateDir, id, hostRunner),
+  },
+  writeSpec: (path, spec) => writeSpecAtomic(path, serializeSpec(spec)),
+  runRuntime: runInherited,
+};
 
 export interface PreparedCreate {
   command: 'create' | 'run';
@@ -45,40 +82,30 @@ export interface PrepareOptions {
 }
 
 /** Config, profile, merge, agent, host actions, atomic write: all of create but running runc. */
-export async function prepareCreate({ argv, cwd, env, log }: CommandContext, opts: PrepareOptions = {}): Promise<PreparedCreate> {
+export async function prepareCreate(ctx: CommandContext, opts: PrepareOptions = {}, effects: CreateEffects = CREATE_EFFECTS): Promise<PreparedCreate> {
+  const { argv, cwd, env, log } = ctx;
   const command = argv.command as 'create' | 'run';
   const args = parseCreateArgs(command, argv.commandArgs, cwd);
   const containerId = args.containerId;
   if (!containerId) {
     throw new OpenclawError('cli', `"${command}" needs a container id`, { fix: `openclaw-runtime ${command} --bundle DIR ID` });
   }
-  const result = await runPipeline({
-    profileFlag: argv.shim.profile,
-    configFlag: argv.shim.openclawConfig,
-    env,
-    cwd,
-    bundle: args.bundle,
-    containerId,
-    runcRoot: argv.globals.root,
-  });
+  const result = await effects.runPipeline(pipelineInputFrom(argv, { bundle: args.bundle, containerId }, ctx));
   const { config, merged, profile, spec } = result;
   if (opts.debugLog) await openDebugLog(config.log.file, config.log.level);
   debugLog('info', 'merged profile', { id: containerId, profile: profile.profile.metadata.name, sha256: profile.sha256, source: result.choice.source, hostActions: merged.hostActions.length });
   const runtime = runtimeFromConfig({ config, path: result.configPath }, env, opts.self);
 
-  if (result.compiledSeccomp?.listenerPath) {
-    const { ensureAgent } = await import('../agent/client.js');
-    await ensureAgent(config);
-  }
+  if (result.compiledSeccomp?.listenerPath) await effects.ensureAgent(config);
 
   const runcRoot = argv.globals.root ?? DEFAULT_RUNC_ROOT;
-  await sweepStale(config.state.dir, hostRunner).catch((err) => debugLog('warn', 'stale sweep failed', { err: String(err) }));
-  await performHostActions(config.state.dir, containerId, runcRoot, merged.hostActions, hostRunner);
+  await effects.hostActions.sweep(config.state.dir).catch((err) => debugLog('warn', 'stale sweep failed', { err: String(err) }));
+  await effects.hostActions.perform(config.state.dir, containerId, runcRoot, merged.hostActions);
 
   try {
-    if (!jsonEqual(merged.spec, spec.spec)) writeSpecAtomic(spec.path, serializeSpec(merged.spec));
+    if (!jsonEqual(merged.spec, spec.spec)) effects.writeSpec(spec.path, merged.spec);
   } catch (err) {
-    await undoHostActions(config.state.dir, containerId, hostRunner).catch(() => undefined);
+    await effects.hostActions.undo(config.state.dir, containerId).catch(() => undefined);
     throw err;
   }
   writeRuntimeLog(log, 'info', `openclaw-runtime: applied profile ${profile.profile.metadata.name} (sha256 ${profile.sha256.slice(0, 12)})`);
@@ -86,16 +113,22 @@ export async function prepareCreate({ argv, cwd, env, log }: CommandContext, opt
   return { command, args: { ...args, containerId }, config, configPath: result.configPath, runtime, userns };
 }
 
-export const createCommand: CommandHandler = async (ctx) => {
-  const { command, args, config, runtime, userns } = await prepareCreate(ctx, { debugLog: true });
+/** All of create or run on the Node path, through the runtime's exit. */
+export async function createAndRun(ctx: CommandContext, effects: CreateEffects = CREATE_EFFECTS): Promise<RunResult> {
+  const { command, args, config, runtime, userns } = await prepareCreate(ctx, { debugLog: true }, effects);
   // Under a user namespace the runtime chowns stdio to the container's root: device nodes go
   // as private aliases, never the host's own (host/stdio-alias.ts).
   const aliases = userns ? aliasDeviceStdio(config.state.dir, args.containerId) : undefined;
-  const outcome = await runInherited(runtime, ctx.argv.runcArgv, inheritedFds(ctx.argv.preserveFds), aliases?.stdio).finally(() => closeAll(aliases?.opened ?? []));
+  const outcome = await effects.runRuntime(runtime, ctx.argv.runcArgv, inheritedFds(ctx.argv.preserveFds), aliases?.stdio).finally(() => closeAll(aliases?.opened ?? []));
   // `run` without --detach has finished the container's whole life here; a failed create
   // left nothing for the engine to delete. Either way the host side is ours to undo.
   const containerGone = outcome.exitCode !== 0 || (command === 'run' && !args.detach);
-  if (containerGone) await undoHostActions(config.state.dir, args.containerId, hostRunner).catch(() => undefined);
+  if (containerGone) await effects.hostActions.undo(config.state.dir, args.containerId).catch(() => undefined);
+  return outcome;
+}
+
+export const createCommand: CommandHandler = async (ctx) => {
+  const outcome = await createAndRun(ctx);
   await closeDebugLog(); // exitLike ends the process: flush winston first
   return exitLike(outcome);
 };
