@@ -142,7 +142,6 @@ export function isWriteClassOpen(flags: number): boolean {
   return (flags & WRITE_CLASS_MASK) !== 0;
 }
 
-/** `image`: the calling task's program image, when needsTaskImage(state) asked for it. */
 /**
  * The filter's own denial of this call, if the compiler sent it here only to be logged: it is
  * listed by name, or it is not one of the agent's own calls (the compiler lists every call
@@ -158,6 +157,11 @@ export function filterDenial(name: string | undefined, policy: AgentPolicy): { e
   return { errno: fd.default[0], rule: fd.default[1] };
 }
 
+/**
+ * One notified call. `path`: what the server read when an earlier call for this notification
+ * returned NeedPath (given a path, decide always answers). `image`: the calling task's program
+ * image, when needsTaskImage(state) asked for it.
+ */
 export function decide(state: ListenerState, call: CallData, policy: AgentPolicy, path: PathInput, image?: TaskImage): Decided;
 export function decide(state: ListenerState, call: CallData, policy: AgentPolicy, path?: PathInput, image?: TaskImage): DecideResult;
 export function decide(state: ListenerState, call: CallData, policy: AgentPolicy, path?: PathInput, image?: TaskImage): DecideResult {
