@@ -119,7 +119,15 @@ export async function createAndRun(ctx: CommandContext, effects: CreateEffects =
   // Under a user namespace the runtime chowns stdio to the container's root: device nodes go
   // as private aliases, never the host's own (host/stdio-alias.ts).
   const aliases = userns ? aliasDeviceStdio(config.state.dir, args.containerId) : undefined;
-  const outcome = await effects.runRuntime(runtime, ctx.argv.runcArgv, inheritedFds(ctx.argv.preserveFds), aliases?.stdio).finally(() => closeAll(aliases?.opened ?? []));
+  let outcome: RunResult;
+  try {
+    outcome = await effects.runRuntime(runtime, ctx.argv.runcArgv, inheritedFds(ctx.argv.preserveFds), aliases?.stdio).finally(() => closeAll(aliases?.opened ?? []));
+  } catch (err) {
+    // The runtime never started (ENOENT, EACCES, EMFILE): no container exists and no delete
+    // will come, so the host side is undone now rather than left to the next create's sweep.
+    await effects.hostActions.undo(config.state.dir, args.containerId).catch(() => undefined);
+    throw err;
+  }
   // `run` without --detach has finished the container's whole life here; a failed create
   // left nothing for the engine to delete. Either way the host side is ours to undo.
   const containerGone = outcome.exitCode !== 0 || (command === 'run' && !args.detach);

@@ -156,11 +156,10 @@ const rows: Row[] = [
     outcome: { exitCode: 0 },
   },
   {
-    // As before this table: the record stays for the next create's sweep (host/actions.ts).
-    name: 'runc cannot be started: the error, nothing undone here',
+    name: 'runc cannot be started: the error, host actions undone (no container, so no delete will come)',
     argv: CREATE,
     runtime: 'cannot start',
-    want: ['runPipeline c1', 'sweep', 'perform c1 1', 'writeSpec /b/config.json', `runRuntime /bin/true ${CREATE.join(' ')}`],
+    want: ['runPipeline c1', 'sweep', 'perform c1 1', 'writeSpec /b/config.json', `runRuntime /bin/true ${CREATE.join(' ')}`, 'undo c1'],
     outcome: { error: /ENOENT/ },
   },
 ];
