@@ -11,9 +11,7 @@ import type { RuntimeConfig } from './config/schema.js';
 import { readSpec, type LoadedSpec } from './oci/bundle.js';
 import { selectProfile, type ProfileChoice } from './profile/select.js';
 import type { LoadedProfile } from './profile/load.js';
-import type { CompiledProfile } from './profile/cache.js';
 import { loadProfileForConfig } from './profile/load-for-config.js';
-import { registerDecoded } from './seccomp/combine.js';
 import { resolveHostFacts } from './host/facts.js';
 import { resolveCdiFacts } from './host/cdi-specs.js';
 import { wantsIsolation } from './merge/namespaces.js';
@@ -29,7 +27,7 @@ export const CRI_SANDBOX_PROFILE_PATH = resolve(PROFILES_DIR, 'internal', 'cri-s
 import { mergeSpec } from './merge/index.js';
 import { readOrCreateSealKey } from './host/seal-key.js';
 import type { MergeState } from './merge/types.js';
-import type { SpecSeccomp } from './oci/types.js';
+import type { CompiledFilter } from './seccomp/model.js';
 
 /** hooks/openclaw-poststop of this package (dist/pipeline.js -> ../hooks). */
 
@@ -68,27 +66,19 @@ export interface PipelineResult {
   spec: LoadedSpec;
   choice: ProfileChoice;
   profile: LoadedProfile;
-  compiledSeccomp?: SpecSeccomp;
+  compiledFilter?: CompiledFilter;
   merged: MergeState;
-}
-
-/** The chosen profile (profile/load-for-config.ts), its decoded filter registered for the merge. */
-export async function loadProfile(path: string, config: RuntimeConfig): Promise<CompiledProfile> {
-  const loaded = await loadProfileForConfig(path, config);
-  // The merge intersects with this filter; it need not decode it again.
-  if (loaded.compiledSeccomp && loaded.compiledModel) registerDecoded(loaded.compiledSeccomp, loaded.compiledModel);
-  return loaded;
 }
 
 export async function runPipeline(input: PipelineInput): Promise<PipelineResult> {
   const { config, path: configPath } = await loadConfig(input.configFlag, input.env);
   const spec = readSpec(input.bundle);
   const choice = selectProfile({ flag: input.profileFlag, spec: spec.spec, config, configPath, cwd: input.cwd });
-  const chosen = await loadProfile(choice.path, config);
+  const chosen = await loadProfileForConfig(choice.path, config);
   // A pod's sandbox (pause) container: the fixed pause policy with the chosen profile's namespaces.
-  const sandbox = isCriSandbox(spec.spec) ? await loadProfile(CRI_SANDBOX_PROFILE_PATH, config) : undefined;
+  const sandbox = isCriSandbox(spec.spec) ? await loadProfileForConfig(CRI_SANDBOX_PROFILE_PATH, config) : undefined;
   const profile = sandbox ? sandboxProfile(sandbox.profile, chosen.profile) : chosen.profile;
-  const compiledSeccomp = sandbox ? sandbox.compiledSeccomp : chosen.compiledSeccomp;
+  const compiledFilter = sandbox ? sandbox.compiledFilter : chosen.compiledFilter;
   const host = resolveHostFacts(spec.spec, profile.profile, {
     bundle: input.bundle,
     stateDir: config.state.dir,
@@ -101,7 +91,7 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineResult>
   host.cdi = await resolveCdiFacts({ spec: spec.spec, specFile: spec.path, profile: profile.profile, profileFile: profile.path, config, configFile: configPath ?? DEFAULT_CONFIG_PATH, userNsRootfs });
   const merged = mergeSpec(spec.spec, {
     profile,
-    compiledSeccomp,
+    compiledFilter,
     config,
     containerId: input.containerId,
     host,
@@ -111,5 +101,5 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineResult>
     specFile: spec.path,
     ...(sandbox ? { podProfile: chosen.profile } : {}),
   });
-  return { config, configPath, spec, choice, profile, compiledSeccomp, merged };
+  return { config, configPath, spec, choice, profile, compiledFilter, merged };
 }

@@ -96,7 +96,7 @@ export async function prepareCreate(ctx: CommandContext, opts: PrepareOptions = 
   debugLog('info', 'merged profile', { id: containerId, profile: profile.profile.metadata.name, sha256: profile.sha256, source: result.choice.source, hostActions: merged.hostActions.length });
   const runtime = runtimeFromConfig({ config, path: result.configPath }, env, opts.self);
 
-  if (result.compiledSeccomp?.listenerPath) await effects.ensureAgent(config);
+  if (result.compiledFilter?.spec.listenerPath) await effects.ensureAgent(config);
 
   const runcRoot = argv.globals.root ?? DEFAULT_RUNC_ROOT;
   await effects.hostActions.sweep(config.state.dir).catch((err) => debugLog('warn', 'stale sweep failed', { err: String(err) }));

@@ -18,7 +18,7 @@ export function makeAnnotationsModifier(inputs: MergeInputs): Modifier {
       annotations[APPLIED_PROFILE_ANNOTATION] = inputs.profile.profile.metadata.name;
       annotations[APPLIED_HASH_ANNOTATION] = inputs.profile.sha256;
       const seccomp = spec.linux?.seccomp;
-      if (inputs.sealKey && seccomp && inputs.compiledSeccomp) annotations[SEAL_ANNOTATION] = sealOf(inputs.sealKey, inputs.profile.sha256, seccomp);
+      if (inputs.sealKey && seccomp && inputs.compiledFilter) annotations[SEAL_ANNOTATION] = sealOf(inputs.sealKey, inputs.profile.sha256, seccomp);
       else delete annotations[SEAL_ANNOTATION];
     },
   };

@@ -26,7 +26,7 @@ function grantDevicesToAgent(seccomp: SpecSeccomp, devices: string[]): void {
 }
 
 export function makeSeccompModifier(inputs: MergeInputs): Modifier {
-  const compiled = inputs.compiledSeccomp;
+  const compiled = inputs.compiledFilter;
   return {
     name: 'seccomp',
     apply({ spec }) {

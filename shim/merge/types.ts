@@ -6,7 +6,8 @@
  * Anything that has to change on the host (a bind mount, a chown) is returned as a
  * HostAction for host/actions.ts to carry out after the whole merge succeeded.
  */
-import type { Spec, SpecSeccomp } from '../oci/types.js';
+import type { Spec } from '../oci/types.js';
+import type { CompiledFilter } from '../seccomp/model.js';
 import type { LoadedProfile } from '../profile/load.js';
 import type { RuntimeConfig } from '../config/schema.js';
 import type { CdiFacts } from './cdi.js';
@@ -139,8 +140,8 @@ export type HostAction =
 
 export interface MergeInputs {
   profile: LoadedProfile;
-  /** The profile's syscallFilter compiled to OCI form (undefined: the profile has none). */
-  compiledSeccomp?: SpecSeccomp;
+  /** The profile's syscallFilter compiled, in OCI form and decoded (undefined: the profile has none). */
+  compiledFilter?: CompiledFilter;
   config: RuntimeConfig;
   containerId: string;
   host: HostFacts;

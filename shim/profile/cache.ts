@@ -9,7 +9,7 @@
  *     rewrites them) and V8's version (entries are V8-serialised);
  *   - the profile's path and the sha256 of its bytes;
  *   - the config values the compile reads (`compileInputs`, e.g. the agent socket).
- * Value: the LoadedProfile, the compiled linux.seccomp and its decoded model, V8-serialised (structured clone):
+ * Value: the LoadedProfile and its compiled filter (linux.seccomp and its decoded model), V8-serialised (structured clone):
  * bigint vs number, `undefined` members and key order survive exactly. (Lossless JSON would
  * not do: it reads every small integer back as a number, and the profile's quantities and
  * seccomp values are bigint whatever their size.)
@@ -28,15 +28,13 @@ import { fileURLToPath } from 'node:url';
 import { deserialize, serialize } from 'node:v8';
 import { writeFileAtomic } from '../util/atomic-file.js';
 import { ensureDir, inspectPath } from '../host/safe-path.js';
-import type { SpecSeccomp } from '../oci/types.js';
-import type { FilterModel } from '../seccomp/model.js';
+import type { CompiledFilter } from '../seccomp/model.js';
 import type { LoadedProfile } from './load.js';
 
 export interface CompiledProfile {
   profile: LoadedProfile;
-  compiledSeccomp: SpecSeccomp | undefined;
-  /** decodeSeccomp(compiledSeccomp), kept so a hit need not decode it again (seccomp/combine.ts). */
-  compiledModel?: FilterModel;
+  /** The profile's syscallFilter compiled, in both forms (undefined: the profile has none). */
+  compiledFilter: CompiledFilter | undefined;
 }
 
 export interface ProfileCacheOptions {
@@ -47,7 +45,7 @@ export interface ProfileCacheOptions {
 }
 
 /** Bump when the entry's shape changes. */
-const FORMAT = 'openclaw-profile-cache/2';
+const FORMAT = 'openclaw-profile-cache/3';
 
 /**
  * The modules whose code decides what an entry holds, relative to this one. A build rewrites
@@ -112,11 +110,10 @@ export function decodeEntry(text: string, key: string): CompiledProfile | undefi
     return undefined;
   }
   if (!isRecord(entry) || entry.format !== FORMAT || entry.key !== key || !isRecord(entry.value)) return undefined;
-  const { profile, compiledSeccomp, compiledModel } = entry.value;
+  const { profile, compiledFilter } = entry.value;
   if (!isRecord(profile) || !isRecord(profile.profile) || typeof profile.path !== 'string' || typeof profile.sha256 !== 'string') return undefined;
   if (profile.importedSeccompPath !== undefined && typeof profile.importedSeccompPath !== 'string') return undefined;
-  if (compiledSeccomp !== undefined && !isRecord(compiledSeccomp)) return undefined;
-  if (compiledModel !== undefined && !(isRecord(compiledModel) && compiledModel.syscalls instanceof Map && compiledSeccomp !== undefined)) return undefined;
+  if (compiledFilter !== undefined && !(isRecord(compiledFilter) && isRecord(compiledFilter.spec) && isRecord(compiledFilter.model) && compiledFilter.model.syscalls instanceof Map)) return undefined;
   return entry.value as unknown as CompiledProfile;
 }
 

@@ -1,14 +1,16 @@
 /**
- * Compiling a loaded profile: its seccomp filter, with the agent's policy in listenerMetadata.
+ * Compiling a loaded profile: its seccomp filter, with the agent's policy in listenerMetadata,
+ * in OCI form and decoded (the merge combines with the decoded form; decoding it here, once,
+ * lets the compiled-profile cache keep both).
  * Imported only when the compiled-profile cache misses (it pulls in the seccomp compiler and
  * zod, which a cache hit does without).
  */
 import { posix } from 'node:path';
 import type { RuntimeConfig } from '../config/schema.js';
-import type { SpecSeccomp } from '../oci/types.js';
 import { OpenclawError } from '../errors.js';
 import { formatListenerMetadata } from '../agent/metadata.js';
 import { compileSyscallFilter, type AgentFacts } from '../seccomp/compile.js';
+import { compiledFilterOf, guardComplexity, type CompiledFilter } from '../seccomp/model.js';
 import type { LoadedProfile } from './load.js';
 
 /** The seccomp agent's policy for this profile, carried to it in listenerMetadata. */
@@ -28,16 +30,18 @@ export function agentMetadata(profile: LoadedProfile, facts: AgentFacts = { exec
   });
 }
 
-export function compileProfileSeccomp(profile: LoadedProfile, config: RuntimeConfig): SpecSeccomp | undefined {
+export function compileProfileSeccomp(profile: LoadedProfile, config: RuntimeConfig): CompiledFilter | undefined {
   const filter = profile.profile.spec.isolation.syscallFilter;
   if (!filter) return undefined;
+  const fieldBase = 'spec.isolation.syscallFilter';
   try {
-    return compileSyscallFilter(filter, {
+    const spec = compileSyscallFilter(filter, {
       profileFile: profile.path,
-      fieldBase: 'spec.isolation.syscallFilter',
+      fieldBase,
       imported: profile.importedSeccomp,
       agent: { listenerPath: config.agent.socket, listenerMetadata: (facts) => agentMetadata(profile, facts) },
     });
+    return guardComplexity(profile.path, fieldBase, () => compiledFilterOf(spec));
   } catch (err) {
     throw err instanceof OpenclawError ? err.inFile(profile.path) : err;
   }

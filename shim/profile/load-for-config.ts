@@ -7,25 +7,13 @@
  * NOTE when compileProfileSeccomp (profile/compile-profile.ts) reads another config value, add it to compileInputs.
  */
 import type { RuntimeConfig } from '../config/schema.js';
-import type { SpecSeccomp } from '../oci/types.js';
 import { loadCompiledProfile, type CompiledProfile } from './cache.js';
 
 export async function loadProfileForConfig(path: string, config: RuntimeConfig): Promise<CompiledProfile> {
   return loadCompiledProfile(path, { stateDir: config.state.dir, compileInputs: [config.agent.socket] }, async () => {
     const { readProfileFile } = await import('./load.js');
     const { compileProfileSeccomp } = await import('./compile-profile.js');
-    const { decodeSeccomp } = await import('../seccomp/model.js');
     const profile = readProfileFile(path);
-    const compiledSeccomp = compileProfileSeccomp(profile, config);
-    // The merge intersects with this filter; a filter it cannot decode is left to the merge,
-    // which reports it as it always has.
-    const decoded = (seccomp: SpecSeccomp) => {
-      try {
-        return decodeSeccomp(seccomp);
-      } catch {
-        return undefined;
-      }
-    };
-    return { profile, compiledSeccomp, compiledModel: compiledSeccomp && decoded(compiledSeccomp) };
+    return { profile, compiledFilter: compileProfileSeccomp(profile, config) };
   });
 }

@@ -15,6 +15,7 @@ import {
   intersectPartitions,
   stricter,
   type Action,
+  type CompiledFilter,
   type FilterModel,
   type Partition,
 } from './model.js';
@@ -56,26 +57,13 @@ function wholeAction(p: Partition): Action | undefined {
 }
 
 /**
- * Decoded forms of profile filters, known before the merge runs: the compiled-profile cache
- * keeps a profile's decoded filter next to its encoding (pipeline.ts hands it over here), so
- * a create does not decode its profile's filter again (~20 ms of cold bigint work). Keyed by
- * the very object; a filter nobody registered is decoded as before.
- */
-const DECODED = new WeakMap<SpecSeccomp, FilterModel>();
-
-/** `model` must be decodeSeccomp(spec); spec must not be changed afterwards. */
-export function registerDecoded(spec: SpecSeccomp, model: FilterModel): void {
-  DECODED.set(spec, model);
-}
-
-/**
  * linux.seccomp for a container whose caller asked for `caller` and whose profile compiled to
- * `profile`. Without a caller filter the profile's filter is returned in normal form.
+ * `profile` (decoded where it was compiled, so a create decodes only the caller's side).
+ * Without a caller filter the profile's filter is returned in normal form.
  */
-export function intersectSeccomp(caller: SpecSeccomp | undefined, profile: SpecSeccomp): SpecSeccomp {
+export function intersectSeccomp(caller: SpecSeccomp | undefined, profile: CompiledFilter): SpecSeccomp {
   return guardComplexity(undefined, 'linux.seccomp', () => {
-    const p = DECODED.get(profile) ?? decodeSeccomp(profile);
-    if (!caller) return encodeSeccomp(p);
-    return encodeSeccomp(intersectModels(decodeSeccomp(caller), p));
+    if (!caller) return encodeSeccomp(profile.model);
+    return encodeSeccomp(intersectModels(decodeSeccomp(caller), profile.model));
   });
 }

@@ -68,6 +68,17 @@ export interface FilterModel {
   listenerMetadata?: string;
 }
 
+/**
+ * A filter in both forms: its OCI encoding (what config.json gets) and that encoding decoded
+ * (what combining reads). A profile's filter is decoded once, where it is compiled, and the
+ * pair travels together (profile/compile-profile.ts -> the compiled-profile cache -> the merge).
+ */
+export interface CompiledFilter {
+  spec: SpecSeccomp;
+  /** decodeSeccomp(spec); neither may be changed afterwards. */
+  model: FilterModel;
+}
+
 const EPERM = ERRNO.EPERM as number;
 
 export function makeAction(kind: ActionKind, errno?: number): Action {
@@ -241,6 +252,11 @@ export function decodeSeccomp(spec: SpecSeccomp): FilterModel {
   if (spec.listenerPath) model.listenerPath = spec.listenerPath;
   if (spec.listenerMetadata) model.listenerMetadata = spec.listenerMetadata;
   return model;
+}
+
+/** `spec` with its decoding. */
+export function compiledFilterOf(spec: SpecSeccomp): CompiledFilter {
+  return { spec, model: decodeSeccomp(spec) };
 }
 
 // ---------------------------------------------------------------------------------------------

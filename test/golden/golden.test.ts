@@ -65,7 +65,7 @@ describe('golden: shipped profile x engine config.json', () => {
         const binds = concreteBinds(profile.profile.spec.filesystem?.allowedBindMounts ?? [], config.jobs.dir, capturedContainerId(input)).map((b) => b.source);
         const merged = mergeSpec(input, {
           profile,
-          compiledSeccomp: compileProfileSeccomp(profile, config),
+          compiledFilter: compileProfileSeccomp(profile, config),
           config,
           containerId: capturedContainerId(input),
           ...(sandbox ? { podProfile: chosen } : {}),
@@ -125,7 +125,7 @@ describe('golden: CDI devices (nvidia-ctk shaped spec) under model-backend', () 
       const node = (major: number, minor: number) => ({ ok: true as const, type: 'c' as const, major, minor, fileMode: 0o666 });
       const merged = mergeSpec(input, {
         profile,
-        compiledSeccomp: compileProfileSeccomp(profile, config),
+        compiledFilter: compileProfileSeccomp(profile, config),
         config,
         containerId: capturedContainerId(input),
         host: {

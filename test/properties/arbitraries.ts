@@ -11,6 +11,7 @@ import { REPO } from '../helpers/bundle.js';
 import { ProfileSchema } from '../../shim/profile/schema.js';
 import { RuntimeConfigSchema } from '../../shim/config/schema.js';
 import { compileSyscallFilter } from '../../shim/seccomp/compile.js';
+import { compiledFilterOf, type CompiledFilter } from '../../shim/seccomp/model.js';
 import { mergeSpec } from '../../shim/merge/index.js';
 import { OpenclawError } from '../../shim/errors.js';
 import type { HostFacts, MergeInputs, MergeState, PathFacts } from '../../shim/merge/types.js';
@@ -260,17 +261,17 @@ export function prepare(profileSpec: Record<string, unknown>): MergeInputs | und
   const parsed = ProfileSchema.safeParse({ apiVersion: 'security.openclaw.org/v1alpha1', kind: 'SandboxProfile', metadata: { name: 'prop' }, spec: profileSpec });
   if (!parsed.success) throw new Error(`generator produced an invalid profile: ${parsed.error.message}`);
   const profile: LoadedProfile = { profile: parsed.data, path: '/profiles/prop.yaml', sha256: 'e'.repeat(64) };
-  let compiledSeccomp: SpecSeccomp | undefined;
+  let compiledFilter: CompiledFilter | undefined;
   const filter = parsed.data.spec.isolation.syscallFilter;
   if (filter) {
     try {
-      compiledSeccomp = compileSyscallFilter(filter, { profileFile: profile.path, fieldBase: 'spec.isolation.syscallFilter', nativeArch: 'SCMP_ARCH_X86_64', agent: AGENT });
+      compiledFilter = compiledFilterOf(compileSyscallFilter(filter, { profileFile: profile.path, fieldBase: 'spec.isolation.syscallFilter', nativeArch: 'SCMP_ARCH_X86_64', agent: AGENT }));
     } catch (e) {
       if (e instanceof OpenclawError) return undefined;
       throw e;
     }
   }
-  return { profile, compiledSeccomp, config: CONFIG, containerId: 'prop', host: hostFacts(), bundle: '/bundle', cleanupHookPath: HOOK, sealKey: SEAL_KEY, specFile: '/bundle/config.json' };
+  return { profile, compiledFilter, config: CONFIG, containerId: 'prop', host: hostFacts(), bundle: '/bundle', cleanupHookPath: HOOK, sealKey: SEAL_KEY, specFile: '/bundle/config.json' };
 }
 
 /** mergeSpec, with refusals (OpenclawError) as undefined; anything else is thrown (a crash is a bug). */

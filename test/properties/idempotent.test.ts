@@ -81,7 +81,7 @@ describe('merge is idempotent', () => {
     const docker = JSON.parse(readFileSync(join(REPO, 'test/golden/fixtures/docker-20.10-busybox.config.json'), 'utf8'));
     const profile = readProfileFile(join(REPO, 'profiles', 'model-backend.yaml'));
     const config = RuntimeConfigSchema.parse({});
-    const inputs: MergeInputs = { profile, compiledSeccomp: compileProfileSeccomp(profile, config), config, containerId: capturedContainerId(docker), host: { ...hostFacts(), ...capturedEngineHost(docker) }, bundle: '/bundle', cleanupHookPath: HOOK, sealKey: SEAL_KEY, specFile: '/bundle/config.json' };
+    const inputs: MergeInputs = { profile, compiledFilter: compileProfileSeccomp(profile, config), config, containerId: capturedContainerId(docker), host: { ...hostFacts(), ...capturedEngineHost(docker) }, bundle: '/bundle', cleanupHookPath: HOOK, sealKey: SEAL_KEY, specFile: '/bundle/config.json' };
     let spec = docker;
     const sizes: number[] = [];
     for (let i = 0; i < 3; i++) {
@@ -95,7 +95,7 @@ describe('merge is idempotent', () => {
     const docker = JSON.parse(readFileSync(join(REPO, 'test/golden/fixtures/docker-20.10-busybox.config.json'), 'utf8'));
     const profile = readProfileFile(join(REPO, 'profiles', 'model-backend.yaml'));
     const config = RuntimeConfigSchema.parse({});
-    const inputs: MergeInputs = { profile, compiledSeccomp: compileProfileSeccomp(profile, config), config, containerId: capturedContainerId(docker), host: { ...hostFacts(), ...capturedEngineHost(docker) }, bundle: '/bundle', cleanupHookPath: HOOK, sealKey: SEAL_KEY, specFile: '/bundle/config.json' };
+    const inputs: MergeInputs = { profile, compiledFilter: compileProfileSeccomp(profile, config), config, containerId: capturedContainerId(docker), host: { ...hostFacts(), ...capturedEngineHost(docker) }, bundle: '/bundle', cleanupHookPath: HOOK, sealKey: SEAL_KEY, specFile: '/bundle/config.json' };
     const once = mergeSpec(docker, inputs).spec;
     // A creator keeps the seal but loosens the filter: the merge runs again and stays strict.
     const forged = structuredClone(once);

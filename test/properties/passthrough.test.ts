@@ -41,7 +41,7 @@ describe("fields the shim does not own survive", () => {
         delete annotations[APPLIED_PROFILE_ANNOTATION];
         delete annotations[APPLIED_HASH_ANNOTATION];
         // The shim's own: the seal over a merged filter, the source of a re-bound rootfs.
-        if (out.linux?.seccomp && inputs.compiledSeccomp) expect(annotations[SEAL_ANNOTATION]).toMatch(/^[0-9a-f]{64}$/);
+        if (out.linux?.seccomp && inputs.compiledFilter) expect(annotations[SEAL_ANNOTATION]).toMatch(/^[0-9a-f]{64}$/);
         delete annotations[SEAL_ANNOTATION];
         delete annotations[ROOTFS_SOURCE_ANNOTATION];
         expect(annotations).toEqual(extras.annotations);

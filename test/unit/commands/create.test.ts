@@ -15,7 +15,7 @@ import { createAndRun, type CreateEffects } from '../../../shim/commands/create.
 import { mergeCommandWith } from '../../../shim/commands/merge.js';
 import type { HostAction } from '../../../shim/merge/types.js';
 import type { PipelineInput, PipelineResult } from '../../../shim/pipeline.js';
-import type { Spec, SpecSeccomp } from '../../../shim/oci/types.js';
+import type { Spec } from '../../../shim/oci/types.js';
 import type { RunResult } from '../../../shim/util/child-process.js';
 import { loadedProfile } from '../../helpers/merge-inputs.js';
 
@@ -51,7 +51,7 @@ function fakeEffects(row: Row, calls: string[]): CreateEffects {
     spec: { spec: ORIGINAL, path: join(input.bundle, 'config.json'), bytes: Buffer.alloc(0) },
     choice: { path: '/profiles/test.yaml', source: 'flag', requested: 'test' },
     profile: loadedProfile({}),
-    ...(row.listener ? { compiledSeccomp: { defaultAction: 'SCMP_ACT_ALLOW', listenerPath: config.agent.socket } as SpecSeccomp } : {}),
+    ...(row.listener ? { compiledFilter: { spec: { defaultAction: 'SCMP_ACT_ALLOW', listenerPath: config.agent.socket }, model: { defaultAction: { kind: 'allow' }, architectures: ['SCMP_ARCH_X86_64'], syscalls: new Map(), listenerPath: config.agent.socket } } } : {}),
     merged: { spec: row.merged ?? MERGED, hostActions: ACTIONS } as PipelineResult['merged'],
   });
   return {

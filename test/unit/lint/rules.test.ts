@@ -14,7 +14,7 @@ import type { LoadedProfile } from '../../../shim/profile/load.js';
 import { loadedProfile } from '../../helpers/merge-inputs.js';
 
 const config = RuntimeConfigSchema.parse({});
-const lint = (p: LoadedProfile) => lintProfile({ profile: p, seccomp: compileProfileSeccomp(p, config) });
+const lint = (p: LoadedProfile) => lintProfile({ profile: p, seccomp: compileProfileSeccomp(p, config)?.spec });
 const ids = (spec: Record<string, unknown>) => lint(loadedProfile(spec)).warnings.map((w) => `${w.id} ${w.field}`);
 
 const BASE_ALLOW = ['read', 'write', 'close', 'exit', 'exit_group', 'brk', 'mmap', 'munmap', 'rt_sigreturn', 'futex', 'openat'];

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { makeCdiModifier, type CdiFacts } from '../../../shim/merge/cdi.js';
 import { makeSeccompModifier } from '../../../shim/merge/seccomp.js';
+import { compiledFilterOf } from '../../../shim/seccomp/model.js';
 import type { CdiContainerEdits } from '../../../shim/cdi/schema.js';
 import type { Spec } from '../../../shim/oci/types.js';
 import { hostFacts, mergeInputs } from '../../helpers/merge-inputs.js';
@@ -144,7 +145,7 @@ describe('granted device nodes reach the agent', () => {
   const compiled = { defaultAction: 'SCMP_ACT_ALLOW', listenerPath: '/run/a.sock', listenerMetadata: meta, syscalls: [{ names: ['openat'], action: 'SCMP_ACT_NOTIFY' }] };
   function merged(cdi: CdiFacts | undefined): any {
     const spec: Spec = { process: { user: { uid: 0, gid: 0 } } };
-    makeSeccompModifier(mergeInputs({}, { compiledSeccomp: structuredClone(compiled) as any, host: hostFacts({ cdi }) })).apply({ spec, hostActions: [] });
+    makeSeccompModifier(mergeInputs({}, { compiledFilter: compiledFilterOf(structuredClone(compiled) as any), host: hostFacts({ cdi }) })).apply({ spec, hostActions: [] });
     return JSON.parse(spec.linux!.seccomp!.listenerMetadata!);
   }
   it('CDI device nodes join the writable list, nothing else does', () => {

@@ -7,6 +7,8 @@ import ts from 'typescript';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cacheDir, cacheKey, codeIdentity, decodeEntry, encodeEntry, loadCompiledProfile, type CompiledProfile } from '../../../shim/profile/cache.js';
 import type { LoadedProfile } from '../../../shim/profile/load.js';
+import type { SpecSeccomp } from '../../../shim/oci/types.js';
+import { decodeSeccomp } from '../../../shim/seccomp/model.js';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
@@ -41,7 +43,8 @@ async function sample(withImport: boolean, tag = 'a'): Promise<CompiledProfile> 
     importedSeccomp: withImport ? { defaultAction: 'SCMP_ACT_ALLOW' } : undefined,
     importedSeccompPath: withImport ? importPath : undefined,
   } as unknown as LoadedProfile;
-  return { profile, compiledSeccomp: { defaultAction: 'SCMP_ACT_ERRNO', syscalls: [{ names: ['socket'], action: 'SCMP_ACT_ERRNO', args: [{ index: 0, value: 0xfffffffffffffffcn, valueTwo: 12, op: 'SCMP_CMP_MASKED_EQ' }] }] } };
+  const spec: SpecSeccomp = { defaultAction: 'SCMP_ACT_ERRNO', syscalls: [{ names: ['socket'], action: 'SCMP_ACT_ERRNO', args: [{ index: 0, value: 0xfffffffffffffffcn, valueTwo: 12, op: 'SCMP_CMP_MASKED_EQ' }] }] };
+  return { profile, compiledFilter: { spec, model: decodeSeccomp(spec) } };
 }
 
 /** loadCompiledProfile with a build that counts its calls. */
@@ -66,7 +69,7 @@ describe('compiled-profile cache: hits and misses', () => {
     expect(calls.n).toBe(1);
     expect(again).toStrictEqual(value);
     expect(again.profile).not.toBe(value.profile); // a copy read back from disk, not the same object
-    expect(typeof (again.compiledSeccomp!.syscalls![0]!.args![0]!.valueTwo)).toBe('number');
+    expect(typeof (again.compiledFilter!.spec.syscalls![0]!.args![0]!.valueTwo)).toBe('number');
     expect(Object.keys(again.profile)).toEqual(['profile', 'path', 'sha256', 'importedSeccomp', 'importedSeccompPath']);
   });
 
@@ -224,9 +227,9 @@ describe('compiled-profile cache: concurrent writers', () => {
   }, 60_000);
 });
 
-describe('pipeline.loadProfile through the cache: a hit merges exactly like a fresh compile', () => {
+describe('loadProfileForConfig through the cache: a hit merges exactly like a fresh compile', () => {
   it.each(['default', 'model-backend', 'smythos-alternative'])('%s x Docker 20.10 default filter', async (name) => {
-    const { loadProfile } = await import('../../../shim/pipeline.js');
+    const { loadProfileForConfig } = await import('../../../shim/profile/load-for-config.js');
     const { compileProfileSeccomp } = await import('../../../shim/profile/compile-profile.js');
     const { readProfileFile } = await import('../../../shim/profile/load.js');
     const { intersectSeccomp } = await import('../../../shim/seccomp/combine.js');
@@ -237,15 +240,15 @@ describe('pipeline.loadProfile through the cache: a hit merges exactly like a fr
     const config = { ...DEFAULT_CONFIG, state: { dir: stateDir } } as never;
     const path = join(REPO, 'profiles', `${name}.yaml`);
     const fresh = readProfileFile(path);
-    const freshSeccomp = compileProfileSeccomp(fresh, config);
-    const miss = await loadProfile(path, config);
-    const hit = await loadProfile(path, config);
+    const freshFilter = compileProfileSeccomp(fresh, config)!;
+    const miss = await loadProfileForConfig(path, config);
+    const hit = await loadProfileForConfig(path, config);
     expect(entries()).toHaveLength(1);
     expect(hit.profile).toStrictEqual(fresh);
-    expect(hit.compiledSeccomp).toStrictEqual(freshSeccomp);
-    expect(hit.compiledModel).toStrictEqual(decodeSeccomp(freshSeccomp!));
-    const expected = intersectSeccomp(caller, structuredClone(freshSeccomp!));
-    expect(intersectSeccomp(caller, miss.compiledSeccomp!)).toStrictEqual(expected);
-    expect(intersectSeccomp(caller, hit.compiledSeccomp!)).toStrictEqual(expected);
+    expect(hit.compiledFilter!.spec).toStrictEqual(freshFilter.spec);
+    expect(hit.compiledFilter!.model).toStrictEqual(decodeSeccomp(freshFilter.spec));
+    const expected = intersectSeccomp(caller, { spec: structuredClone(freshFilter.spec), model: decodeSeccomp(structuredClone(freshFilter.spec)) });
+    expect(intersectSeccomp(caller, miss.compiledFilter!)).toStrictEqual(expected);
+    expect(intersectSeccomp(caller, hit.compiledFilter!)).toStrictEqual(expected);
   });
 });

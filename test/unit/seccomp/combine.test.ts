@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { intersectSeccomp } from '../../../shim/seccomp/combine.js';
+import { compiledFilterOf } from '../../../shim/seccomp/model.js';
 import { evaluate, verdictRank, type Verdict } from '../../../shim/seccomp/evaluate.js';
 import { parseJsonLossless } from '../../../shim/util/json.js';
 import type { Spec, SpecSeccomp, SpecSyscall } from '../../../shim/oci/types.js';
@@ -17,12 +18,12 @@ describe('intersectSeccomp: table', () => {
 
   it('no caller filter: the profile filter, normalised', () => {
     const p: SpecSeccomp = { defaultAction: 'SCMP_ACT_ERRNO', architectures: [X86_64], syscalls: [{ names: ['write', 'read'], action: 'SCMP_ACT_ALLOW' }, { names: ['close'], action: 'SCMP_ACT_ERRNO' }] };
-    expect(intersectSeccomp(undefined, p)).toEqual({ defaultAction: 'SCMP_ACT_ERRNO', architectures: [X86_64], syscalls: [{ names: ['read', 'write'], action: 'SCMP_ACT_ALLOW' }] });
+    expect(intersectSeccomp(undefined, compiledFilterOf(p))).toEqual({ defaultAction: 'SCMP_ACT_ERRNO', architectures: [X86_64], syscalls: [{ names: ['read', 'write'], action: 'SCMP_ACT_ALLOW' }] });
   });
 
   it('architectures: the common ones; default: the stricter', () => {
     const p: SpecSeccomp = { defaultAction: 'SCMP_ACT_ERRNO', architectures: [X86_64], syscalls: [{ names: ['read'], action: 'SCMP_ACT_ALLOW' }] };
-    const r = intersectSeccomp(allowAll, p);
+    const r = intersectSeccomp(allowAll, compiledFilterOf(p));
     expect(r.architectures).toEqual([X86_64]);
     expect(r.defaultAction).toBe('SCMP_ACT_ERRNO');
     expect(evaluate(r, 'SCMP_ARCH_X86', 'read', []).action).toBe('kill-thread');
@@ -30,12 +31,12 @@ describe('intersectSeccomp: table', () => {
 
   it('no architecture in common is an error, not an empty list (which would mean native)', () => {
     const p: SpecSeccomp = { defaultAction: 'SCMP_ACT_ERRNO', architectures: ['SCMP_ARCH_AARCH64'] };
-    expect(errorOf(() => intersectSeccomp(allowAll, p)).message).toMatch(/none in common/);
+    expect(errorOf(() => intersectSeccomp(allowAll, compiledFilterOf(p))).message).toMatch(/none in common/);
   });
 
   it('listener from the profile side', () => {
     const p: SpecSeccomp = { defaultAction: 'SCMP_ACT_ALLOW', architectures: [X86_64], listenerPath: '/run/a.sock', listenerMetadata: 'm', syscalls: [{ names: ['execve'], action: 'SCMP_ACT_NOTIFY' }] };
-    const r = intersectSeccomp({ ...allowAll, listenerPath: '/run/other.sock' }, p);
+    const r = intersectSeccomp({ ...allowAll, listenerPath: '/run/other.sock' }, compiledFilterOf(p));
     expect(r.listenerPath).toBe('/run/a.sock');
     expect(r.listenerMetadata).toBe('m');
     expect(evaluate(r, X86_64, 'execve', []).action).toBe('notify');
@@ -50,7 +51,7 @@ describe('intersectSeccomp: table', () => {
         { names: ['clone'], action: 'SCMP_ACT_ERRNO', args: [{ index: 0, op: 'SCMP_CMP_MASKED_EQ', value: 0x10000000, valueTwo: 0x10000000 }] },
       ],
     };
-    const r = intersectSeccomp(dockerDefault(), p);
+    const r = intersectSeccomp(dockerDefault(), compiledFilterOf(p));
     expect(assertWellFormed(r)).toEqual([]);
     const ev = (flags: bigint) => evaluate(r, X86_64, 'clone', [flags]).action;
     expect(ev(0x3d0f00n)).toBe('allow');
@@ -65,7 +66,7 @@ describe('intersectSeccomp: table', () => {
   it('64-bit values survive the round trip exactly', () => {
     const big = 0xfffffffffffffff0n;
     const p: SpecSeccomp = { defaultAction: 'SCMP_ACT_ALLOW', architectures: [X86_64], syscalls: [{ names: ['ioctl'], action: 'SCMP_ACT_ERRNO', args: [{ index: 2, op: 'SCMP_CMP_EQ', value: big }] }] };
-    const r = intersectSeccomp(undefined, p);
+    const r = intersectSeccomp(undefined, compiledFilterOf(p));
     expect(r.syscalls![0]!.args![0]!.value).toBe(big);
   });
 });
@@ -106,7 +107,7 @@ describe('intersectSeccomp: never looser than either input (randomized, seeded)'
     for (let pair = 0; pair < 60; pair++) {
       const a = randomFilter(r);
       const b = randomFilter(r);
-      const both = intersectSeccomp(a, b);
+      const both = intersectSeccomp(a, compiledFilterOf(b));
       expect(assertWellFormed(both)).toEqual([]);
       for (let k = 0; k < 40; k++) {
         const arch = r.pick(['SCMP_ARCH_X86_64', 'SCMP_ARCH_X86', 'SCMP_ARCH_X32']);
@@ -126,7 +127,7 @@ describe('intersectSeccomp: never looser than either input (randomized, seeded)'
     const r = prng(99);
     for (let pair = 0; pair < 80; pair++) {
       const a = { ...randomFilter(r), architectures: [X86_64] };
-      const both = intersectSeccomp(a, a);
+      const both = intersectSeccomp(a, compiledFilterOf(a));
       for (let k = 0; k < 40; k++) {
         const name = r.pick(NAMES);
         const args = randomArgs(r);

@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { readProfileFile } from '../../../shim/profile/load.js';
 import { compileSyscallFilter, describeAgentNeeds } from '../../../shim/seccomp/compile.js';
 import { intersectSeccomp } from '../../../shim/seccomp/combine.js';
+import { compiledFilterOf } from '../../../shim/seccomp/model.js';
 import { verdictWithAgent } from '../../../shim/agent/verdict.js';
 import { parseJsonLossless } from '../../../shim/util/json.js';
 import type { Spec } from '../../../shim/oci/types.js';
@@ -50,7 +51,7 @@ describe('profiles/default.yaml', () => {
     expect(verdictWithAgent(s(), 'SCMP_ARCH_X32', 'read', []).action).toBe('kill-thread');
   });
   it("intersects with Docker's default profile", () => {
-    const r = intersectSeccomp(dockerDefault(), s());
+    const r = intersectSeccomp(dockerDefault(), compiledFilterOf(s()));
     expect(assertWellFormed(r)).toEqual([]);
     expect(r.architectures).toEqual([X86_64]);
     expect(verdictWithAgent(r, X86_64, 'read', []).action).toBe('allow');
@@ -86,7 +87,7 @@ describe.each(['smythos-alternative', 'model-backend'])('profiles/%s.yaml', (nam
     expect(ev('mount').action).toBe('errno');
     expect(ev('ptrace').action).toBe('errno');
     expect(verdictWithAgent(s, 'SCMP_ARCH_X86', 'read', []).action).toBe('kill-thread');
-    expect(intersectSeccomp(dockerDefault(), s).listenerPath).toBe(AGENT.listenerPath);
+    expect(intersectSeccomp(dockerDefault(), compiledFilterOf(s)).listenerPath).toBe(AGENT.listenerPath);
   });
 });
 
