@@ -11,7 +11,7 @@
  *     isolation:
  *       namespaces: { network, ipc, uts, mount, pid, user, cgroup }
  *       cgroups: { memory, memorySwap, pids: { max }, cpus }
- *       syscallFilter: { defaultAction, architectures, whitelist, blacklist, rules, ... }
+ *       syscallFilter: { defaultAction, architectures, whitelist, blacklist, rules, ... }  (seccomp/schema.ts)
  *     filesystem: { readonlyRootfs, allowedBindMounts, maskedPaths, readonlyPaths }
  *     process: { noNewPrivileges, capabilities, rlimits, engineExec }
  *     devices: { gpus }
@@ -24,6 +24,7 @@
  * docs/profile-reference.md and the golden fixtures (test/golden).
  */
 import { z } from 'zod';
+import { SyscallFilterSchema, u64Value, type SyscallFilter } from '../seccomp/schema.js';
 
 export const PROFILE_API_VERSION = 'security.openclaw.org/v1alpha1';
 export const PROFILE_KIND = 'SandboxProfile';
@@ -95,83 +96,6 @@ export const CgroupsSchema = z.strictObject({
     .transform((v) => Number(v))
     .refine((v) => v > 0, 'must be greater than zero')
     .optional(),
-});
-
-/** Profile-level action words. NOTE when adding one also update ACTIONS in seccomp/vocabulary.ts. */
-export const SeccompActionSchema = z.enum([
-  'allow',
-  'errno',
-  'kill',
-  'kill-process',
-  'kill-thread',
-  'trap',
-  'log',
-  'notify',
-  'SCMP_ACT_ALLOW',
-  'SCMP_ACT_ERRNO',
-  'SCMP_ACT_KILL',
-  'SCMP_ACT_KILL_PROCESS',
-  'SCMP_ACT_KILL_THREAD',
-  'SCMP_ACT_TRAP',
-  'SCMP_ACT_LOG',
-  'SCMP_ACT_NOTIFY',
-]);
-
-/** An errno by name (EPERM) or number (1). */
-const errnoValue = z.union([z.string().regex(/^E[A-Z0-9]+$/, 'must be an errno name such as EPERM'), z.number().int().positive()]);
-
-/** A 64-bit unsigned value: a number, or a string in decimal or 0x hex (exact beyond 2^53). */
-export const u64Value = z
-  .union([z.number().int().nonnegative(), z.string().regex(/^(0x[0-9a-fA-F]+|[0-9]+)$/, 'must be an unsigned integer, decimal or 0x hex')])
-  .transform((v) => BigInt(v))
-  .refine((v) => v <= 0xffffffffffffffffn, 'must fit in 64 bits');
-
-export const SeccompArgSchema = z.strictObject({
-  index: z.number().int().min(0).max(5),
-  op: z.enum([
-    'SCMP_CMP_NE',
-    'SCMP_CMP_LT',
-    'SCMP_CMP_LE',
-    'SCMP_CMP_EQ',
-    'SCMP_CMP_GE',
-    'SCMP_CMP_GT',
-    'SCMP_CMP_MASKED_EQ',
-  ]),
-  value: u64Value,
-  valueTwo: u64Value.optional(),
-});
-
-export const SeccompRuleSchema = z.strictObject({
-  names: z.array(z.string().min(1)).min(1),
-  action: SeccompActionSchema,
-  errno: errnoValue.optional(),
-  args: z.array(SeccompArgSchema).optional(),
-  comment: z.string().optional(),
-});
-
-export const SyscallFilterSchema = z.strictObject({
-  /** What a syscall that no rule names gets. */
-  defaultAction: SeccompActionSchema,
-  /** Errno for `errno` actions that give none (default EPERM). */
-  defaultErrno: errnoValue.optional(),
-  /** Only these ABIs may make system calls; any other is killed (fail closed). Default: the host's native ABI. */
-  architectures: z.array(z.string().regex(/^SCMP_ARCH_[A-Z0-9_]+$/, 'must be an SCMP_ARCH_* name')).min(1).optional(),
-  /** Syscalls allowed (action allow). */
-  whitelist: z.array(z.string().min(1)).optional(),
-  /**
-   * Syscalls denied (action blacklistAction, default errno). Some names carry a precise meaning:
-   * `clone` denies process creation but keeps threads, `clone3` answers ENOSYS so libc falls back.
-   */
-  blacklist: z.array(z.string().min(1)).optional(),
-  blacklistAction: SeccompActionSchema.optional(),
-  /** Argument-filtered rules in the libseccomp/OCI vocabulary. */
-  rules: z.array(SeccompRuleSchema).optional(),
-  /** Deny opens with a write-class flag (access mode, O_CREAT, O_TRUNC, O_TMPFILE) after the entrypoint starts. Needs the seccomp agent. */
-  readOnlyOpens: z.boolean().optional(),
-  /** Only these socket families may be created (e.g. [AF_UNIX]); others get EAFNOSUPPORT. */
-  socketFamilies: z.array(z.string().regex(/^AF_[A-Z0-9]+$/, 'must be an AF_* name')).optional(),
-  /** A libseccomp/Docker-style JSON profile to start from, relative to this profile's file. */
-  import: z.string().min(1).optional(),
 });
 
 /** A per-container bind's name: one plain path component under the job's directory. */
@@ -314,9 +238,7 @@ export const ProfileSchema = z
 export type Profile = z.output<typeof ProfileSchema>;
 export type ProfileNamespaces = z.output<typeof NamespacesSchema>;
 export type ProfileCgroups = z.output<typeof CgroupsSchema>;
-export type ProfileSyscallFilter = z.output<typeof SyscallFilterSchema>;
-export type ProfileSeccompRule = z.output<typeof SeccompRuleSchema>;
-export type ProfileSeccompArg = z.output<typeof SeccompArgSchema>;
+export type ProfileSyscallFilter = SyscallFilter;
 export type ProfileFilesystem = z.output<typeof FilesystemSchema>;
 export type ProfileBindMount = z.output<typeof BindMountSchema>;
 export type ProfileProcess = z.output<typeof ProcessSchema>;

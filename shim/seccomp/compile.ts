@@ -1,7 +1,7 @@
 /**
  * Profile `syscallFilter` -> OCI linux.seccomp.
  *
- * Meaning of the profile's keys (see shim/profile/schema.ts):
+ * Meaning of the profile's keys (their schema: ./schema.ts):
  *  - whitelist: allowed; blacklist: blacklistAction (default errno). Some blacklist names mean
  *    more (BLACKLIST_MEANINGS): `clone` blocks processes but keeps threads, and takes fork, vfork
  *    and clone3 with it; `clone3` answers ENOSYS so glibc falls back to clone.
@@ -24,7 +24,7 @@
  * what it needs there needs the seccomp agent; without opts.agent that is an error.
  */
 import { OpenclawError } from '../errors.js';
-import type { ProfileSyscallFilter } from '../profile/schema.js';
+import type { SyscallFilter } from './schema.js';
 import type { SpecSeccomp } from '../oci/types.js';
 import { AlgebraLimitError, TRUE, atom, dnfHolds, negateDnf, type Dnf } from './algebra.js';
 import {
@@ -192,11 +192,9 @@ const BLACKLIST_MEANINGS: Readonly<Record<string, Special>> = {
   clone3: { build: () => [['clone3', constantPartition(ENOSYS())]] },
 };
 
-function checkedArchitectures(filter: ProfileSyscallFilter, opts: CompileOptions): string[] {
+function checkedArchitectures(filter: SyscallFilter, opts: CompileOptions): string[] {
+  // Each one is an ARCH_BY_SCMP name (./schema.ts).
   const arches = filter.architectures ?? [opts.nativeArch ?? nativeScmpArch()];
-  arches.forEach((a, i) => {
-    if (!ARCH_BY_SCMP[a]) fail(opts, `architectures[${i}]`, `unknown architecture "${a}"`, `use one of ${Object.keys(ARCH_BY_SCMP).join(', ')}`);
-  });
   if (filter.socketFamilies) {
     const i = arches.findIndex((a) => ARCH_BY_SCMP[a]?.socketcall);
     if (i >= 0) {
@@ -212,7 +210,7 @@ function cloneIndexFor(arches: string[], opts: CompileOptions): number {
   return [...idx][0] as number;
 }
 
-function buildModel(filter: ProfileSyscallFilter, opts: CompileOptions, agentPresent: boolean): Built {
+function buildModel(filter: SyscallFilter, opts: CompileOptions, agentPresent: boolean): Built {
   const defaultAction = actionOf(opts, 'defaultAction', filter.defaultAction, filter.defaultErrno, E.EPERM as number, 'defaultErrno');
   if (defaultAction.kind === 'notify') fail(opts, 'defaultAction', 'runc refuses SCMP_ACT_NOTIFY as the default action', 'use errno and send chosen syscalls to the agent with rules');
   const defErrno = errnoNumber(opts, 'defaultErrno', filter.defaultErrno) ?? (E.EPERM as number);
@@ -505,7 +503,7 @@ function agentError(needs: AgentNeed[], opts: CompileOptions): OpenclawError {
 }
 
 /** Why a filter needs the seccomp agent (empty: it works under plain runc). Pure. */
-export function describeAgentNeeds(filter: ProfileSyscallFilter, opts: Partial<CompileOptions> = {}): AgentNeed[] {
+export function describeAgentNeeds(filter: SyscallFilter, opts: Partial<CompileOptions> = {}): AgentNeed[] {
   const o: CompileOptions = { profileFile: opts.profileFile ?? '<profile>', fieldBase: opts.fieldBase ?? 'spec.isolation.syscallFilter', ...opts };
   const built = guardComplexity(o.profileFile, o.fieldBase, () => buildModel(filter, o, false));
   return findNeeds(built, o).map(({ syscall, reason, field, afterStart }) => ({ syscall, reason, field, afterStart }));
@@ -517,11 +515,11 @@ export function describeAgentNeeds(filter: ProfileSyscallFilter, opts: Partial<C
  * may not start under it): the reference that the compiled filter plus the agent must never be
  * looser than once the workload runs (test/properties/exec-once.test.ts).
  */
-export function compileAsWritten(filter: ProfileSyscallFilter, opts: CompileOptions): SpecSeccomp {
+export function compileAsWritten(filter: SyscallFilter, opts: CompileOptions): SpecSeccomp {
   return guardComplexity(opts.profileFile, opts.fieldBase, () => encodeSeccomp(buildModel(filter, opts, false).model));
 }
 
-export function compileSyscallFilter(filter: ProfileSyscallFilter, opts: CompileOptions): SpecSeccomp {
+export function compileSyscallFilter(filter: SyscallFilter, opts: CompileOptions): SpecSeccomp {
   return guardComplexity(opts.profileFile, opts.fieldBase, () => {
     const plain = buildModel(filter, opts, false);
     const needs = findNeeds(plain, opts);

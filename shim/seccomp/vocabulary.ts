@@ -41,9 +41,8 @@ export const OCI_ACTION: Record<ActionKind, string> = {
  * Every action word a profile or an imported JSON may use -> kind.
  * `SCMP_ACT_KILL` is libseccomp's historical name for kill-THREAD; a profile's plain `kill` means
  * what its author expects, the whole process.
- * NOTE when adding a word also update SeccompActionSchema in shim/profile/schema.ts.
  */
-export const ACTION_WORDS: Readonly<Record<string, ActionKind>> = {
+const ACTION_WORD_KINDS = {
   allow: 'allow',
   errno: 'errno',
   kill: 'kill-process',
@@ -62,7 +61,19 @@ export const ACTION_WORDS: Readonly<Record<string, ActionKind>> = {
   SCMP_ACT_LOG: 'log',
   SCMP_ACT_NOTIFY: 'notify',
   SCMP_ACT_TRACE: 'trace',
-};
+} as const satisfies Record<string, ActionKind>;
+type ActionWord = keyof typeof ACTION_WORD_KINDS;
+
+export const ACTION_WORDS: Readonly<Record<string, ActionKind>> = ACTION_WORD_KINDS;
+
+/**
+ * The words a profile's syscallFilter may use (seccomp/schema.ts): all but the trace ones.
+ * SCMP_ACT_TRACE hands the call to whatever ptrace tracer the task has and fails it ENOSYS
+ * without one, which is no policy a profile should express; an imported JSON may still carry
+ * it and is read the way runc would.
+ */
+export type ProfileActionWord = { [W in ActionWord]: (typeof ACTION_WORD_KINDS)[W] extends 'trace' ? never : W }[ActionWord];
+export const PROFILE_ACTION_WORDS = (Object.keys(ACTION_WORD_KINDS) as ActionWord[]).filter((w): w is ProfileActionWord => ACTION_WORD_KINDS[w] !== 'trace');
 
 /** Kinds that carry a return value (errnoRet in OCI). runc's default for both is EPERM. */
 export const ACTION_TAKES_ERRNO: Readonly<Record<ActionKind, boolean>> = {
@@ -131,6 +142,8 @@ for (const a of ARCHES) if (!TABLE_ARCHES.includes(a.resolver)) throw new Error(
 
 export const CMP_OPS = ['EQ', 'NE', 'LT', 'LE', 'GT', 'GE', 'MASKED_EQ'] as const;
 export type CmpOp = (typeof CMP_OPS)[number];
+/** The OCI spelling of each comparison, in CMP_OPS order. */
+export const OCI_CMP_WORDS = CMP_OPS.map((o) => `SCMP_CMP_${o}` as const);
 export const CMP_BY_OCI: Readonly<Record<string, CmpOp>> = Object.fromEntries(CMP_OPS.map((o) => [`SCMP_CMP_${o}`, o]));
 export const OCI_CMP: Readonly<Record<CmpOp, string>> = Object.fromEntries(CMP_OPS.map((o) => [o, `SCMP_CMP_${o}`])) as Record<CmpOp, string>;
 

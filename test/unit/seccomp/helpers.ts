@@ -1,5 +1,5 @@
 /** Shared helpers for the seccomp unit tests. */
-import type { ProfileSyscallFilter } from '../../../shim/profile/schema.js';
+import type { SyscallFilter as ProfileSyscallFilter } from '../../../shim/seccomp/schema.js';
 import { compileSyscallFilter, type CompileOptions } from '../../../shim/seccomp/compile.js';
 import type { SpecSeccomp } from '../../../shim/oci/types.js';
 import { OpenclawError } from '../../../shim/errors.js';
