@@ -27,7 +27,7 @@ export const CRI_SANDBOX_PROFILE_PATH = resolve(PROFILES_DIR, 'internal', 'cri-s
 import { mergeSpec } from './merge/index.js';
 import { readOrCreateSealKey } from './host/seal-key.js';
 import type { MergeState } from './merge/types.js';
-import type { CompiledFilter } from './seccomp/model.js';
+import type { CompiledFilter } from './seccomp/oci-codec.js';
 
 /** hooks/openclaw-poststop of this package (dist/pipeline.js -> ../hooks). */
 

@@ -7,7 +7,7 @@
  * HostAction for host/actions.ts to carry out after the whole merge succeeded.
  */
 import type { Spec } from '../oci/types.js';
-import type { CompiledFilter } from '../seccomp/model.js';
+import type { CompiledFilter } from '../seccomp/oci-codec.js';
 import type { LoadedProfile } from '../profile/load.js';
 import type { RuntimeConfig } from '../config/schema.js';
 import type { CdiFacts } from './cdi.js';

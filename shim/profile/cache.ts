@@ -28,7 +28,7 @@ import { fileURLToPath } from 'node:url';
 import { deserialize, serialize } from 'node:v8';
 import { writeFileAtomic } from '../util/atomic-file.js';
 import { ensureDir, inspectPath } from '../host/safe-path.js';
-import type { CompiledFilter } from '../seccomp/model.js';
+import type { CompiledFilter } from '../seccomp/oci-codec.js';
 import type { LoadedProfile } from './load.js';
 
 export interface CompiledProfile {

@@ -10,7 +10,8 @@ import type { RuntimeConfig } from '../config/schema.js';
 import { OpenclawError } from '../errors.js';
 import { formatListenerMetadata } from '../agent/metadata.js';
 import { compileSyscallFilter, type AgentFacts } from '../seccomp/compile.js';
-import { compiledFilterOf, guardComplexity, type CompiledFilter } from '../seccomp/model.js';
+import { guardComplexity } from '../seccomp/model.js';
+import { compiledFilterOf, type CompiledFilter } from '../seccomp/oci-codec.js';
 import type { LoadedProfile } from './load.js';
 
 /** The seccomp agent's policy for this profile, carried to it in listenerMetadata. */

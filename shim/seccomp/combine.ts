@@ -7,18 +7,8 @@
  */
 import { OpenclawError } from '../errors.js';
 import type { SpecSeccomp } from '../oci/types.js';
-import {
-  constantPartition,
-  decodeSeccomp,
-  encodeSeccomp,
-  guardComplexity,
-  intersectPartitions,
-  stricter,
-  type Action,
-  type CompiledFilter,
-  type FilterModel,
-  type Partition,
-} from './model.js';
+import { constantPartition, guardComplexity, intersectPartitions, stricter, type Action, type FilterModel, type Partition } from './model.js';
+import { decodeSeccomp, encodeSeccomp, type CompiledFilter } from './oci-codec.js';
 
 export function intersectModels(caller: FilterModel, profile: FilterModel): FilterModel {
   const architectures = profile.architectures.filter((a) => caller.architectures.includes(a));

@@ -29,9 +29,7 @@ import type { SpecSeccomp } from '../oci/types.js';
 import { AlgebraLimitError, TRUE, atom, dnfHolds, negateDnf, type Dnf } from './algebra.js';
 import {
   constantPartition,
-  decodeSeccomp,
   describeAction,
-  encodeSeccomp,
   guardComplexity,
   intersectPartitions,
   makeAction,
@@ -43,6 +41,7 @@ import {
   type FilterModel,
   type Partition,
 } from './model.js';
+import { decodeSeccomp, encodeSeccomp } from './oci-codec.js';
 import { partitionsOfRules, checkSyscallName, type RuleContext, type RuleInput } from './rules.js';
 import { EXEC_SYSCALLS, RUNC_INIT_PROBES } from './runc-init.js';
 import {

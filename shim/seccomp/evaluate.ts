@@ -1,6 +1,6 @@
 /**
  * Reference evaluator: what runc 1.1.5 + libseccomp + the kernel answer for one system call
- * under a linux.seccomp section. Written straight from the spec (not through model.ts), so tests
+ * under a linux.seccomp section. Written straight from the spec (not through model.ts or oci-codec.ts), so tests
  * can check the compiler and the combiner against an independent reading:
  *  - an architecture the filter does not list gets libseccomp's bad-arch action (kill);
  *  - rules whose action equals the default are skipped; unknown names never match;

@@ -15,7 +15,8 @@ import { OpenclawError } from '../errors.js';
 import { parseJsonLossless } from '../util/json.js';
 import type { SpecSeccomp } from '../oci/types.js';
 import type { Atom } from './algebra.js';
-import { encodeSeccomp, guardComplexity, makeAction, rank, type Action, type FilterModel } from './model.js';
+import { guardComplexity, makeAction, rank, type Action, type FilterModel } from './model.js';
+import { encodeSeccomp } from './oci-codec.js';
 import { partitionsOfRules, type RuleInput } from './rules.js';
 import { ACTION_WORDS, ARCH_BY_GO, ARCH_BY_SCMP, CMP_BY_OCI, nativeScmpArch } from './vocabulary.js';
 

@@ -5,7 +5,7 @@
  *
  * Meaning we give a rule (the OCI spec's, not runc's accident): its conditions are ANDed, also
  * when two of them test the same index (runc would OR those; we merge them into one condition
- * or split the rule, see model.ts encodeSeccomp).
+ * or split the rule, see oci-codec.ts encodeSeccomp).
  */
 import { OpenclawError } from '../errors.js';
 import { simplifyTerm, type Atom, type Dnf } from './algebra.js';

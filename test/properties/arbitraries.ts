@@ -11,7 +11,7 @@ import { REPO } from '../helpers/bundle.js';
 import { ProfileSchema } from '../../shim/profile/schema.js';
 import { RuntimeConfigSchema } from '../../shim/config/schema.js';
 import { compileSyscallFilter } from '../../shim/seccomp/compile.js';
-import { compiledFilterOf, type CompiledFilter } from '../../shim/seccomp/model.js';
+import { compiledFilterOf, type CompiledFilter } from '../../shim/seccomp/oci-codec.js';
 import { mergeSpec } from '../../shim/merge/index.js';
 import { OpenclawError } from '../../shim/errors.js';
 import type { HostFacts, MergeInputs, MergeState, PathFacts } from '../../shim/merge/types.js';

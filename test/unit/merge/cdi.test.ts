@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { makeCdiModifier, type CdiFacts } from '../../../shim/merge/cdi.js';
 import { makeSeccompModifier } from '../../../shim/merge/seccomp.js';
-import { compiledFilterOf } from '../../../shim/seccomp/model.js';
+import { compiledFilterOf } from '../../../shim/seccomp/oci-codec.js';
 import type { CdiContainerEdits } from '../../../shim/cdi/schema.js';
 import type { Spec } from '../../../shim/oci/types.js';
 import { hostFacts, mergeInputs } from '../../helpers/merge-inputs.js';

@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cacheDir, cacheKey, codeIdentity, decodeEntry, encodeEntry, loadCompiledProfile, type CompiledProfile } from '../../../shim/profile/cache.js';
 import type { LoadedProfile } from '../../../shim/profile/load.js';
 import type { SpecSeccomp } from '../../../shim/oci/types.js';
-import { decodeSeccomp } from '../../../shim/seccomp/model.js';
+import { decodeSeccomp } from '../../../shim/seccomp/oci-codec.js';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
@@ -233,7 +233,7 @@ describe('loadProfileForConfig through the cache: a hit merges exactly like a fr
     const { compileProfileSeccomp } = await import('../../../shim/profile/compile-profile.js');
     const { readProfileFile } = await import('../../../shim/profile/load.js');
     const { intersectSeccomp } = await import('../../../shim/seccomp/combine.js');
-    const { decodeSeccomp } = await import('../../../shim/seccomp/model.js');
+    const { decodeSeccomp } = await import('../../../shim/seccomp/oci-codec.js');
     const { DEFAULT_CONFIG } = await import('../../../shim/config/defaults.js');
     const { parseJsonLossless } = await import('../../../shim/util/json.js');
     const caller = (parseJsonLossless(readFileSync(join(REPO, 'test/golden/fixtures/docker-20.10-busybox.config.json'), 'utf8')) as { linux: { seccomp: never } }).linux.seccomp;

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { intersectSeccomp } from '../../../shim/seccomp/combine.js';
-import { compiledFilterOf } from '../../../shim/seccomp/model.js';
+import { compiledFilterOf } from '../../../shim/seccomp/oci-codec.js';
 import { evaluate, verdictRank, type Verdict } from '../../../shim/seccomp/evaluate.js';
 import { parseJsonLossless } from '../../../shim/util/json.js';
 import type { Spec, SpecSeccomp, SpecSyscall } from '../../../shim/oci/types.js';

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { readProfileFile } from '../../../shim/profile/load.js';
 import { compileSyscallFilter, describeAgentNeeds } from '../../../shim/seccomp/compile.js';
 import { intersectSeccomp } from '../../../shim/seccomp/combine.js';
-import { compiledFilterOf } from '../../../shim/seccomp/model.js';
+import { compiledFilterOf } from '../../../shim/seccomp/oci-codec.js';
 import { verdictWithAgent } from '../../../shim/agent/verdict.js';
 import { parseJsonLossless } from '../../../shim/util/json.js';
 import type { Spec } from '../../../shim/oci/types.js';
