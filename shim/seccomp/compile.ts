@@ -209,16 +209,64 @@ function cloneIndexFor(arches: string[], opts: CompileOptions): number {
   return [...idx][0] as number;
 }
 
+/** What every step reads: the profile's filter and what is settled before the first step runs. */
+interface BuildContext {
+  filter: SyscallFilter;
+  opts: CompileOptions;
+  /** With the agent, readOnlyOpens' write-class opens go to it; without, a compile only finds what needs it (and is refused). */
+  agentPresent: boolean;
+  defaultAction: Action;
+  /** The errno of an errno action that names none: defaultErrno, else EPERM. */
+  defErrno: number;
+  blacklistAction: Action;
+  /** SCMP_ARCH_* names, checked, sorted. */
+  architectures: string[];
+  /** Whether a syscall exists on at least one of the filter's architectures. */
+  exists: (name: string) => boolean;
+}
+
+/** One meaning of the profile's filter, applied to the model built so far; `source` records the field behind each syscall it decides. */
+type BuildStep = (built: Built, ctx: BuildContext) => void;
+
+/**
+ * The profile's filter -> model, in this order: each step works on what the ones before it
+ * made. The later ones only ever restrict what the earlier ones allowed.
+ */
+const BUILD_STEPS: readonly BuildStep[] = [importedBase, listsAndRules, readOnlyOpens, socketFamilies, clone3Fallback];
+
 function buildModel(filter: SyscallFilter, opts: CompileOptions, agentPresent: boolean): Built {
+  const ctx = settle(filter, opts, agentPresent);
+  const built: Built = { model: { defaultAction: ctx.defaultAction, architectures: ctx.architectures, syscalls: new Map() }, source: new Map(), writeGated: [] };
+  for (const step of BUILD_STEPS) step(built, ctx);
+  return built;
+}
+
+function settle(filter: SyscallFilter, opts: CompileOptions, agentPresent: boolean): BuildContext {
   const defaultAction = actionOf(opts, 'defaultAction', filter.defaultAction, filter.defaultErrno, E.EPERM as number, 'defaultErrno');
   if (defaultAction.kind === 'notify') fail(opts, 'defaultAction', 'runc refuses SCMP_ACT_NOTIFY as the default action', 'use errno and send chosen syscalls to the agent with rules');
   const defErrno = errnoNumber(opts, 'defaultErrno', filter.defaultErrno) ?? (E.EPERM as number);
   const blacklistAction = filter.blacklistAction ? actionOf(opts, 'blacklistAction', filter.blacklistAction, undefined, defErrno, 'blacklistAction') : makeAction('errno', defErrno);
   const architectures = checkedArchitectures(filter, opts);
-  const ctx: RuleContext = { file: opts.profileFile, defaultAction, architectures, archCheck: 'every' };
-  const source = new Map<string, string>();
+  const exists = (n: string) => architectures.some((a) => syscallExists(n, ARCH_BY_SCMP[a]?.resolver as string));
+  return { filter, opts, agentPresent, defaultAction, defErrno, blacklistAction, architectures, exists };
+}
 
-  // whitelist and blacklist must not overlap
+/** import: the imported JSON's syscalls are the base; the profile's own entries replace them name by name. */
+function importedBase({ model }: Built, { opts }: BuildContext): void {
+  if (!opts.imported) return;
+  for (const [name, p] of decodeSeccomp(opts.imported).syscalls) model.syscalls.set(name, p);
+}
+
+/**
+ * whitelist, blacklist and rules, read together as the one rule set runc hands libseccomp
+ * (rules.ts checks them against each other); blacklisted names with a precise meaning
+ * (BLACKLIST_MEANINGS) add the names they stand for, unless an explicit entry names those.
+ */
+function listsAndRules({ model, source }: Built, ctx: BuildContext): void {
+  const { filter, opts, blacklistAction, defErrno } = ctx;
+  const { architectures, syscalls } = model;
+  const rules: RuleContext = { file: opts.profileFile, defaultAction: ctx.defaultAction, architectures, archCheck: 'every' };
+
   const whitelist = filter.whitelist ?? [];
   const blacklist = filter.blacklist ?? [];
   blacklist.forEach((name, j) => {
@@ -236,7 +284,7 @@ function buildModel(filter: SyscallFilter, opts: CompileOptions, agentPresent: b
     const f = fieldOf(opts, `blacklist[${j}]`);
     const special = BLACKLIST_MEANINGS[name];
     if (special) {
-      checkSyscallName(ctx, name, f);
+      checkSyscallName(rules, name, f);
       for (const [n, p] of special.build({ deny: blacklistAction, cloneIndex: cloneIndexFor(architectures, opts) })) {
         specials.push({ name: n, partition: p, field: f, named: n === name });
       }
@@ -251,11 +299,8 @@ function buildModel(filter: SyscallFilter, opts: CompileOptions, agentPresent: b
     inputs.push({ field: f, names: r.names, nameField: (k) => `${f}.names[${k}]`, action, args });
   });
 
-  const explicit = partitionsOfRules(inputs, ctx);
+  const explicit = partitionsOfRules(inputs, rules);
   for (const r of inputs) r.names.forEach((n, k) => source.has(n) || source.set(n, r.nameField(k)));
-
-  const base: FilterModel = opts.imported ? decodeSeccomp(opts.imported) : { defaultAction, architectures, syscalls: new Map() };
-  const syscalls = new Map<string, Partition>(base.syscalls);
   for (const [n, p] of explicit) syscalls.set(n, p);
   for (const { name: n, partition, field, named } of specials) {
     // An implied name (fork for clone) yields to an explicit entry; the blacklisted name itself must not also have a rule.
@@ -268,74 +313,78 @@ function buildModel(filter: SyscallFilter, opts: CompileOptions, agentPresent: b
     syscalls.set(n, partition);
     source.set(n, field);
   }
+}
 
-  const exists = (n: string) => architectures.some((a) => syscallExists(n, ARCH_BY_SCMP[a]?.resolver as string));
-  const restrict = (name: string, restriction: Partition, key: string) => {
-    if (!exists(name)) return;
-    const current = syscalls.get(name) ?? constantPartition(makeAction('allow'));
-    syscalls.set(name, intersectPartitions(restriction, current));
-    if (!source.has(name)) source.set(name, fieldOf(opts, key));
-  };
+/** Narrows `name` (where it exists) to `restriction`: the stricter action wherever the two differ. Unnamed calls start from allow. */
+function restrict({ model, source }: Built, ctx: BuildContext, name: string, restriction: Partition, key: string): void {
+  if (!ctx.exists(name)) return;
+  const current = model.syscalls.get(name) ?? constantPartition(makeAction('allow'));
+  model.syscalls.set(name, intersectPartitions(restriction, current));
+  if (!source.has(name)) source.set(name, fieldOf(ctx.opts, key));
+}
 
-  const writeGated: string[] = [];
-  /** Turns what the profile allows of `name` inside `region` into `deny`; the profile's own denials stay as written. */
-  const denyWhereAllowed = (name: string, region: Dnf, deny: Action) => {
-    if (!exists(name)) return;
-    const current = syscalls.get(name) ?? constantPartition(defaultAction);
-    if (![...current.values()].some((c) => permits(c.action))) return;
-    syscalls.set(name, rewriteInside(current, region, permits, deny));
-    if (!source.has(name)) source.set(name, fieldOf(opts, 'readOnlyOpens'));
-  };
+/** Turns what the profile allows of `name` inside `region` into `deny`; the profile's own denials stay as written. */
+function denyWhereAllowed({ model, source }: Built, ctx: BuildContext, name: string, region: Dnf, deny: Action): void {
+  if (!ctx.exists(name)) return;
+  const current = model.syscalls.get(name) ?? constantPartition(ctx.defaultAction);
+  if (![...current.values()].some((c) => permits(c.action))) return;
+  model.syscalls.set(name, rewriteInside(current, region, permits, deny));
+  if (!source.has(name)) source.set(name, fieldOf(ctx.opts, 'readOnlyOpens'));
+}
 
-  if (filter.readOnlyOpens) {
-    // Without the agent this is only used to find what needs it (and then refused).
-    const writeDeny = agentPresent ? makeAction('notify') : makeAction('errno', E.EROFS);
-    // Only where the profile allows every call of it does "read-only, or writable paths" describe
-    // what it allows; anywhere else the agent treats a notified open as runc init's (denied after).
-    for (const name of ['open', 'openat', 'creat']) {
-      const current = syscalls.get(name) ?? constantPartition(defaultAction);
-      if (exists(name) && [...current.values()].every((c) => permits(c.action))) writeGated.push(name);
-    }
-    for (const name of ['open', 'openat'] as const) {
-      const idx = FLAGS_ARG_INDEX[name] as number;
-      const ro: Dnf = [[atom(idx, 'MASKED_EQ', WRITE_OPEN_MASK, 0n)]];
-      restrict(name, new Map([['ro', { action: makeAction('allow'), dnf: ro }], ['w', { action: writeDeny, dnf: negateDnf(ro) }]]), 'readOnlyOpens');
-    }
-    restrict('creat', constantPartition(writeDeny), 'readOnlyOpens');
-    restrict('openat2', constantPartition(ENOSYS()), 'readOnlyOpens');
-    // open_by_handle_at needs CAP_DAC_READ_SEARCH, which no profile grants; its write-class opens are denied all the same.
-    const byHandle: Dnf = [[atom(FLAGS_ARG_INDEX.open_by_handle_at as number, 'MASKED_EQ', WRITE_OPEN_MASK, 0n)]];
-    denyWhereAllowed('open_by_handle_at', negateDnf(byHandle), makeAction('errno', E.EROFS));
-    // The rest of the class "writes outside the writable list" (vocabulary.ts PATH_MUTATING_CALLS).
-    for (const name of PATH_MUTATING_CALLS) denyWhereAllowed(name, TRUE, makeAction('errno', E.EROFS));
-    for (const name of UNSEEN_IO_CALLS) denyWhereAllowed(name, TRUE, ENOSYS());
-    for (const [name, idx] of Object.entries(CHMOD_MODE_ARG)) {
-      denyWhereAllowed(name, negateDnf([[atom(idx, 'MASKED_EQ', SET_ID_BITS, 0n)]]), makeAction('errno', E.EPERM));
-    }
+/** readOnlyOpens: write-class opens to the agent (or EROFS), the other path-mutating calls EROFS, set-id chmod EPERM, unseen I/O ENOSYS. */
+function readOnlyOpens(built: Built, ctx: BuildContext): void {
+  if (!ctx.filter.readOnlyOpens) return;
+  const { syscalls } = built.model;
+  // Without the agent this is only used to find what needs it (and then refused).
+  const writeDeny = ctx.agentPresent ? makeAction('notify') : makeAction('errno', E.EROFS);
+  // Only where the profile allows every call of it does "read-only, or writable paths" describe
+  // what it allows; anywhere else the agent treats a notified open as runc init's (denied after).
+  for (const name of ['open', 'openat', 'creat']) {
+    const current = syscalls.get(name) ?? constantPartition(ctx.defaultAction);
+    if (ctx.exists(name) && [...current.values()].every((c) => permits(c.action))) built.writeGated.push(name);
   }
-
-  if (filter.socketFamilies) {
-    const fams: Dnf = filter.socketFamilies.map((name, i) => {
-      const n = AF[name];
-      if (n === undefined) fail(opts, `socketFamilies[${i}]`, `unknown address family "${name}"`, `use one of ${Object.keys(AF).join(', ')}`);
-      // Allow rules compare all 64 bits: a family with upper bits set is not allowed (fail closed).
-      return [atom(FLAGS_ARG_INDEX.socket as number, 'EQ', BigInt(n))];
-    });
-    const restriction: Partition = new Map([
-      ['allow', { action: makeAction('allow'), dnf: fams }],
-      ['deny', { action: makeAction('errno', E.EAFNOSUPPORT), dnf: negateDnf(fams) }],
-    ]);
-    restrict('socket', restriction, 'socketFamilies');
-    restrict('socketpair', restriction, 'socketFamilies');
+  for (const name of ['open', 'openat'] as const) {
+    const idx = FLAGS_ARG_INDEX[name] as number;
+    const ro: Dnf = [[atom(idx, 'MASKED_EQ', WRITE_OPEN_MASK, 0n)]];
+    restrict(built, ctx, name, new Map([['ro', { action: makeAction('allow'), dnf: ro }], ['w', { action: writeDeny, dnf: negateDnf(ro) }]]), 'readOnlyOpens');
   }
-
-  // glibc's pthread_create tries clone3 first and falls back to clone only on ENOSYS.
-  if (!source.has('clone3') && exists('clone3')) {
-    const p = syscalls.get('clone3') ?? constantPartition(defaultAction);
-    if ([...p.values()].every((c) => c.action.kind === 'errno')) syscalls.set('clone3', constantPartition(ENOSYS()));
+  restrict(built, ctx, 'creat', constantPartition(writeDeny), 'readOnlyOpens');
+  restrict(built, ctx, 'openat2', constantPartition(ENOSYS()), 'readOnlyOpens');
+  // open_by_handle_at needs CAP_DAC_READ_SEARCH, which no profile grants; its write-class opens are denied all the same.
+  const byHandle: Dnf = [[atom(FLAGS_ARG_INDEX.open_by_handle_at as number, 'MASKED_EQ', WRITE_OPEN_MASK, 0n)]];
+  denyWhereAllowed(built, ctx, 'open_by_handle_at', negateDnf(byHandle), makeAction('errno', E.EROFS));
+  // The rest of the class "writes outside the writable list" (vocabulary.ts PATH_MUTATING_CALLS).
+  for (const name of PATH_MUTATING_CALLS) denyWhereAllowed(built, ctx, name, TRUE, makeAction('errno', E.EROFS));
+  for (const name of UNSEEN_IO_CALLS) denyWhereAllowed(built, ctx, name, TRUE, ENOSYS());
+  for (const [name, idx] of Object.entries(CHMOD_MODE_ARG)) {
+    denyWhereAllowed(built, ctx, name, negateDnf([[atom(idx, 'MASKED_EQ', SET_ID_BITS, 0n)]]), makeAction('errno', E.EPERM));
   }
+}
 
-  return { model: { defaultAction, architectures, syscalls }, source, writeGated };
+/** socketFamilies: socket and socketpair only for these families, others EAFNOSUPPORT. */
+function socketFamilies(built: Built, ctx: BuildContext): void {
+  const families = ctx.filter.socketFamilies;
+  if (!families) return;
+  const fams: Dnf = families.map((name, i) => {
+    const n = AF[name];
+    if (n === undefined) fail(ctx.opts, `socketFamilies[${i}]`, `unknown address family "${name}"`, `use one of ${Object.keys(AF).join(', ')}`);
+    // Allow rules compare all 64 bits: a family with upper bits set is not allowed (fail closed).
+    return [atom(FLAGS_ARG_INDEX.socket as number, 'EQ', BigInt(n))];
+  });
+  const restriction: Partition = new Map([
+    ['allow', { action: makeAction('allow'), dnf: fams }],
+    ['deny', { action: makeAction('errno', E.EAFNOSUPPORT), dnf: negateDnf(fams) }],
+  ]);
+  restrict(built, ctx, 'socket', restriction, 'socketFamilies');
+  restrict(built, ctx, 'socketpair', restriction, 'socketFamilies');
+}
+
+/** A filter that denies clone3 without naming it answers ENOSYS: glibc's pthread_create tries clone3 first and falls back to clone only on ENOSYS. */
+function clone3Fallback({ model, source }: Built, ctx: BuildContext): void {
+  if (source.has('clone3') || !ctx.exists('clone3')) return;
+  const p = model.syscalls.get('clone3') ?? constantPartition(ctx.defaultAction);
+  if ([...p.values()].every((c) => c.action.kind === 'errno')) model.syscalls.set('clone3', constantPartition(ENOSYS()));
 }
 
 // ---------------------------------------------------------------------------------------------
