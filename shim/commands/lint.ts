@@ -12,6 +12,7 @@ import { isOpenclawError } from '../errors.js';
 import { readProfileFile } from '../profile/load.js';
 import { selectProfile } from '../profile/select.js';
 import { compileProfileSeccomp } from '../profile/compile-profile.js';
+import { compileInputsOf } from '../profile/compile-inputs.js';
 import { lintProfile, type LintResult } from '../lint/rules.js';
 import type { CommandHandler } from './types.js';
 
@@ -34,7 +35,7 @@ export const lintCommand: CommandHandler = async ({ argv, cwd, env }) => {
       const loaded = readProfileFile(choice.path);
       file = loaded.path;
       profileName = loaded.profile.metadata.name;
-      result = lintProfile({ profile: loaded, seccomp: compileProfileSeccomp(loaded, config)?.spec });
+      result = lintProfile({ profile: loaded, seccomp: compileProfileSeccomp(loaded, compileInputsOf(config))?.spec });
     } catch (err) {
       process.stdout.write(`error ${name}: ${isOpenclawError(err) ? err.message : String(err)}\n`);
       worst = 2;

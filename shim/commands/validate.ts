@@ -8,6 +8,7 @@ import { isOpenclawError } from '../errors.js';
 import { readProfileFile } from '../profile/load.js';
 import { selectProfile } from '../profile/select.js';
 import { compileProfileSeccomp } from '../profile/compile-profile.js';
+import { compileInputsOf } from '../profile/compile-inputs.js';
 import { parseCommandArgs } from '../cli/command-args.js';
 import { VALIDATE_SPEC } from './specs.js';
 import type { CommandHandler } from './types.js';
@@ -25,7 +26,7 @@ export const validateCommand: CommandHandler = async ({ argv, cwd, env }) => {
     try {
       const choice = selectProfile({ flag: name, spec: {}, config, configPath, cwd });
       const loaded = readProfileFile(choice.path);
-      compileProfileSeccomp(loaded, config);
+      compileProfileSeccomp(loaded, compileInputsOf(config));
       process.stdout.write(`ok ${loaded.profile.metadata.name} ${loaded.path} sha256:${loaded.sha256}\n`);
     } catch (err) {
       failed++;

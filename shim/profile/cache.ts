@@ -5,10 +5,12 @@
  * `build` callback that imports them, and it runs on a miss only.
  *
  * Entry: <state.dir>/cache/<key> (directory 0700), key = sha256 over
- *   - the entry format and the code that produces entries (CODE_FILES: size and mtime; a build
- *     rewrites them) and V8's version (entries are V8-serialised);
+ *   - the entry format, the code that produces entries (the build stamp, build-stamp.ts: the
+ *     package version and a hash of the whole code tree) and V8's version (entries are
+ *     V8-serialised);
  *   - the profile's path and the sha256 of its bytes;
- *   - the config values the compile reads (`compileInputs`, e.g. the agent socket).
+ *   - the config values the compile reads (`compileInputs`: compile-inputs.ts, the one object
+ *     the compile is given).
  * Value: the LoadedProfile and its compiled filter (linux.seccomp and its decoded model), V8-serialised (structured clone):
  * bigint vs number, `undefined` members and key order survive exactly. (Lossless JSON would
  * not do: it reads every small integer back as a number, and the profile's quantities and
@@ -20,14 +22,18 @@
  * another shape is a miss; a failed store is ignored. The cache only ever saves time.
  * Concurrent creates may store the same entry at once: each write is atomic (temp + rename)
  * and they write the same content, so readers see one whole entry or none.
+ *
+ * Bounded: a store that leaves more than MAX_ENTRIES entries, or more than MAX_CACHE_BYTES,
+ * removes the least recently used (a hit stamps its entry's mtime) until it does not. Entries
+ * of old code are never hit again and age out this way.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, constants, fstatSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, futimesSync, openSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { deserialize, serialize } from 'node:v8';
 import { writeFileAtomic } from '../util/atomic-file.js';
 import { ensureDir, inspectPath } from '../host/safe-path.js';
+import { buildStamp } from '../build-stamp.js';
 import type { CompiledFilter } from '../seccomp/oci-codec.js';
 import type { LoadedProfile } from './load.js';
 
@@ -40,39 +46,20 @@ export interface CompiledProfile {
 export interface ProfileCacheOptions {
   /** config.state.dir; entries go to <stateDir>/cache. */
   stateDir: string;
-  /** Every config value the build reads besides the profile's own files. */
-  compileInputs: readonly string[];
+  /** Every config value the build reads besides the profile's own files (compile-inputs.ts). */
+  compileInputs: Readonly<Record<string, string>>;
 }
 
 /** Bump when the entry's shape changes. */
 const FORMAT = 'openclaw-profile-cache/3';
 
-/**
- * The modules whose code decides what an entry holds, relative to this one. A build rewrites
- * them all, so their size and mtime identify the code; the module itself is always included
- * (in a bundle it is the whole code).
- * NOTE when the profile load or compile path imports a new module of ours, add it here.
- */
-const CODE_FILES = [
-  './load',
-  './schema',
-  './load-for-config',
-  './compile-profile',
-  '../pipeline',
-  '../agent/metadata',
-  '../util/json',
-  '../seccomp/import',
-  '../seccomp/compile',
-  '../seccomp/rules',
-  '../seccomp/model',
-  '../seccomp/algebra',
-  '../seccomp/runc-init',
-  '../seccomp/syscall-table',
-  '../seccomp/vocabulary',
-];
-
 /** Entries larger than this are not read (a profile is at most 1 MiB; its compiled form is smaller). */
 const MAX_ENTRY_BYTES = 8 * 1024 * 1024;
+/** The most entries kept: a host uses a handful of profiles (times the builds it went through). */
+export const MAX_ENTRIES = 64;
+/** The most bytes the entries may take together (one is ~0.1-1 MiB). */
+export const MAX_CACHE_BYTES = 64 * 1024 * 1024;
+const ENTRY_NAME = /^[0-9a-f]{64}$/;
 
 // ---------------------------------------------------------------------------------------------
 // Pure parts: the key and the entry's encoding.
@@ -81,12 +68,13 @@ export interface KeyParts {
   code: string;
   path: string;
   fileSha256: string;
-  compileInputs: readonly string[];
+  compileInputs: Readonly<Record<string, string>>;
 }
 
 export function cacheKey(parts: KeyParts): string {
+  const inputs = Object.entries(parts.compileInputs).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return createHash('sha256')
-    .update(JSON.stringify([FORMAT, parts.code, parts.path, parts.fileSha256, parts.compileInputs]))
+    .update(JSON.stringify([FORMAT, parts.code, parts.path, parts.fileSha256, inputs]))
     .digest('hex');
 }
 
@@ -124,23 +112,9 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 // ---------------------------------------------------------------------------------------------
 // I/O
 
-let codeFingerprint: string | undefined;
-
-/** Size and mtime of this module and of CODE_FILES (same extension as this module). */
+/** The code that produces entries: the build stamp, and V8's version and the CPU (entries are V8-serialised). */
 export function codeIdentity(): string {
-  if (codeFingerprint !== undefined) return codeFingerprint;
-  const self = import.meta.url;
-  const ext = /\.[cm]?[jt]s$/.exec(self)?.[0] ?? '.js';
-  const parts: string[] = [process.versions.v8, process.arch];
-  for (const url of [self, ...CODE_FILES.map((f) => new URL(f + ext, self).href)]) {
-    try {
-      const st = statSync(fileURLToPath(url));
-      parts.push(`${url}:${st.size}:${st.mtimeMs}`);
-    } catch {
-      parts.push(`${url}:-`);
-    }
-  }
-  return (codeFingerprint = parts.join('\n'));
+  return [buildStamp(), process.versions.v8, process.arch].join('\n');
 }
 
 export function cacheDir(stateDir: string): string {
@@ -161,12 +135,52 @@ function readEntry(dir: string, key: string): CompiledProfile | undefined {
     try {
       const st = fstatSync(fd);
       if (!st.isFile() || !trusted(st) || st.size > MAX_ENTRY_BYTES) return undefined;
-      return decodeEntry(readFileSync(fd, 'latin1'), key);
+      const value = decodeEntry(readFileSync(fd, 'latin1'), key);
+      if (value) touch(fd);
+      return value;
     } finally {
       closeSync(fd);
     }
   } catch {
     return undefined;
+  }
+}
+
+/** Marks an entry used now (eviction goes by mtime). */
+function touch(fd: number): void {
+  try {
+    const now = new Date();
+    futimesSync(fd, now, now);
+  } catch {
+    /* only costs the entry its place in the eviction order */
+  }
+}
+
+/**
+ * Removes the least recently used entries (oldest mtime first; never `keep`, the one just
+ * stored) while there are more than MAX_ENTRIES or they take more than MAX_CACHE_BYTES.
+ * Other names (a concurrent writer's temp file) are left alone.
+ */
+export function evictEntries(dir: string, keep: string): void {
+  const entries: Array<{ name: string; size: number; mtimeMs: number }> = [];
+  for (const name of readdirSync(dir)) {
+    if (!ENTRY_NAME.test(name)) continue;
+    try {
+      const st = statSync(join(dir, name));
+      entries.push({ name, size: st.size, mtimeMs: st.mtimeMs });
+    } catch {
+      /* removed meanwhile */
+    }
+  }
+  let count = entries.length;
+  let bytes = entries.reduce((n, e) => n + e.size, 0);
+  entries.sort((a, b) => a.mtimeMs - b.mtimeMs || (a.name < b.name ? -1 : 1));
+  for (const e of entries) {
+    if (count <= MAX_ENTRIES && bytes <= MAX_CACHE_BYTES) break;
+    if (e.name === keep) continue;
+    rmSync(join(dir, e.name), { force: true, recursive: true });
+    count--;
+    bytes -= e.size;
   }
 }
 
@@ -182,6 +196,7 @@ function storeEntry(stateDir: string, key: string, value: CompiledProfile): void
     // writeFileAtomic keeps an existing file's mode: a replaced entry gets a fresh one.
     rmSync(join(dir, key), { force: true, recursive: true });
     writeFileAtomic(join(dir, key), text);
+    evictEntries(dir, key);
   } catch {
     /* a read-only or full state dir only costs the next create the compile */
   }

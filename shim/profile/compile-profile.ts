@@ -6,7 +6,7 @@
  * zod, which a cache hit does without).
  */
 import { posix } from 'node:path';
-import type { RuntimeConfig } from '../config/schema.js';
+import type { CompileInputs } from './compile-inputs.js';
 import { OpenclawError } from '../errors.js';
 import { formatListenerMetadata } from '../agent/metadata.js';
 import { compileSyscallFilter, type AgentFacts } from '../seccomp/compile.js';
@@ -31,7 +31,7 @@ export function agentMetadata(profile: LoadedProfile, facts: AgentFacts = { exec
   });
 }
 
-export function compileProfileSeccomp(profile: LoadedProfile, config: RuntimeConfig): CompiledFilter | undefined {
+export function compileProfileSeccomp(profile: LoadedProfile, inputs: CompileInputs): CompiledFilter | undefined {
   const filter = profile.profile.spec.isolation.syscallFilter;
   if (!filter) return undefined;
   const fieldBase = 'spec.isolation.syscallFilter';
@@ -40,7 +40,7 @@ export function compileProfileSeccomp(profile: LoadedProfile, config: RuntimeCon
       profileFile: profile.path,
       fieldBase,
       imported: profile.importedSeccomp,
-      agent: { listenerPath: config.agent.socket, listenerMetadata: (facts) => agentMetadata(profile, facts) },
+      agent: { listenerPath: inputs.agentSocket, listenerMetadata: (facts) => agentMetadata(profile, facts) },
     });
     return guardComplexity(profile.path, fieldBase, () => compiledFilterOf(spec));
   } catch (err) {

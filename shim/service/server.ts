@@ -15,14 +15,14 @@
  * A flock on service.lock makes one service per directory; its pid is in the lock file.
  *
  * Never stale: the config is read per request (stat first, see resolved.ts); the code is
- * checked per request too: when dist/ changed since start (a new build), or a request speaks
- * another protocol version, the service answers "use Node" and exits, and the next call
- * starts a current one.
+ * checked per request too: when the build stamp on disk (build-stamp.ts) is no longer the one
+ * this process started with (a new build), or a request speaks another protocol version, the
+ * service answers "use Node" and exits, and the next call starts a current one.
  */
 import { chmodSync, closeSync, ftruncateSync, mkdirSync, openSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { Socket } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { OpenclawError } from '../errors.js';
+import { buildStamp, currentBuildStamp } from '../build-stamp.js';
 import { loadNative, type NativeAgent, type PollerHandle } from '../agent/native.js';
 import { acceptRootPeers } from '../agent/root-peers.js';
 import { handleRequest, nodePath, type HandlerContext } from './handle.js';
@@ -30,20 +30,6 @@ import { decodeRequest, encodeResponse, MAX_REQUEST_BYTES, SERVICE_PROTOCOL_VERS
 import { serviceSocket } from './paths.js';
 
 const CONNECTION_TIMEOUT_MS = 5000;
-
-/** Files whose change means this process runs old code (tsc rewrites them on every build). */
-const CODE_FILES = ['../main.js', '../pipeline.js', './handle.js', './server.js', '../commands/create.js'].map((f) => fileURLToPath(new URL(f, import.meta.url)));
-
-function codeStamp(): string {
-  return CODE_FILES.map((f) => {
-    try {
-      const st = statSync(f, { bigint: true });
-      return `${st.ino}:${st.mtimeNs}`;
-    } catch {
-      return 'missing';
-    }
-  }).join(',');
-}
 
 export interface ServiceServerOptions {
   dir: string;
@@ -62,7 +48,7 @@ export class ServiceServer {
   private lockFd = -1;
   private listenPoller: PollerHandle | undefined;
   private idleTimer: NodeJS.Timeout | undefined;
-  private readonly startStamp = codeStamp();
+  private readonly startStamp = buildStamp();
   private readonly ctx: HandlerContext;
   private stopping = false;
   /** Requests being served now: for tests and the bench. */
@@ -211,7 +197,7 @@ export class ServiceServer {
 
   private async answer(body: Buffer, peerPid: number): Promise<ServiceResponse> {
     // Old code or another protocol first: a newer request may not even decode here.
-    if (codeStamp() !== this.startStamp) {
+    if (currentBuildStamp() !== this.startStamp) {
       this.end('the code on disk changed since this service started');
       return nodePath();
     }

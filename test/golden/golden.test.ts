@@ -15,6 +15,7 @@ import { parseJsonLossless, stringifyJsonLossless, jsonEqual } from '../../shim/
 import { parseProfileText, readProfileFile } from '../../shim/profile/load.js';
 import { RuntimeConfigSchema } from '../../shim/config/schema.js';
 import { compileProfileSeccomp } from '../../shim/profile/compile-profile.js';
+import { compileInputsOf } from '../../shim/profile/compile-inputs.js';
 import { mergeSpec } from '../../shim/merge/index.js';
 import { concreteBinds } from '../../shim/merge/filesystem.js';
 import type { HostFacts, JoinedNamespaceFacts, PathFacts } from '../../shim/merge/types.js';
@@ -65,7 +66,7 @@ describe('golden: shipped profile x engine config.json', () => {
         const binds = concreteBinds(profile.profile.spec.filesystem?.allowedBindMounts ?? [], config.jobs.dir, capturedContainerId(input)).map((b) => b.source);
         const merged = mergeSpec(input, {
           profile,
-          compiledFilter: compileProfileSeccomp(profile, config),
+          compiledFilter: compileProfileSeccomp(profile, compileInputsOf(config)),
           config,
           containerId: capturedContainerId(input),
           ...(sandbox ? { podProfile: chosen } : {}),
@@ -125,7 +126,7 @@ describe('golden: CDI devices (nvidia-ctk shaped spec) under model-backend', () 
       const node = (major: number, minor: number) => ({ ok: true as const, type: 'c' as const, major, minor, fileMode: 0o666 });
       const merged = mergeSpec(input, {
         profile,
-        compiledFilter: compileProfileSeccomp(profile, config),
+        compiledFilter: compileProfileSeccomp(profile, compileInputsOf(config)),
         config,
         containerId: capturedContainerId(input),
         host: {

@@ -18,6 +18,7 @@ import { jsonEqual } from '../../shim/util/json.js';
 import { diffSpecs, formatChanges } from '../../shim/oci/diff.js';
 import { readProfileFile } from '../../shim/profile/load.js';
 import { compileProfileSeccomp } from '../../shim/profile/compile-profile.js';
+import { compileInputsOf } from '../../shim/profile/compile-inputs.js';
 import { mergeSpec } from '../../shim/merge/index.js';
 import { REPO } from '../helpers/bundle.js';
 import { callerSpec, HOOK, hostFacts, prepare, profileInput, sampledCalls, SEAL_KEY, tryMerge } from './arbitraries.js';
@@ -81,7 +82,7 @@ describe('merge is idempotent', () => {
     const docker = JSON.parse(readFileSync(join(REPO, 'test/golden/fixtures/docker-20.10-busybox.config.json'), 'utf8'));
     const profile = readProfileFile(join(REPO, 'profiles', 'model-backend.yaml'));
     const config = RuntimeConfigSchema.parse({});
-    const inputs: MergeInputs = { profile, compiledFilter: compileProfileSeccomp(profile, config), config, containerId: capturedContainerId(docker), host: { ...hostFacts(), ...capturedEngineHost(docker) }, bundle: '/bundle', cleanupHookPath: HOOK, sealKey: SEAL_KEY, specFile: '/bundle/config.json' };
+    const inputs: MergeInputs = { profile, compiledFilter: compileProfileSeccomp(profile, compileInputsOf(config)), config, containerId: capturedContainerId(docker), host: { ...hostFacts(), ...capturedEngineHost(docker) }, bundle: '/bundle', cleanupHookPath: HOOK, sealKey: SEAL_KEY, specFile: '/bundle/config.json' };
     let spec = docker;
     const sizes: number[] = [];
     for (let i = 0; i < 3; i++) {
@@ -95,7 +96,7 @@ describe('merge is idempotent', () => {
     const docker = JSON.parse(readFileSync(join(REPO, 'test/golden/fixtures/docker-20.10-busybox.config.json'), 'utf8'));
     const profile = readProfileFile(join(REPO, 'profiles', 'model-backend.yaml'));
     const config = RuntimeConfigSchema.parse({});
-    const inputs: MergeInputs = { profile, compiledFilter: compileProfileSeccomp(profile, config), config, containerId: capturedContainerId(docker), host: { ...hostFacts(), ...capturedEngineHost(docker) }, bundle: '/bundle', cleanupHookPath: HOOK, sealKey: SEAL_KEY, specFile: '/bundle/config.json' };
+    const inputs: MergeInputs = { profile, compiledFilter: compileProfileSeccomp(profile, compileInputsOf(config)), config, containerId: capturedContainerId(docker), host: { ...hostFacts(), ...capturedEngineHost(docker) }, bundle: '/bundle', cleanupHookPath: HOOK, sealKey: SEAL_KEY, specFile: '/bundle/config.json' };
     const once = mergeSpec(docker, inputs).spec;
     // A creator keeps the seal but loosens the filter: the merge runs again and stays strict.
     const forged = structuredClone(once);

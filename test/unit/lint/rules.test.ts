@@ -8,13 +8,14 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { lintProfile } from '../../../shim/lint/rules.js';
 import { compileProfileSeccomp } from '../../../shim/profile/compile-profile.js';
+import { compileInputsOf } from '../../../shim/profile/compile-inputs.js';
 import { readProfileFile } from '../../../shim/profile/load.js';
 import { RuntimeConfigSchema } from '../../../shim/config/schema.js';
 import type { LoadedProfile } from '../../../shim/profile/load.js';
 import { loadedProfile } from '../../helpers/merge-inputs.js';
 
 const config = RuntimeConfigSchema.parse({});
-const lint = (p: LoadedProfile) => lintProfile({ profile: p, seccomp: compileProfileSeccomp(p, config)?.spec });
+const lint = (p: LoadedProfile) => lintProfile({ profile: p, seccomp: compileProfileSeccomp(p, compileInputsOf(config))?.spec });
 const ids = (spec: Record<string, unknown>) => lint(loadedProfile(spec)).warnings.map((w) => `${w.id} ${w.field}`);
 
 const BASE_ALLOW = ['read', 'write', 'close', 'exit', 'exit_group', 'brk', 'mmap', 'munmap', 'rt_sigreturn', 'futex', 'openat'];

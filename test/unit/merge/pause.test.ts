@@ -12,6 +12,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { readProfileFile } from '../../../shim/profile/load.js';
 import { compileProfileSeccomp } from '../../../shim/profile/compile-profile.js';
+import { compileInputsOf } from '../../../shim/profile/compile-inputs.js';
 import { RuntimeConfigSchema } from '../../../shim/config/schema.js';
 import { evaluate, verdictRank } from '../../../shim/seccomp/evaluate.js';
 import { SYSCALLS, syscallExists } from '../../../shim/seccomp/syscall-table.js';
@@ -25,7 +26,7 @@ import { mergeInputs } from '../../helpers/merge-inputs.js';
 const PROFILES = join(import.meta.dirname, '..', '..', '..', 'profiles');
 const config = RuntimeConfigSchema.parse({});
 const pause = readProfileFile(CRI_SANDBOX_PROFILE_PATH);
-const pauseFilter = compileProfileSeccomp(pause, config)!.spec;
+const pauseFilter = compileProfileSeccomp(pause, compileInputsOf(config))!.spec;
 const shipped = readdirSync(PROFILES).filter((f) => f.endsWith('.yaml')).map((f) => readProfileFile(join(PROFILES, f)));
 
 const AT_FDCWD = BigInt.asUintN(64, -100n);
@@ -47,7 +48,7 @@ describe('pause (CRI sandbox) policy', () => {
 
   for (const profile of shipped) {
     it(`lets no call run that ${profile.profile.metadata.name} would not (runc's init calls excepted)`, () => {
-      const filter = compileProfileSeccomp(profile, config)!.spec;
+      const filter = compileProfileSeccomp(profile, compileInputsOf(config))!.spec;
       const looser: string[] = [];
       for (const name of Object.keys(SYSCALLS)) {
         if (!syscallExists(name, 'x86_64')) continue;

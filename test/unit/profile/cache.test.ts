@@ -1,11 +1,12 @@
 import { spawn } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import ts from 'typescript';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { cacheDir, cacheKey, codeIdentity, decodeEntry, encodeEntry, loadCompiledProfile, type CompiledProfile } from '../../../shim/profile/cache.js';
+import { MAX_CACHE_BYTES, MAX_ENTRIES, cacheDir, cacheKey, codeIdentity, decodeEntry, encodeEntry, evictEntries, loadCompiledProfile, type CompiledProfile } from '../../../shim/profile/cache.js';
+import { compileInputsOf } from '../../../shim/profile/compile-inputs.js';
 import type { LoadedProfile } from '../../../shim/profile/load.js';
 import type { SpecSeccomp } from '../../../shim/oci/types.js';
 import { decodeSeccomp } from '../../../shim/seccomp/oci-codec.js';
@@ -48,7 +49,7 @@ async function sample(withImport: boolean, tag = 'a'): Promise<CompiledProfile> 
 }
 
 /** loadCompiledProfile with a build that counts its calls. */
-function counted(make: () => Promise<CompiledProfile>, inputs: string[] = ['/run/agent.sock']) {
+function counted(make: () => Promise<CompiledProfile>, inputs: Record<string, string> = { agentSocket: '/run/agent.sock' }) {
   const calls = { n: 0 };
   const load = () =>
     loadCompiledProfile(profilePath, { stateDir, compileInputs: inputs }, async () => {
@@ -73,12 +74,12 @@ describe('compiled-profile cache: hits and misses', () => {
     expect(Object.keys(again.profile)).toEqual(['profile', 'path', 'sha256', 'importedSeccomp', 'importedSeccompPath']);
   });
 
-  const changes: Array<{ name: string; withImport: boolean; change: () => void; inputs?: string[] }> = [
+  const changes: Array<{ name: string; withImport: boolean; change: () => void; inputs?: Record<string, string> }> = [
     { name: 'the profile file changes', withImport: false, change: () => writeFileSync(profilePath, 'profile v2\n') },
     { name: 'one byte of the profile changes, same size', withImport: false, change: () => writeFileSync(profilePath, 'profile v3\n') },
     { name: 'the imported JSON changes', withImport: true, change: () => writeFileSync(importPath, '{"defaultAction":"SCMP_ACT_ERRNO"}\n') },
     { name: 'the imported JSON disappears', withImport: true, change: () => rmSync(importPath) },
-    { name: 'a compile input (agent socket) changes', withImport: false, change: () => undefined, inputs: ['/other/agent.sock'] },
+    { name: 'a compile input (agent socket) changes', withImport: false, change: () => undefined, inputs: { agentSocket: '/other/agent.sock' } },
   ];
   it.each(changes)('miss when $name', async ({ withImport, change, inputs }) => {
     const first = counted(async () => sample(withImport, 'old'));
@@ -160,12 +161,88 @@ describe('compiled-profile cache: bad entries are misses, never errors', () => {
     // Same key as the current bytes, but the value records another content hash: what a build
     // that raced with an edit of the profile would have stored.
     const value = await sample(false);
-    const key = cacheKey({ code: codeIdentity(), path: profilePath, fileSha256: await sha256Of(profilePath), compileInputs: ['/run/agent.sock'] });
+    const key = cacheKey({ code: codeIdentity(), path: profilePath, fileSha256: await sha256Of(profilePath), compileInputs: { agentSocket: '/run/agent.sock' } });
     mkdirSync(cacheDir(stateDir), { recursive: true, mode: 0o700 });
     writeFileSync(join(cacheDir(stateDir), key), encodeEntry(key, { ...value, profile: { ...value.profile, sha256: 'f'.repeat(64) } }));
     const { calls, load } = counted(async () => value);
     expect(await load()).toStrictEqual(value);
     expect(calls.n).toBe(1);
+  });
+});
+
+describe('compiled-profile cache: bounded, least recently used out first', () => {
+  /** `n` entry-named files in the cache dir, the i-th last used `ageS - i` seconds ago. */
+  function fill(n: number, ageS: number, size = 10): string[] {
+    mkdirSync(cacheDir(stateDir), { recursive: true, mode: 0o700 });
+    const names: string[] = [];
+    for (let i = 0; i < n; i++) {
+      const name = (i.toString(16).padStart(8, '0') + 'a'.repeat(56)).slice(0, 64);
+      const f = join(cacheDir(stateDir), name);
+      writeFileSync(f, '');
+      truncateSync(f, size);
+      const t = new Date(Date.now() - (ageS - i) * 1000);
+      utimesSync(f, t, t);
+      names.push(name);
+    }
+    return names;
+  }
+
+  it(`a store beyond ${MAX_ENTRIES} entries removes the oldest, never the new one nor a writer's temp file`, async () => {
+    const old = fill(MAX_ENTRIES, 1000);
+    const temp = join(cacheDir(stateDir), '.deadbeef.openclaw-1-00000000');
+    writeFileSync(temp, 'a concurrent writer');
+    await counted(async () => sample(false)).load();
+    const left = entries().filter((n) => !n.startsWith('.'));
+    expect(left).toHaveLength(MAX_ENTRIES);
+    expect(left).not.toContain(old[0]);
+    expect(left).toContain(old[1]);
+    expect(existsSync(temp)).toBe(true);
+    expect(left.filter((n) => !old.includes(n))).toHaveLength(1); // the new entry
+  });
+
+  it('a hit makes its entry the most recently used', async () => {
+    const value = await sample(false);
+    const { calls, load } = counted(async () => value);
+    await load();
+    const [mine] = entries();
+    const past = new Date(Date.now() - 5000_000);
+    utimesSync(join(cacheDir(stateDir), mine!), past, past); // older than everything fill() makes
+    fill(MAX_ENTRIES - 1, 1000);
+    await load(); // a hit: touched
+    expect(calls.n).toBe(1);
+    expect(statSync(join(cacheDir(stateDir), mine!)).mtimeMs).toBeGreaterThan(Date.now() - 60_000);
+    writeFileSync(profilePath, 'another profile\n');
+    await counted(async () => sample(false, 'b')).load(); // a store past the bound
+    expect(entries()).toContain(mine);
+    expect(entries()).toHaveLength(MAX_ENTRIES);
+  });
+
+  it(`entries taking more than ${MAX_CACHE_BYTES} bytes together are evicted down to the bound`, () => {
+    const big = Math.floor(MAX_CACHE_BYTES / 3);
+    const names = fill(4, 1000, big); // sparse files: only their size counts
+    evictEntries(cacheDir(stateDir), names[0]!);
+    expect(entries().sort()).toEqual([names[0], names[2], names[3]].sort()); // the oldest but the kept one
+  });
+});
+
+describe('compile inputs: the config values the compile reads are the key', () => {
+  it('every compile input is part of the key', async () => {
+    const { DEFAULT_CONFIG } = await import('../../../shim/config/defaults.js');
+    const inputs = { ...compileInputsOf(DEFAULT_CONFIG as never) } as Record<string, string>;
+    expect(Object.keys(inputs).length).toBeGreaterThan(0);
+    const key = (i: Record<string, string>) => cacheKey({ code: codeIdentity(), path: profilePath, fileSha256: '0'.repeat(64), compileInputs: i });
+    for (const k of Object.keys(inputs)) expect(key({ ...inputs, [k]: `${inputs[k]}-changed` })).not.toBe(key(inputs));
+  });
+
+  it('a profile loaded again under another agent socket is compiled again (its listenerPath is the new one)', async () => {
+    const { loadProfileForConfig } = await import('../../../shim/profile/load-for-config.js');
+    const { DEFAULT_CONFIG } = await import('../../../shim/config/defaults.js');
+    const path = join(REPO, 'profiles', 'model-backend.yaml');
+    const config = (socket: string) => ({ ...DEFAULT_CONFIG, state: { dir: stateDir }, agent: { ...DEFAULT_CONFIG.agent, socket } }) as never;
+    expect((await loadProfileForConfig(path, config('/run/a.sock'))).compiledFilter!.spec.listenerPath).toBe('/run/a.sock');
+    expect((await loadProfileForConfig(path, config('/run/b.sock'))).compiledFilter!.spec.listenerPath).toBe('/run/b.sock');
+    expect((await loadProfileForConfig(path, config('/run/a.sock'))).compiledFilter!.spec.listenerPath).toBe('/run/a.sock');
+    expect(entries()).toHaveLength(2);
   });
 });
 
@@ -177,7 +254,7 @@ describe('compiled-profile cache: concurrent writers', () => {
   it('processes storing the same entry at once never expose a partial one', async () => {
     const out = join(dir, 'mod');
     // Node 20 cannot import TypeScript: transpile the module and what it imports (types stripped).
-    for (const rel of ['shim/profile/cache.ts', 'shim/host/safe-path.ts', 'shim/util/atomic-file.ts', 'shim/util/json.ts', 'shim/errors.ts']) {
+    for (const rel of ['shim/profile/cache.ts', 'shim/host/safe-path.ts', 'shim/util/atomic-file.ts', 'shim/util/json.ts', 'shim/errors.ts', 'shim/build-stamp.ts', 'shim/package.ts']) {
       const js = ts.transpileModule(readFileSync(join(REPO, rel), 'utf8'), { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText;
       mkdirSync(dirname(join(out, rel)), { recursive: true });
       writeFileSync(join(out, rel.replace(/\.ts$/, '.js')), js);
@@ -198,7 +275,7 @@ describe('compiled-profile cache: concurrent writers', () => {
       let partial = 0, wrong = 0;
       for (let i = 0; i < 40; i++) {
         try { for (const f of readdirSync(cacheDir(stateDir))) if (!f.startsWith('.')) rmSync(cacheDir(stateDir) + '/' + f, { force: true }); } catch {}
-        const got = await loadCompiledProfile(profilePath, { stateDir, compileInputs: [] }, async () => (await new Promise((r) => setTimeout(r, Math.random() * 3)), v8.deserialize(readFileSync(valueFile))));
+        const got = await loadCompiledProfile(profilePath, { stateDir, compileInputs: {} }, async () => (await new Promise((r) => setTimeout(r, Math.random() * 3)), v8.deserialize(readFileSync(valueFile))));
         if (!isDeepStrictEqual(got, value)) wrong++;
         let names = [];
         try { names = readdirSync(cacheDir(stateDir)).filter((f) => !f.startsWith('.')); } catch {}
@@ -231,6 +308,7 @@ describe('loadProfileForConfig through the cache: a hit merges exactly like a fr
   it.each(['default', 'model-backend', 'smythos-alternative'])('%s x Docker 20.10 default filter', async (name) => {
     const { loadProfileForConfig } = await import('../../../shim/profile/load-for-config.js');
     const { compileProfileSeccomp } = await import('../../../shim/profile/compile-profile.js');
+    const { compileInputsOf } = await import('../../../shim/profile/compile-inputs.js');
     const { readProfileFile } = await import('../../../shim/profile/load.js');
     const { intersectSeccomp } = await import('../../../shim/seccomp/combine.js');
     const { decodeSeccomp } = await import('../../../shim/seccomp/oci-codec.js');
@@ -240,7 +318,7 @@ describe('loadProfileForConfig through the cache: a hit merges exactly like a fr
     const config = { ...DEFAULT_CONFIG, state: { dir: stateDir } } as never;
     const path = join(REPO, 'profiles', `${name}.yaml`);
     const fresh = readProfileFile(path);
-    const freshFilter = compileProfileSeccomp(fresh, config)!;
+    const freshFilter = compileProfileSeccomp(fresh, compileInputsOf(config))!;
     const miss = await loadProfileForConfig(path, config);
     const hit = await loadProfileForConfig(path, config);
     expect(entries()).toHaveLength(1);
