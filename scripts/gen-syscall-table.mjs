@@ -9,8 +9,11 @@
  * Speed: one `sh` per architecture resolves every name in a loop (one process start per arch
  * instead of one per name and arch); the architectures run two at a time (the machine has 2 cores).
  *
- * Run: `npm run gen:syscalls` (rarely: when libseccomp learns new syscalls).
- * NOTE when changing ARCHES also update ARCHES in shim/seccomp/vocabulary.ts (SCMP_ARCH_* names).
+ * The architectures (the table's columns, in order) are the `resolver` names of ARCHES in
+ * shim/seccomp/vocabulary.ts, read from its source: an architecture is added there, then the
+ * table regenerated (vocabulary.ts refuses to load until it is).
+ *
+ * Run: `npm run gen:syscalls` (rarely: when libseccomp learns new syscalls, or an arch is added).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { execFile } from 'node:child_process';
@@ -21,8 +24,16 @@ import { dirname, join } from 'node:path';
 const run = promisify(execFile);
 const HEADER = process.env.SECCOMP_SYSCALLS_H ?? '/usr/include/seccomp-syscalls.h';
 const OUT = join(dirname(fileURLToPath(import.meta.url)), '..', 'shim', 'seccomp', 'syscall-table.ts');
+const VOCABULARY = join(dirname(fileURLToPath(import.meta.url)), '..', 'shim', 'seccomp', 'vocabulary.ts');
 /** scmp_sys_resolver's architecture names, in the column order of the generated table. */
-const ARCHES = ['x86_64', 'x86', 'x32', 'aarch64', 'arm', 'riscv64', 'ppc64le', 's390x'];
+const ARCHES = resolverNames(readFileSync(VOCABULARY, 'utf8'));
+
+function resolverNames(text) {
+  const table = /^export const ARCHES: readonly ArchInfo\[\] = \[\n([\s\S]*?)\n\];$/m.exec(text)?.[1] ?? '';
+  const names = [...table.matchAll(/\bresolver: '([a-z0-9_]+)'/g)].map((m) => m[1]);
+  if (names.length === 0) throw new Error(`${VOCABULARY}: no ARCHES entries with a resolver name found`);
+  return names;
+}
 
 function syscallNames() {
   const text = readFileSync(HEADER, 'utf8');

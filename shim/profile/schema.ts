@@ -20,8 +20,8 @@
  * directly under `spec`; both readings are accepted (never both at once), and normalise to
  * the `isolation` form.
  *
- * NOTE when adding a field here also update the modifier that owns it (shim/merge/*.ts),
- * docs/profile-reference.md and the golden fixtures (test/golden).
+ * NOTE a new field needs the modifier that owns it (shim/merge/*.ts) and a golden case
+ * (test/golden); docs/profile-reference.md must name it (test/unit/profile/reference-doc.test.ts).
  */
 import { z } from 'zod';
 import { SyscallFilterSchema, u64Value, type SyscallFilter } from '../seccomp/schema.js';

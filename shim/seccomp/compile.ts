@@ -171,8 +171,8 @@ interface SpecialCtx {
 
 const ENOSYS = () => makeAction('errno', E.ENOSYS);
 
-/** Blacklist names with a precise meaning. NOTE when adding one also update docs/profile-reference.md. */
-const BLACKLIST_MEANINGS: Readonly<Record<string, Special>> = {
+/** Blacklist names with a precise meaning (docs/profile-reference.md, spec.isolation.syscallFilter: test/unit/profile/reference-doc.test.ts checks it names them). */
+export const BLACKLIST_MEANINGS: Readonly<Record<string, Special>> = {
   clone: {
     build: ({ deny, cloneIndex }) => {
       const threads: Dnf = [[atom(cloneIndex, 'MASKED_EQ', CLONE_THREADS_ONLY.mask, CLONE_THREADS_ONLY.value)]];

@@ -96,7 +96,8 @@ export const BAD_ARCH_ACTION: ActionKind = 'kill-thread';
 /**
  * SCMP_ARCH_* (OCI) <-> scmp_sys_resolver name (our syscall table's columns) <-> Go/Docker
  * names (Docker's default.json `includes.arches`) and Node's process.arch.
- * NOTE when adding an arch also update ARCHES in scripts/gen-syscall-table.mjs and regenerate.
+ * The syscall table's columns are these resolver names (scripts/gen-syscall-table.mjs reads them
+ * from this file): after adding an arch, `npm run gen:syscalls`.
  */
 export interface ArchInfo {
   scmp: string;
@@ -206,7 +207,8 @@ export const WRITE_OPEN_MASK = WRITE_OPEN_BITS.reduce((a, b) => a | b, 0n); // 0
  *    chown* (no CAP_CHOWN: only the group of an owned file, to a group the task is in, and it
  *    clears set-id bits); bind of an AF_UNIX path (the socket IPC the profiles exist for;
  *    the inode holds no data).
- * NOTE when adding one also update docs/profile-reference.md.
+ * docs/profile-reference.md lists them (test/unit/profile/reference-doc.test.ts checks the table
+ * against the compiled filter).
  */
 export const PATH_MUTATING_CALLS: readonly string[] = [
   'mknod', 'mknodat', 'mkdir', 'mkdirat', 'rmdir', 'unlink', 'unlinkat',

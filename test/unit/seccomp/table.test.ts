@@ -39,6 +39,9 @@ describe('vocabulary', () => {
   it('every SCMP arch maps to a table column', () => {
     for (const a of ARCHES) expect(TABLE_ARCHES).toContain(a.resolver);
   });
+  it('the table\'s columns are the vocabulary\'s resolver names, in order (the generator reads them from vocabulary.ts)', () => {
+    expect([...TABLE_ARCHES]).toEqual(ARCHES.map((a) => a.resolver));
+  });
   it('native arch comes from process.arch', () => {
     expect(nativeScmpArch('x64')).toBe('SCMP_ARCH_X86_64');
     expect(nativeScmpArch('arm64')).toBe('SCMP_ARCH_AARCH64');
