@@ -23,10 +23,22 @@ export function filterDenialsOf(spec: SpecSeccomp): ReturnType<typeof FilterDeni
   }
 }
 
+/** Whether the filter's listenerMetadata puts the agent in audit mode. */
+export function auditModeOf(spec: SpecSeccomp): boolean {
+  if (!spec.listenerPath || !spec.listenerMetadata) return false;
+  try {
+    return (JSON.parse(spec.listenerMetadata) as { audit?: unknown }).audit !== undefined;
+  } catch {
+    return false;
+  }
+}
+
+/** In audit mode a filter denial is `log`: the agent logs it ("would deny") and lets it run. */
 export function verdictWithAgent(spec: SpecSeccomp, arch: string, name: string, args: readonly bigint[]): Verdict {
   const v = evaluate(spec, arch, name, args);
   if (v.action !== 'notify') return v;
   const fd = filterDenialsOf(spec);
   const d = fd && filterDenial(name, { errno: 1, writable: [], filterDenials: fd });
+  if (d && auditModeOf(spec)) return { action: 'log' };
   return d ? { action: 'errno', errno: d.errno } : v;
 }

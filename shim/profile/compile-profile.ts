@@ -25,10 +25,12 @@ export function agentMetadata(profile: LoadedProfile, facts: AgentFacts = { exec
     execAllowed: facts.execAllowed.filter((n): n is 'execve' | 'execveat' => n === 'execve' || n === 'execveat'),
     writeGated: facts.writeGated.filter((n): n is 'open' | 'openat' | 'creat' => n === 'open' || n === 'openat' || n === 'creat'),
     ...(facts.filterDenials ? { filterDenials: facts.filterDenials } : {}),
+    ...(facts.audit ? { audit: facts.audit } : {}),
   });
 }
 
-export function compileProfileSeccomp(profile: LoadedProfile, config: RuntimeConfig): SpecSeccomp | undefined {
+/** `ignoreAudit`: the filter the profile would enforce, audit mode or not (lint). */
+export function compileProfileSeccomp(profile: LoadedProfile, config: RuntimeConfig, { ignoreAudit = false }: { ignoreAudit?: boolean } = {}): SpecSeccomp | undefined {
   const filter = profile.profile.spec.isolation.syscallFilter;
   if (!filter) return undefined;
   try {
@@ -36,6 +38,7 @@ export function compileProfileSeccomp(profile: LoadedProfile, config: RuntimeCon
       profileFile: profile.path,
       fieldBase: 'spec.isolation.syscallFilter',
       imported: profile.importedSeccomp,
+      ignoreAudit,
       agent: { listenerPath: config.agent.socket, listenerMetadata: (facts) => agentMetadata(profile, facts) },
     });
   } catch (err) {

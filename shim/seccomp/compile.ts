@@ -79,6 +79,11 @@ export interface CompileOptions {
   agent?: { listenerPath: string; listenerMetadata: string | ((facts: AgentFacts) => string) };
   /** SCMP_ARCH_* of the host; default from process.arch. */
   nativeArch?: string;
+  /**
+   * Compile as if `audit` were off (lint judges the filter the profile would enforce). The
+   * profile's own `audit` decides otherwise.
+   */
+  ignoreAudit?: boolean;
 }
 
 /** What the agent must know about the compiled filter, beyond the profile's own fields. */
@@ -102,10 +107,21 @@ export interface AgentFacts {
    * Absent when the filter has none to report.
    */
   filterDenials?: FilterDenials;
+  /**
+   * The profile is in audit mode (syscallFilter.audit): every denial the filter sends to the
+   * agent is logged as "would deny" and allowed. `enforced`: calls with denials that stay in
+   * the kernel all the same (conditional denials too costly to encode, see cheapToEncode).
+   */
+  audit?: { enforced: string[] };
 }
 
-/** One denied call's answer and provenance: [errno, field relative to fieldBase]. */
-export type DenialRule = [errno: number, field: string];
+/**
+ * One denied call's answer and provenance: [errno, field relative to fieldBase], and in audit
+ * mode the action when it is not an errno ([1, field, 'kill-process']: the agent cannot answer
+ * with a kill, it only logs that the filter would have killed).
+ */
+export type DenialRule = [errno: number, field: string] | [errno: number, field: string, action: AuditedAction];
+export type AuditedAction = 'kill-process' | 'kill-thread' | 'trap';
 
 export interface FilterDenials {
   /** Calls whose notified cells are all filter denials, each with its errno and the field that denies it. */
@@ -421,11 +437,13 @@ function relativeField(field: string, opts: CompileOptions): string {
  * (cheapToEncode).
  * Returns undefined when nothing was rewritten.
  */
-function sendDenialsToAgent(built: Built, opts: CompileOptions, notify: Action): FilterDenials | undefined {
+function sendDenialsToAgent(built: Built, opts: CompileOptions, notify: Action, audit: boolean): { denials?: FilterDenials; enforced: string[] } {
   const { model, source } = built;
   const exists = (n: string) => model.architectures.some((a) => syscallExists(n, ARCH_BY_SCMP[a]?.resolver as string));
   const names: Record<string, DenialRule> = {};
   const agentCalls: string[] = [];
+  /** Calls with denials that stay in the kernel although the profile is in audit mode. */
+  const enforced: string[] = [];
   const denyErrno = (p: Partition): number | undefined => {
     const denied = [...p.values()].filter((c) => !permits(c.action));
     if (denied.length === 0 || denied.some((c) => c.action.kind !== 'errno')) return undefined;
@@ -436,6 +454,27 @@ function sendDenialsToAgent(built: Built, opts: CompileOptions, notify: Action):
     if (!exists(name)) continue;
     if ([...p.values()].some((c) => c.action.kind === 'notify')) {
       agentCalls.push(name);
+      // Audit: the rest of the call's denials go to the agent too; it answers them by its own
+      // rules (after the first exec: would deny, allowed), never silently enforced.
+      if (audit && [...p.values()].some((c) => audited(c.action))) {
+        const rewritten = rewriteInside(p, TRUE, audited, notify);
+        if (cheapToEncode(name, rewritten, model)) model.syscalls.set(name, rewritten);
+        else enforced.push(name);
+      }
+      continue;
+    }
+    const field = relativeField(source.get(name) ?? fieldOf(opts, 'defaultAction'), opts);
+    if (audit) {
+      const cells = [...p.values()].filter((c) => audited(c.action)).sort((a, b) => rank(b.action) - rank(a.action));
+      const strictest = cells[0]?.action;
+      if (strictest === undefined) continue;
+      const rewritten = rewriteInside(p, TRUE, audited, notify);
+      if (!cheapToEncode(name, rewritten, model)) {
+        enforced.push(name);
+        continue;
+      }
+      model.syscalls.set(name, rewritten);
+      names[name] = denialRule(strictest, field);
       continue;
     }
     const errno = denyErrno(p);
@@ -446,11 +485,11 @@ function sendDenialsToAgent(built: Built, opts: CompileOptions, notify: Action):
     const rewritten = rewriteInside(p, TRUE, (a) => !permits(a), notify);
     if (!cheapToEncode(name, rewritten, model)) continue;
     model.syscalls.set(name, rewritten);
-    names[name] = [errno, relativeField(source.get(name) ?? fieldOf(opts, 'defaultAction'), opts)];
+    names[name] = [errno, field];
   }
   let dflt: DenialRule | undefined;
-  if (model.defaultAction.kind === 'errno') {
-    dflt = [model.defaultAction.errno ?? (E.EPERM as number), 'defaultAction'];
+  if (audit ? audited(model.defaultAction) : model.defaultAction.kind === 'errno') {
+    dflt = denialRule(model.defaultAction, 'defaultAction');
     // runc answers ENOSYS, not the default, for every call numbered above the highest one the
     // filter names (its stub for calls newer than the filter; glibc falls back on ENOSYS, e.g.
     // fchmodat2 -> fchmodat). Naming only calls below that keeps those answers as they were.
@@ -462,8 +501,23 @@ function sendDenialsToAgent(built: Built, opts: CompileOptions, notify: Action):
       model.syscalls.set(name, constantPartition(notify));
     }
   }
-  if (Object.keys(names).length === 0 && dflt === undefined) return undefined;
-  return { names, ...(dflt ? { default: dflt } : {}), agentCalls };
+  if (Object.keys(names).length === 0 && dflt === undefined) return { enforced };
+  return { denials: { names, ...(dflt ? { default: dflt } : {}), agentCalls }, enforced };
+}
+
+/**
+ * What audit mode sends to the agent: every denial but ENOSYS answers (fallbacks the profile
+ * asks for: the workload goes on without them, under audit as under enforcement) and trace
+ * (a tracer's business, which profiles cannot write).
+ */
+function audited(a: Action): boolean {
+  if (permits(a) || a.kind === 'notify' || a.kind === 'trace') return false;
+  return !(a.kind === 'errno' && a.errno === E.ENOSYS);
+}
+
+function denialRule(a: Action, field: string): DenialRule {
+  if (a.kind === 'errno') return [a.errno ?? (E.EPERM as number), field];
+  return [E.EPERM as number, field, a.kind as AuditedAction];
 }
 
 /** Most rules one call's NOTIFY rewrite may take (the smythos ioctl allow-list's complement takes 17). */
@@ -525,8 +579,16 @@ export function compileSyscallFilter(filter: ProfileSyscallFilter, opts: Compile
   return guardComplexity(opts.profileFile, opts.fieldBase, () => {
     const plain = buildModel(filter, opts, false);
     const needs = findNeeds(plain, opts);
-    if (needs.length === 0) return encodeSeccomp(plain.model);
-    if (!opts.agent) throw agentError(needs, opts);
+    const audit = filter.audit === true && opts.ignoreAudit !== true;
+    if (needs.length === 0 && !audit) return encodeSeccomp(plain.model);
+    if (!opts.agent) {
+      if (needs.length > 0) throw agentError(needs, opts);
+      throw new OpenclawError('seccomp', 'audit mode logs what the filter would deny through the seccomp agent, and no agent is configured', {
+        file: opts.profileFile,
+        field: fieldOf(opts, 'audit'),
+        fix: 'configure the seccomp agent (agent.socket in the runtime config), or remove audit',
+      });
+    }
     const write = needs.find((n) => !n.notifiable);
     if (write) {
       throw new OpenclawError('seccomp', `${write.syscall} is denied (${write.field}), but ${write.reason} and runc refuses SCMP_ACT_NOTIFY for ${write.syscall}`, {
@@ -543,10 +605,10 @@ export function compileSyscallFilter(filter: ProfileSyscallFilter, opts: Compile
       built.model.syscalls.set(n.syscall, rewriteInside(p, region, (a) => !permits(a) && rank(a) !== rank(notify), notify));
     }
     const execAllowed = sendExecsToAgent(built, notify);
-    const filterDenials = sendDenialsToAgent(built, opts, notify);
+    const { denials: filterDenials, enforced } = sendDenialsToAgent(built, opts, notify, audit);
     built.model.listenerPath = opts.agent.listenerPath;
     const meta = opts.agent.listenerMetadata;
-    built.model.listenerMetadata = typeof meta === 'string' ? meta : meta({ execAllowed, writeGated: built.writeGated, ...(filterDenials ? { filterDenials } : {}) });
+    built.model.listenerMetadata = typeof meta === 'string' ? meta : meta({ execAllowed, writeGated: built.writeGated, ...(filterDenials ? { filterDenials } : {}), ...(audit ? { audit: { enforced } } : {}) });
     return encodeSeccomp(built.model);
   });
 }

@@ -59,3 +59,23 @@ describe('listenerMetadata: filterDenials', () => {
     expect(parseListenerMetadata(JSON.stringify({ v: 1, profile: 'p', sha256: sha, filterDenials: value })).ok).toBe(false);
   });
 });
+
+describe('listenerMetadata: audit mode', () => {
+  it('round-trips audit and kill rules, written last', () => {
+    const filterDenials = { names: { ptrace: [1, 'blacklist[0]', 'kill-process'] as [number, string, 'kill-process'] }, agentCalls: ['execve'] };
+    const s = formatListenerMetadata({ v: 1, profile: 'p', sha256: sha, filterDenials, audit: { enforced: ['ioctl'] } });
+    expect(s).toBe(`{"v":1,"profile":"p","sha256":"${sha}","errno":1,"writable":[],"filterDenials":{"names":{"ptrace":[1,"blacklist[0]","kill-process"]},"agentCalls":["execve"]},"audit":{"enforced":["ioctl"]}}`);
+    expect(parseListenerMetadata(s)).toMatchObject({ ok: true, value: { filterDenials, audit: { enforced: ['ioctl'] } } });
+  });
+  it('is absent (enforce) unless the compiler wrote it', () => {
+    const r = parseListenerMetadata(JSON.stringify({ v: 1, profile: 'p', sha256: sha }));
+    expect(r.ok && r.value.audit).toBeUndefined();
+  });
+  it.each([
+    [{ audit: true }, 'a bare boolean'],
+    [{ audit: { enforced: [], on: true } }, 'an unknown key'],
+    [{ filterDenials: { names: { ptrace: [1, 'x', 'allow'] }, agentCalls: [] } }, 'a third element that is no kill or trap'],
+  ])('rejects %j (%s)', (extra) => {
+    expect(parseListenerMetadata(JSON.stringify({ v: 1, profile: 'p', sha256: sha, ...extra })).ok).toBe(false);
+  });
+});
