@@ -20,8 +20,10 @@
  * directly under `spec`; both readings are accepted (never both at once), and normalise to
  * the `isolation` form.
  *
- * NOTE when adding a field here also update the modifier that owns it (shim/merge/*.ts),
- * docs/profile-reference.md and the golden fixtures (test/golden).
+ * NOTE when adding a field here also update the modifier that owns it (shim/merge/*.ts), its
+ * entry in shim/profile/reference.ts (then `npm run build && npm run gen:profile-reference`
+ * regenerates docs/profile-reference.md; a unit test fails until both are done) and the
+ * golden fixtures (test/golden).
  */
 import { z } from 'zod';
 
