@@ -10,7 +10,7 @@ import { compileProfileSeccomp } from '../../../shim/profile/compile-profile.js'
 import { refuseAuditByAnnotation } from '../../../shim/pipeline.js';
 import { RuntimeConfigSchema } from '../../../shim/config/schema.js';
 import { isOpenclawError } from '../../../shim/errors.js';
-import type { Spec } from '../../../shim/spec/types.js';
+import type { Spec } from '../../../shim/oci/types.js';
 import { loadedProfile, mergeInputs } from '../../helpers/merge-inputs.js';
 
 const config = RuntimeConfigSchema.parse({});
