@@ -117,6 +117,7 @@ describe.skipIf(skip)('audit mode: would-be denials are logged and allowed (real
     const merged = JSON.parse(shim(['--profile', 'smythos-audit', '--openclaw-config', configToml, 'merge', '--bundle', b.dir]).stdout) as { annotations: Record<string, string> };
     expect(merged.annotations['org.openclaw.profile.applied']).toBe('smythos-audit (audit)');
     expect(merged.annotations['org.openclaw.profile.audit']).toMatch(/^syscallFilter denials are logged as "audit: would deny" and allowed, not enforced; still enforced: ioctl;/);
+    expect(shim(['--openclaw-config', configToml, 'validate', 'smythos-audit', 'smythos-enforce']).stdout).toMatch(/^ok smythos-audit \S+ sha256:[0-9a-f]{64} \(AUDIT MODE: syscall denials are logged, not enforced\)\nok smythos-enforce \S+ sha256:[0-9a-f]{64}\n$/);
     const e = shim(['--profile', enforceFile, '--openclaw-config', configToml, 'merge', '--diff', '--bundle', b.dir]);
     expect(e.stdout).not.toMatch(/AUDIT MODE|profile\.audit/);
   });
