@@ -102,7 +102,11 @@ export interface AgentPolicy {
     readonly agentCalls: readonly string[];
   };
   /** Audit mode: log what would be denied, allow it. Absent: enforce. */
-  audit?: { readonly enforced?: readonly string[] };
+  audit?: {
+    readonly enforced?: readonly string[];
+    /** Calls sent here whole: [index, op, value, valueTwo] ranges the filter denies, and its rule. */
+    readonly conditional?: Readonly<Record<string, { readonly denied: ReadonlyArray<ReadonlyArray<readonly [number, string, string, string]>>; readonly rule: FilterRule }>>;
+  };
 }
 
 /** The registers of a notified call (seccomp_data). */
@@ -180,6 +184,26 @@ export function filterDenial(name: string | undefined, policy: AgentPolicy): { e
   return { errno: rule[0], rule: rule[1], ...(rule[2] === undefined ? {} : { action: rule[2] }) };
 }
 
+/**
+ * One comparison of a call's argument as libseccomp and the kernel compute it (the same table
+ * as seccomp/algebra.ts ATOM_EVAL, kept here so the agent loads no compiler code). An op it
+ * does not know holds (fail towards logging).
+ */
+export function comparisonHolds([index, op, value, valueTwo]: readonly [number, string, string, string], args: readonly bigint[]): boolean {
+  const x = BigInt.asUintN(64, args[index] ?? 0n);
+  const v = BigInt(value);
+  switch (op) {
+    case 'EQ': return x === v;
+    case 'NE': return x !== v;
+    case 'LT': return x < v;
+    case 'LE': return x <= v;
+    case 'GT': return x > v;
+    case 'GE': return x >= v;
+    case 'MASKED_EQ': return (x & v) === BigInt(valueTwo);
+    default: return true;
+  }
+}
+
 function filterDeny(f: { errno: number; rule: string; action?: AuditedAction }): Decision {
   // A kill or trap rule reaches the agent only in audit mode; under enforcement it would be a
   // metadata the compiler never writes, answered with the errno (fail closed).
@@ -195,7 +219,20 @@ export function decide(state: ListenerState, call: CallData, policy: AgentPolicy
 export function decide(state: ListenerState, call: CallData, policy: AgentPolicy, path?: PathInput, image?: TaskImage): DecideResult;
 export function decide(state: ListenerState, call: CallData, policy: AgentPolicy, path?: PathInput, image?: TaskImage): DecideResult {
   const r = enforce(state, call, policy, path, image);
-  if (policy.audit === undefined || needsPath(r)) return r;
+  if (policy.audit === undefined) return r;
+  const name = syscallName(call.arch, call.nr);
+  const conditional = name !== undefined && policy.audit.conditional !== undefined && Object.hasOwn(policy.audit.conditional, name) ? policy.audit.conditional[name] : undefined;
+  if (conditional) {
+    // Sent whole (its denied ranges were too costly to encode): logged only where the filter denies.
+    if (!conditional.denied.some((term) => term.every((a) => comparisonHolds(a, call.args)))) {
+      return { decision: { kind: 'continue', reason: 'allowed by the filter (audit mode sends the call whole)' }, state: r.state };
+    }
+    const f = filterDeny({ errno: conditional.rule[0], rule: conditional.rule[1], ...(conditional.rule[2] === undefined ? {} : { action: conditional.rule[2] }) });
+    if (f.kind !== 'deny') return { decision: f, state: r.state };
+    const { kind: _kind, ...wouldDeny } = f;
+    return { decision: { kind: 'continue', reason: `audit: would deny (${f.reason})`, wouldDeny }, state: r.state };
+  }
+  if (needsPath(r)) return r;
   const d = r.decision;
   if (d.kind === 'deny') {
     const { kind: _kind, ...wouldDeny } = d;

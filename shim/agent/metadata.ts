@@ -31,6 +31,9 @@ const syscallName = z.string().regex(/^[a-z0-9_]{1,40}$/, 'must be a system call
  */
 const errnoValue = z.number().int().min(1).max(4095);
 const ruleField = z.string().min(1).max(128);
+const hex64 = z.string().regex(/^0x[0-9a-f]{1,16}$/, 'must be a 64-bit value in lower-case hex');
+/** One comparison of a notified call's argument: [index, op, value, valueTwo] (seccomp/algebra.ts Atom). */
+const serialAtom = z.tuple([z.number().int().min(0).max(5), z.enum(['NE', 'LT', 'LE', 'EQ', 'GE', 'GT', 'MASKED_EQ']), hex64, hex64]);
 const denialRule = z.union([z.tuple([errnoValue, ruleField]), z.tuple([errnoValue, ruleField, z.enum(['kill-process', 'kill-thread', 'trap'])])]);
 
 export const ListenerMetadataSchema = z.strictObject({
@@ -66,10 +69,17 @@ export const ListenerMetadataSchema = z.strictObject({
   /**
    * Audit mode (the profile's syscallFilter.audit): every call the agent would deny, its own
    * rules and the filter's denials alike, is logged as "would deny" and allowed (CONTINUE).
+   * `conditional`: calls the filter sends here whole, with the argument ranges it would deny
+   * (a disjunction of conjunctions of [index, op, value, valueTwo]); only those are logged.
    * `enforced`: calls whose denials the compiler had to leave in the kernel (for the record;
    * the agent never sees them). Absent: enforce.
    */
-  audit: z.strictObject({ enforced: z.array(syscallName).max(512) }).optional(),
+  audit: z
+    .strictObject({
+      enforced: z.array(syscallName).max(512),
+      conditional: z.record(syscallName, z.strictObject({ denied: z.array(z.array(serialAtom).max(16)).max(64), rule: denialRule })).refine((r) => Object.keys(r).length <= 64, 'at most 64 calls').optional(),
+    })
+    .optional(),
 });
 
 export const FilterDenialsSchema = z.strictObject({

@@ -39,6 +39,7 @@ import {
   permits,
   rank,
   rewriteInside,
+  sameAction,
   type Action,
   type FilterModel,
   type Partition,
@@ -62,6 +63,7 @@ import {
   nativeScmpArch,
 } from './vocabulary.js';
 import { SYSCALLS, syscallExists, syscallNumber } from './syscall-table.js';
+import type { CmpOp } from './vocabulary.js';
 
 const allSyscallNames = (): string[] => Object.keys(SYSCALLS).sort();
 
@@ -109,11 +111,26 @@ export interface AgentFacts {
   filterDenials?: FilterDenials;
   /**
    * The profile is in audit mode (syscallFilter.audit): every denial the filter sends to the
-   * agent is logged as "would deny" and allowed. `enforced`: calls with denials that stay in
-   * the kernel all the same (conditional denials too costly to encode, see cheapToEncode).
+   * agent is logged as "would deny" and allowed. `conditional`: calls whose denied argument
+   * ranges are too costly to encode as NOTIFY rules (cheapToEncode) are sent to the agent
+   * whole, with the denied ranges, so it logs only the calls the filter would deny.
+   * `enforced`: calls with denials that stay in the kernel all the same (mixed with ENOSYS
+   * answers or the agent's own rules, or ranges too large to carry).
    */
-  audit?: { enforced: string[] };
+  audit?: { enforced: string[]; conditional?: Record<string, ConditionalDenial> };
 }
+
+/** One comparison as the metadata carries it: [argument index, op, value, valueTwo] (hex). */
+export type SerialAtom = [index: number, op: CmpOp, value: string, valueTwo: string];
+export interface ConditionalDenial {
+  /** The argument ranges the filter denies: a disjunction of conjunctions. */
+  denied: SerialAtom[][];
+  rule: DenialRule;
+}
+
+/** Most terms (and atoms per term) a conditional denial may carry to the agent. */
+const MAX_CONDITIONAL_TERMS = 64;
+const MAX_CONDITIONAL_ATOMS = 16;
 
 /**
  * One denied call's answer and provenance: [errno, field relative to fieldBase], and in audit
@@ -153,6 +170,8 @@ interface Built {
   source: Map<string, string>;
   /** Open calls the profile allows outright apart from readOnlyOpens: their write-class opens are the agent's to gate. */
   writeGated: string[];
+  /** Fields of allow entries (whitelist, allow rules): a call named only there is denied, where it is, by the default. */
+  allowFields: Set<string>;
 }
 
 function fieldOf(opts: CompileOptions, key: string): string {
@@ -271,6 +290,7 @@ function buildModel(filter: ProfileSyscallFilter, opts: CompileOptions, agentPre
   });
 
   const explicit = partitionsOfRules(inputs, ctx);
+  const allowFields = new Set(inputs.filter((r) => permits(r.action)).flatMap((r) => r.names.map((_, k) => r.nameField(k))));
   for (const r of inputs) r.names.forEach((n, k) => source.has(n) || source.set(n, r.nameField(k)));
 
   const base: FilterModel = opts.imported ? decodeSeccomp(opts.imported) : { defaultAction, architectures, syscalls: new Map() };
@@ -354,7 +374,7 @@ function buildModel(filter: ProfileSyscallFilter, opts: CompileOptions, agentPre
     if ([...p.values()].every((c) => c.action.kind === 'errno')) syscalls.set('clone3', constantPartition(ENOSYS()));
   }
 
-  return { model: { defaultAction, architectures, syscalls }, source, writeGated };
+  return { model: { defaultAction, architectures, syscalls }, source, writeGated, allowFields };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -437,13 +457,14 @@ function relativeField(field: string, opts: CompileOptions): string {
  * (cheapToEncode).
  * Returns undefined when nothing was rewritten.
  */
-function sendDenialsToAgent(built: Built, opts: CompileOptions, notify: Action, audit: boolean): { denials?: FilterDenials; enforced: string[] } {
+function sendDenialsToAgent(built: Built, opts: CompileOptions, notify: Action, audit: boolean): { denials?: FilterDenials; enforced: string[]; conditional: Record<string, ConditionalDenial> } {
   const { model, source } = built;
   const exists = (n: string) => model.architectures.some((a) => syscallExists(n, ARCH_BY_SCMP[a]?.resolver as string));
   const names: Record<string, DenialRule> = {};
   const agentCalls: string[] = [];
   /** Calls with denials that stay in the kernel although the profile is in audit mode. */
   const enforced: string[] = [];
+  const conditional: Record<string, ConditionalDenial> = {};
   const denyErrno = (p: Partition): number | undefined => {
     const denied = [...p.values()].filter((c) => !permits(c.action));
     if (denied.length === 0 || denied.some((c) => c.action.kind !== 'errno')) return undefined;
@@ -468,13 +489,23 @@ function sendDenialsToAgent(built: Built, opts: CompileOptions, notify: Action, 
       const cells = [...p.values()].filter((c) => audited(c.action)).sort((a, b) => rank(b.action) - rank(a.action));
       const strictest = cells[0]?.action;
       if (strictest === undefined) continue;
+      // Named only by allow entries (an ioctl allow-list) and denied with the default's action: the default denies it.
+      const auditField = built.allowFields.has(source.get(name) ?? '') && sameAction(strictest, model.defaultAction) ? 'defaultAction' : field;
       const rewritten = rewriteInside(p, TRUE, audited, notify);
-      if (!cheapToEncode(name, rewritten, model)) {
+      if (cheapToEncode(name, rewritten, model)) {
+        model.syscalls.set(name, rewritten);
+        names[name] = denialRule(strictest, auditField);
+        continue;
+      }
+      // The whole call goes to the agent (one rule), with the ranges the filter denies.
+      const denied = serialDnf(cells.flatMap((c) => c.dnf));
+      const mixed = [...p.values()].some((c) => !permits(c.action) && !audited(c.action));
+      if (mixed || denied === undefined) {
         enforced.push(name);
         continue;
       }
-      model.syscalls.set(name, rewritten);
-      names[name] = denialRule(strictest, field);
+      model.syscalls.set(name, constantPartition(notify));
+      conditional[name] = { denied, rule: denialRule(strictest, auditField) };
       continue;
     }
     const errno = denyErrno(p);
@@ -501,8 +532,16 @@ function sendDenialsToAgent(built: Built, opts: CompileOptions, notify: Action, 
       model.syscalls.set(name, constantPartition(notify));
     }
   }
-  if (Object.keys(names).length === 0 && dflt === undefined) return { enforced };
-  return { denials: { names, ...(dflt ? { default: dflt } : {}), agentCalls }, enforced };
+  // A call sent whole for audit is no agent call and no listed denial: the agent's audit table decides it.
+  const result = { enforced, conditional };
+  if (Object.keys(names).length === 0 && dflt === undefined) return result;
+  return { denials: { names, ...(dflt ? { default: dflt } : {}), agentCalls: [...agentCalls, ...Object.keys(conditional)].sort() }, ...result };
+}
+
+/** A DNF as the metadata carries it; undefined when it is too large to carry. */
+function serialDnf(d: Dnf): SerialAtom[][] | undefined {
+  if (d.length > MAX_CONDITIONAL_TERMS || d.some((t) => t.length > MAX_CONDITIONAL_ATOMS)) return undefined;
+  return d.map((t) => t.map((a) => [a.index, a.op, `0x${a.value.toString(16)}`, `0x${a.valueTwo.toString(16)}`]));
 }
 
 /**
@@ -605,10 +644,10 @@ export function compileSyscallFilter(filter: ProfileSyscallFilter, opts: Compile
       built.model.syscalls.set(n.syscall, rewriteInside(p, region, (a) => !permits(a) && rank(a) !== rank(notify), notify));
     }
     const execAllowed = sendExecsToAgent(built, notify);
-    const { denials: filterDenials, enforced } = sendDenialsToAgent(built, opts, notify, audit);
+    const { denials: filterDenials, enforced, conditional } = sendDenialsToAgent(built, opts, notify, audit);
     built.model.listenerPath = opts.agent.listenerPath;
     const meta = opts.agent.listenerMetadata;
-    built.model.listenerMetadata = typeof meta === 'string' ? meta : meta({ execAllowed, writeGated: built.writeGated, ...(filterDenials ? { filterDenials } : {}), ...(audit ? { audit: { enforced } } : {}) });
+    built.model.listenerMetadata = typeof meta === 'string' ? meta : meta({ execAllowed, writeGated: built.writeGated, ...(filterDenials ? { filterDenials } : {}), ...(audit ? { audit: { enforced, ...(Object.keys(conditional).length > 0 ? { conditional } : {}) } } : {}) });
     return encodeSeccomp(built.model);
   });
 }

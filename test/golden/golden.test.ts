@@ -174,7 +174,8 @@ describe('golden: audit mode (smythos-alternative with syscallFilter.audit) unde
       specFile: 'config.json',
     }).spec;
     expect(merged.annotations?.['org.openclaw.profile.applied']).toBe('smythos-alternative (audit)');
-    expect(JSON.parse(merged.linux?.seccomp?.listenerMetadata ?? '{}').audit).toEqual({ enforced: ['ioctl'] });
+    // the ioctl allow-list's complement is too costly as NOTIFY rules: ioctl goes to the agent whole, with the denied requests
+    expect(JSON.parse(merged.linux?.seccomp?.listenerMetadata ?? '{}').audit).toMatchObject({ enforced: [], conditional: { ioctl: { rule: [1, 'defaultAction'] } } });
     // Docker's own denials stay in the kernel: audit loosens only the profile's. mount, unshare,
     // keyctl are in neither allow-list: errno (Docker's default); ptrace Docker allows and the
     // profile denies: the agent's (logged, allowed in audit mode).

@@ -111,12 +111,12 @@ describe.skipIf(skip)('audit mode: would-be denials are logged and allowed (real
     bundles.push(b);
     const m = shim(['--profile', 'smythos-audit', '--openclaw-config', configToml, 'merge', '--diff', '--bundle', b.dir]);
     expect(m.status).toBe(0);
-    expect(m.stdout.split('\n')[0]).toMatch(new RegExp(`^AUDIT MODE \\(${auditFile.replace(/[.]/g, '\\.')}: spec\\.isolation\\.syscallFilter\\.audit\\): syscallFilter denials are logged as "audit: would deny" and allowed, not enforced; still enforced: ioctl`));
+    expect(m.stdout.split('\n')[0]).toMatch(new RegExp(`^AUDIT MODE \\(${auditFile.replace(/[.]/g, '\\.')}: spec\\.isolation\\.syscallFilter\\.audit\\): syscallFilter denials are logged as "audit: would deny" and allowed, not enforced; namespaces`));
     expect(m.stdout).toMatch(/^ {2}annotations: \(none\) -> .*"org\.openclaw\.profile\.applied"/m);
     expect(m.stderr).toMatch(/AUDIT MODE/);
     const merged = JSON.parse(shim(['--profile', 'smythos-audit', '--openclaw-config', configToml, 'merge', '--bundle', b.dir]).stdout) as { annotations: Record<string, string> };
     expect(merged.annotations['org.openclaw.profile.applied']).toBe('smythos-audit (audit)');
-    expect(merged.annotations['org.openclaw.profile.audit']).toMatch(/^syscallFilter denials are logged as "audit: would deny" and allowed, not enforced; still enforced: ioctl;/);
+    expect(merged.annotations['org.openclaw.profile.audit']).toBe('syscallFilter denials are logged as "audit: would deny" and allowed, not enforced; namespaces, mounts, capabilities and cgroups are enforced');
     expect(shim(['--openclaw-config', configToml, 'validate', 'smythos-audit', 'smythos-enforce']).stdout).toMatch(/^ok smythos-audit \S+ sha256:[0-9a-f]{64} \(AUDIT MODE: syscall denials are logged, not enforced\)\nok smythos-enforce \S+ sha256:[0-9a-f]{64}\n$/);
     const e = shim(['--profile', enforceFile, '--openclaw-config', configToml, 'merge', '--diff', '--bundle', b.dir]);
     expect(e.stdout).not.toMatch(/AUDIT MODE|profile\.audit/);

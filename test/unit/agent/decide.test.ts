@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decide, filterDenial, INITIAL_LISTENER_STATE, needsTaskImage, type AgentPolicy, type CallData, type Decision, type ListenerState, type NeedPath, type PathInput, type TaskImage } from '../../../shim/agent/decide.js';
+import { comparisonHolds, decide, filterDenial, INITIAL_LISTENER_STATE, needsTaskImage, type AgentPolicy, type CallData, type Decision, type ListenerState, type NeedPath, type PathInput, type TaskImage } from '../../../shim/agent/decide.js';
 import { AUDIT_ARCH } from '../../../shim/agent/syscalls.js';
 
 const X86 = AUDIT_ARCH.x86_64;
@@ -273,5 +273,39 @@ describe('decide: audit mode (policy.audit, the profile\'s syscallFilter.audit)'
       return [r.decision.kind, r.decision.kind === 'continue' && r.decision.wouldDeny !== undefined];
     });
     expect(out).toEqual([['continue', false], ['continue', false], ['continue', false], ['continue', true], ['continue', true]]);
+  });
+});
+
+describe('decide: audit mode, a call sent whole (policy.audit.conditional)', () => {
+  const X86_64 = AUDIT_ARCH.x86_64;
+  const ioctl = (req: bigint) => ({ nr: 16, arch: X86_64, args: [1n, req, 0n, 0n, 0n, 0n] });
+  const allowed = [0x5401n, 0x5413n, 0x541bn];
+  const pol: AgentPolicy = {
+    ...policy,
+    filterDenials: { names: {}, default: [1, 'defaultAction'], agentCalls: ['execve', 'ioctl'] },
+    audit: { enforced: [], conditional: { ioctl: { denied: [allowed.map((v) => [1, 'NE', `0x${v.toString(16)}`, '0x0'] as const)], rule: [1, 'defaultAction'] } } },
+  };
+  it.each([
+    ...allowed.map((v) => ({ req: v, logged: false })),
+    { req: 0x5412n, logged: true },
+    { req: (1n << 32n) | 0x5401n, logged: true },
+  ])('ioctl($req): continue, logged as would-deny: $logged', ({ req, logged }) => {
+    for (const state of [before, after]) {
+      const r = decide(state, ioctl(req), pol);
+      expect(r.decision.kind).toBe('continue');
+      expect(r.decision.kind === 'continue' && r.decision.wouldDeny).toEqual(logged ? { errno: 1, reason: 'denied by the filter', rule: 'defaultAction' } : undefined);
+    }
+  });
+  it.each([
+    { op: 'EQ', x: 5n, v: '0x5', w: '0x0', want: true },
+    { op: 'NE', x: 5n, v: '0x5', w: '0x0', want: false },
+    { op: 'LT', x: 4n, v: '0x5', w: '0x0', want: true },
+    { op: 'LE', x: 5n, v: '0x5', w: '0x0', want: true },
+    { op: 'GT', x: 5n, v: '0x5', w: '0x0', want: false },
+    { op: 'GE', x: 5n, v: '0x5', w: '0x0', want: true },
+    { op: 'MASKED_EQ', x: 0x1_0000_5412n, v: '0xffffffff', w: '0x5412', want: true },
+    { op: 'EQ', x: -1n, v: '0xffffffffffffffff', w: '0x0', want: true },
+  ])('comparisonHolds $op($x, $v, $w) = $want (as libseccomp: unsigned 64-bit)', ({ op, x, v, w, want }) => {
+    expect(comparisonHolds([0, op, v, w], [x])).toBe(want);
   });
 });

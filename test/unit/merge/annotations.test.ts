@@ -34,7 +34,13 @@ describe('annotations: audit mode is named', () => {
   it('audit: "NAME (audit)" and a line saying what is not enforced, and what still is', () => {
     const a = annotate(filter({ audit: true }));
     expect(a[APPLIED_PROFILE_ANNOTATION]).toBe('test (audit)');
-    expect(a[AUDIT_ANNOTATION]).toBe('syscallFilter denials are logged as "audit: would deny" and allowed, not enforced; still enforced: ioctl; namespaces, mounts, capabilities and cgroups are enforced');
+    expect(a[AUDIT_ANNOTATION]).toBe('syscallFilter denials are logged as "audit: would deny" and allowed, not enforced; namespaces, mounts, capabilities and cgroups are enforced');
+    // what the compiler had to leave in the kernel is named
+    const withEnforced = mergeInputs(filter({ audit: true }));
+    withEnforced.compiledSeccomp = { ...compileProfileSeccomp(withEnforced.profile, config)!, listenerMetadata: JSON.stringify({ audit: { enforced: ['ioctl', 'keyctl'] } }) };
+    const spec: Spec = { ociVersion: '1.0.2' } as Spec;
+    makeAnnotationsModifier(withEnforced).apply({ spec } as never);
+    expect(spec.annotations?.[AUDIT_ANNOTATION]).toMatch(/not enforced; still enforced: ioctl, keyctl; namespaces/);
   });
   it("a caller's audit annotation is removed under an enforcing profile, and replaced under an auditing one", () => {
     expect(annotate(filter(), { [AUDIT_ANNOTATION]: 'on', [APPLIED_PROFILE_ANNOTATION]: 'x (audit)' })).not.toHaveProperty(AUDIT_ANNOTATION);

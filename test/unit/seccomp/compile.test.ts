@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { join } from 'node:path';
 import { describeAgentNeeds, type AgentFacts } from '../../../shim/seccomp/compile.js';
 import { PATH_MUTATING_CALLS } from '../../../shim/seccomp/vocabulary.js';
 import { verdictWithAgent } from '../../../shim/agent/verdict.js';
@@ -429,11 +430,33 @@ describe('compileSyscallFilter: audit mode (syscallFilter.audit)', () => {
     expect(facts.audit?.enforced).not.toContain(name);
   });
 
-  it('a conditional denial too costly to encode stays enforced, and is listed as such', () => {
-    const rules = [0x5401n, 0x5413n, 0x541bn, 0x5421n, 0x5450n, 0x5451n].map((v) => ({ names: ['ioctl'], action: 'allow', args: [{ index: 1, op: 'SCMP_CMP_EQ', value: v }] }));
+  it('a conditional denial too costly to encode as NOTIFY rules: the call goes to the agent whole, with the ranges the filter denies', () => {
+    const allowed = [0x5401n, 0x5413n, 0x541bn, 0x5421n, 0x5450n, 0x5451n];
+    const rules = allowed.map((v) => ({ names: ['ioctl'], action: 'allow', args: [{ index: 1, op: 'SCMP_CMP_EQ', value: v }] }));
+    // enforcing, this stays in the kernel, unlogged (the table above)
+    expect(kernel(withFacts({ ...DENY_DEFAULT, rules } as never).s, 'ioctl', [1n, 0x5412n])).toEqual({ action: 'errno', errno: 1 });
     const { s, facts } = withFacts({ ...DENY_DEFAULT, rules, audit: true } as never);
-    expect(kernel(s, 'ioctl', [1n, 0x5412n])).toEqual({ action: 'errno', errno: 1 });
-    expect(facts.audit).toEqual({ enforced: ['ioctl'] });
+    expect(kernel(s, 'ioctl', [1n, 0x5401n]).action).toBe('notify');
+    expect(kernel(s, 'ioctl', [1n, 0x5412n]).action).toBe('notify');
+    expect(facts.audit?.enforced).toEqual([]);
+    // named only by allow rules: the default denies the rest
+    expect(facts.audit?.conditional?.ioctl?.rule).toEqual([1, 'defaultAction']);
+    expect(facts.filterDenials?.agentCalls).toContain('ioctl');
+    expect(ev(s, 'ioctl', [1n, 0x5412n])).toEqual({ action: 'log' });
+    for (const v of allowed) expect(ev(s, 'ioctl', [1n, v])).toEqual({ action: 'allow' });
+    // the kernel truncates the request to 32 bits only where the filter says so: high bits make it a denied request
+    expect(ev(s, 'ioctl', [1n, (1n << 32n) | 0x5401n])).toEqual({ action: 'log' });
+    expect(assertWellFormed(s)).toEqual([]);
+  });
+
+  it.each(['default', 'smythos-alternative', 'model-backend'])('shipped %s in audit mode: nothing stays enforced', async (name) => {
+    const { readProfileFile } = await import('../../../shim/profile/load.js');
+    const p = readProfileFile(join(__dirname, '..', '..', '..', 'profiles', `${name}.yaml`));
+    const filter = { ...p.profile.spec.isolation.syscallFilter!, audit: true };
+    const { s, facts } = withFacts(filter as never);
+    expect(facts.audit?.enforced).toEqual([]);
+    const denying = (s.syscalls ?? []).filter((r) => !['SCMP_ACT_ALLOW', 'SCMP_ACT_LOG', 'SCMP_ACT_NOTIFY'].includes(r.action) && !(r.action === 'SCMP_ACT_ERRNO' && r.errnoRet === 38));
+    expect(denying.map((r) => r.names.join())).toEqual([]);
   });
 
   it('needs the agent even where the filter alone would run under plain runc: without one, an error naming audit', () => {
