@@ -106,6 +106,18 @@ describe.skipIf(skip)('audit mode: would-be denials are logged and allowed (real
     expect(d.stdout).not.toMatch(/audit: would deny/);
   });
 
+  it('an ioctl outside the profile\'s six requests (the call goes to the agent whole): the kernel answers it under audit, EPERM without', () => {
+    const job = ['/bin/blockdev', '--getsize64', '/dev/null'];
+    const audited = run('smythos-audit', job);
+    expect(audited.stderr).toMatch(/Inappropriate ioctl for device/);
+    const d = denials([audited.cid], [/ioctl/]);
+    expect(d.stdout).toMatch(/profile smythos-audit {2}ioctl {2}EPERM {2}audit: would deny \(denied by the filter, spec\.isolation\.syscallFilter\.defaultAction\); allowed/);
+    // the requests the profile allows are not logged (blockdev's own, and the shell's none)
+    expect(d.stdout.split('\n').filter((l) => /  ioctl  /.test(l)).length).toBe(1);
+    const enforced = run('smythos-enforce', job);
+    expect(enforced.stderr).toMatch(/Operation not permitted/);
+  });
+
   it('merge --diff opens with AUDIT MODE and shows the annotations naming it', () => {
     const b = makeBundle(['/bin/true']);
     bundles.push(b);
