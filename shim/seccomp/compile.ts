@@ -22,6 +22,8 @@
  *
  * runc's init keeps running after the filter is loaded (runc-init.ts): a filter that denies
  * what it needs there needs the seccomp agent; without opts.agent that is an error.
+ *  - audit: the filter's denials all go to the agent, which logs and allows them
+ *    (sendDenialsToAgent); needs the agent like the above.
  */
 import { OpenclawError } from '../errors.js';
 import type { ProfileSyscallFilter } from '../profile/schema.js';
@@ -61,9 +63,9 @@ import {
   UNSEEN_IO_CALLS,
   WRITE_OPEN_MASK,
   nativeScmpArch,
+  type CmpOp,
 } from './vocabulary.js';
 import { SYSCALLS, syscallExists, syscallNumber } from './syscall-table.js';
-import type { CmpOp } from './vocabulary.js';
 
 const allSyscallNames = (): string[] => Object.keys(SYSCALLS).sort();
 
@@ -455,7 +457,11 @@ function relativeField(field: string, opts: CompileOptions): string {
  * kernel, unlogged): ENOSYS answers (fallbacks, below), kill, trap and trace actions, calls
  * whose denied cells answer different errnos, and conditional denials too costly to encode
  * (cheapToEncode).
- * Returns undefined when nothing was rewritten.
+ * Audit mode (the profile's `audit`): every denial but ENOSYS answers goes to the agent, kill
+ * and trap rules included, to be logged and continued; a call whose rewrite is too costly is
+ * sent whole with its denied ranges (`conditional`), or, where that cannot be carried, left in
+ * the kernel and listed (`enforced`).
+ * `denials` is undefined when nothing was rewritten.
  */
 function sendDenialsToAgent(built: Built, opts: CompileOptions, notify: Action, audit: boolean): { denials?: FilterDenials; enforced: string[]; conditional: Record<string, ConditionalDenial> } {
   const { model, source } = built;
