@@ -9,8 +9,10 @@ import type { ParsedArgv } from './cli/argv.js';
 import { loadConfig } from './config/load.js';
 import type { RuntimeConfig } from './config/schema.js';
 import { readSpec, type LoadedSpec } from './oci/bundle.js';
-import { selectProfile, type ProfileChoice } from './profile/select.js';
+import { PROFILE_ANNOTATION, selectProfile, type ProfileChoice } from './profile/select.js';
+import { OpenclawError } from './errors.js';
 import type { LoadedProfile } from './profile/load.js';
+import type { CompiledProfile } from './profile/cache.js';
 import { loadProfileForConfig } from './profile/load-for-config.js';
 import { resolveHostFacts } from './host/facts.js';
 import { resolveCdiFacts } from './host/cdi-specs.js';
@@ -70,11 +72,26 @@ export interface PipelineResult {
   merged: MergeState;
 }
 
+/**
+ * Audit mode loosens (denials logged, not enforced), and the creator of a container is not
+ * trusted: a profile in audit mode is only ever chosen by the operator (--profile, the config's
+ * default), never by annotation, even one the config lists.
+ */
+export function refuseAuditByAnnotation(choice: ProfileChoice, chosen: CompiledProfile, configPath: string | undefined): void {
+  if (choice.source !== 'annotation' || chosen.profile.profile.spec.isolation.syscallFilter?.audit !== true) return;
+  throw new OpenclawError('profile', `annotation ${PROFILE_ANNOTATION}="${choice.requested}" chooses a profile in audit mode (its syscall denials are logged, not enforced), which only the operator may choose`, {
+    file: 'config.json',
+    field: `annotations["${PROFILE_ANNOTATION}"]`,
+    fix: `remove the annotation, or have the operator choose the profile with --profile, or take "${choice.requested}" out of annotations.allowed_profiles in ${configPath ?? '/etc/openclaw/config.toml'} (audit mode: ${chosen.profile.path}, spec.isolation.syscallFilter.audit)`,
+  });
+}
+
 export async function runPipeline(input: PipelineInput): Promise<PipelineResult> {
   const { config, path: configPath } = await loadConfig(input.configFlag, input.env);
   const spec = readSpec(input.bundle);
   const choice = selectProfile({ flag: input.profileFlag, spec: spec.spec, config, configPath, cwd: input.cwd });
   const chosen = await loadProfileForConfig(choice.path, config);
+  refuseAuditByAnnotation(choice, chosen, configPath);
   // A pod's sandbox (pause) container: the fixed pause policy with the chosen profile's namespaces.
   const sandbox = isCriSandbox(spec.spec) ? await loadProfileForConfig(CRI_SANDBOX_PROFILE_PATH, config) : undefined;
   const profile = sandbox ? sandboxProfile(sandbox.profile, chosen.profile) : chosen.profile;

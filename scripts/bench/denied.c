@@ -3,6 +3,8 @@
  * gcc -O2 -static -o denied denied.c
  *   denied N   one JSON line: nanoseconds per socket(AF_INET) call (the filter denies it) and
  *              per getpid (allowed), each over N calls; exits 2 if a socket call succeeded.
+ *   denied N audit   the same under a profile in audit mode: every socket call must succeed
+ *              (logged as "would deny", then allowed) and is closed again; exits 2 if one fails.
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -20,10 +22,16 @@ static long long now_ns(void) {
 
 int main(int argc, char **argv) {
   int n = argc > 1 ? atoi(argv[1]) : 1000;
+  int audit = argc > 2;
   long long t0 = now_ns();
   for (int i = 0; i < n; i++) {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
-    if (fd >= 0) return 2;
+    if (audit) {
+      if (fd < 0) return 2;
+      close(fd);
+    } else if (fd >= 0) {
+      return 2;
+    }
   }
   double denied = (double)(now_ns() - t0) / n;
   t0 = now_ns();

@@ -22,6 +22,12 @@
  *  - A call the profile's filter itself denies, sent here only to be logged (policy.filterDenials,
  *    the compiler's sendDenialsToAgent), is denied with the filter's errno in every phase,
  *    before the first exec too: runc's init gets what the kernel answered it before.
+ *  - Audit mode (policy.audit, the profile's syscallFilter.audit): every decision above that
+ *    would deny continues instead, carrying what it would have been (`wouldDeny`, which the
+ *    server logs as "audit: would deny"), and a write-open in a writable path continues rather
+ *    than being opened by the agent: the kernel opens it as the task, so the agent never holds
+ *    more authority than the task. Such a CONTINUE may follow a read of the task's memory (the
+ *    path): only the log line depends on that read, never the answer.
  *
  * Why a program image and not the /proc/PID/exe string (what this compared before): the
  * string is a name, and names can be forged. runc 1.1.5 runs init from a memfd whose link
@@ -76,6 +82,11 @@ export function needsTaskImage(state: ListenerState): boolean {
   return state.execCompleted !== true && state.initImage !== undefined;
 }
 
+/** A filter action the agent cannot give itself, only report in audit mode. */
+export type AuditedAction = 'kill-process' | 'kill-thread' | 'trap';
+/** [errno, field under spec.isolation.syscallFilter] or, in audit mode, with a non-errno action. */
+export type FilterRule = readonly [number, string] | readonly [number, string, AuditedAction];
+
 /** What decide needs from the profile (from the listenerMetadata). */
 export interface AgentPolicy {
   errno: number;
@@ -86,9 +97,15 @@ export interface AgentPolicy {
   writeGated?: readonly string[];
   /** The filter's own denials sent here to be logged (metadata.ts filterDenials). Default none. */
   filterDenials?: {
-    readonly names: Readonly<Record<string, readonly [number, string]>>;
-    readonly default?: readonly [number, string];
+    readonly names: Readonly<Record<string, FilterRule>>;
+    readonly default?: FilterRule;
     readonly agentCalls: readonly string[];
+  };
+  /** Audit mode: log what would be denied, allow it. Absent: enforce. */
+  audit?: {
+    readonly enforced?: readonly string[];
+    /** Calls sent here whole: [index, op, value, valueTwo] ranges the filter denies, and its rule. */
+    readonly conditional?: Readonly<Record<string, { readonly denied: ReadonlyArray<ReadonlyArray<readonly [number, string, string, string]>>; readonly rule: FilterRule }>>;
   };
 }
 
@@ -104,11 +121,21 @@ export type PathInput =
   | { ok: true; path: string; /** absolute container path of cwd / dirfd, for a relative path */ base?: string }
   | { ok: false; reason: string };
 
+/** What an audit-mode CONTINUE would have been under enforcement. */
+export interface WouldDeny {
+  errno: number;
+  reason: string;
+  rule?: string;
+  /** The filter's action when it is not an errno (the filter would have killed or trapped). */
+  action?: AuditedAction;
+}
+
 /** A final answer to a notified call: what the server carries out (respond.ts). */
 export type Decision =
-  | { kind: 'continue'; reason: string }
+  /** wouldDeny: audit mode let through a call enforcement denies (logged by the server). */
+  | { kind: 'continue'; reason: string; wouldDeny?: WouldDeny }
   /** rule: the profile field that denies the call (relative to spec.isolation.syscallFilter), when known. */
-  | { kind: 'deny'; errno: number; reason: string; rule?: string }
+  | { kind: 'deny'; errno: number; reason: string; rule?: string; action?: AuditedAction }
   /** Open `path` inside the container's root with these flags/mode and inject the fd. */
   | { kind: 'inject'; path: string; flags: number; mode: number; cloexec: boolean; reason: string };
 
@@ -148,13 +175,39 @@ export function isWriteClassOpen(flags: number): boolean {
  * it notifies for another reason in agentCalls) and the filter has an errno default. Unknown
  * numbers are not.
  */
-export function filterDenial(name: string | undefined, policy: AgentPolicy): { errno: number; rule: string } | undefined {
+export function filterDenial(name: string | undefined, policy: AgentPolicy): { errno: number; rule: string; action?: AuditedAction } | undefined {
   const fd = policy.filterDenials;
   if (fd === undefined || name === undefined) return undefined;
   const listed = Object.hasOwn(fd.names, name) ? fd.names[name] : undefined;
-  if (listed) return { errno: listed[0], rule: listed[1] };
-  if (fd.default === undefined || fd.agentCalls.includes(name)) return undefined;
-  return { errno: fd.default[0], rule: fd.default[1] };
+  const rule = listed ?? (fd.default === undefined || fd.agentCalls.includes(name) ? undefined : fd.default);
+  if (rule === undefined) return undefined;
+  return { errno: rule[0], rule: rule[1], ...(rule[2] === undefined ? {} : { action: rule[2] }) };
+}
+
+/**
+ * One comparison of a call's argument as libseccomp and the kernel compute it (the same table
+ * as seccomp/algebra.ts ATOM_EVAL, kept here so the agent loads no compiler code). An op it
+ * does not know holds (fail towards logging).
+ */
+export function comparisonHolds([index, op, value, valueTwo]: readonly [number, string, string, string], args: readonly bigint[]): boolean {
+  const x = BigInt.asUintN(64, args[index] ?? 0n);
+  const v = BigInt(value);
+  switch (op) {
+    case 'EQ': return x === v;
+    case 'NE': return x !== v;
+    case 'LT': return x < v;
+    case 'LE': return x <= v;
+    case 'GT': return x > v;
+    case 'GE': return x >= v;
+    case 'MASKED_EQ': return (x & v) === BigInt(valueTwo);
+    default: return true;
+  }
+}
+
+function filterDeny(f: { errno: number; rule: string; action?: AuditedAction }): Decision {
+  // A kill or trap rule reaches the agent only in audit mode; under enforcement it would be a
+  // metadata the compiler never writes, answered with the errno (fail closed).
+  return { kind: 'deny', errno: f.errno, reason: f.action ? `the filter ${f.action === 'trap' ? 'traps' : 'kills'} it (${f.action})` : 'denied by the filter', rule: f.rule, ...(f.action ? { action: f.action } : {}) };
 }
 
 /**
@@ -165,6 +218,32 @@ export function filterDenial(name: string | undefined, policy: AgentPolicy): { e
 export function decide(state: ListenerState, call: CallData, policy: AgentPolicy, path: PathInput, image?: TaskImage): Decided;
 export function decide(state: ListenerState, call: CallData, policy: AgentPolicy, path?: PathInput, image?: TaskImage): DecideResult;
 export function decide(state: ListenerState, call: CallData, policy: AgentPolicy, path?: PathInput, image?: TaskImage): DecideResult {
+  const r = enforce(state, call, policy, path, image);
+  if (policy.audit === undefined) return r;
+  const name = syscallName(call.arch, call.nr);
+  const conditional = name !== undefined && policy.audit.conditional !== undefined && Object.hasOwn(policy.audit.conditional, name) ? policy.audit.conditional[name] : undefined;
+  if (conditional) {
+    // Sent whole (its denied ranges were too costly to encode): logged only where the filter denies.
+    if (!conditional.denied.some((term) => term.every((a) => comparisonHolds(a, call.args)))) {
+      return { decision: { kind: 'continue', reason: 'allowed by the filter (audit mode sends the call whole)' }, state: r.state };
+    }
+    const f = filterDeny({ errno: conditional.rule[0], rule: conditional.rule[1], ...(conditional.rule[2] === undefined ? {} : { action: conditional.rule[2] }) });
+    if (f.kind !== 'deny') return { decision: f, state: r.state };
+    const { kind: _kind, ...wouldDeny } = f;
+    return { decision: { kind: 'continue', reason: `audit: would deny (${f.reason})`, wouldDeny }, state: r.state };
+  }
+  if (needsPath(r)) return r;
+  const d = r.decision;
+  if (d.kind === 'deny') {
+    const { kind: _kind, ...wouldDeny } = d;
+    return { decision: { kind: 'continue', reason: `audit: would deny (${d.reason})`, wouldDeny }, state: r.state };
+  }
+  if (d.kind === 'inject') return { decision: { kind: 'continue', reason: `${d.reason} (audit: the task opens it itself)` }, state: r.state };
+  return r;
+}
+
+/** The decision under enforcement (audit mode only changes how it is carried out: decide above). */
+function enforce(state: ListenerState, call: CallData, policy: AgentPolicy, path?: PathInput, image?: TaskImage): DecideResult {
   const name = syscallName(call.arch, call.nr);
   const layout = name === undefined ? undefined : CALL_LAYOUTS[name];
   // A filter denial is one in both phases: runc's init gets the errno it got from the kernel
@@ -173,7 +252,7 @@ export function decide(state: ListenerState, call: CallData, policy: AgentPolicy
 
   if (!state.execveSeen) {
     const seen = state.initImage === undefined && image !== undefined ? { ...state, initImage: image } : state;
-    if (byFilter) return { decision: { kind: 'deny', errno: byFilter.errno, reason: 'denied by the filter', rule: byFilter.rule }, state: seen };
+    if (byFilter) return { decision: filterDeny(byFilter), state: seen };
     if (layout?.kind === 'exec') {
       return { decision: { kind: 'continue', reason: 'first execve' }, state: { ...seen, execveSeen: true } };
     }
@@ -182,13 +261,13 @@ export function decide(state: ListenerState, call: CallData, policy: AgentPolicy
 
   if (!state.execCompleted && state.initImage !== undefined && image !== undefined) {
     if (sameImage(image, state.initImage)) {
-      if (byFilter) return { decision: { kind: 'deny', errno: byFilter.errno, reason: 'denied by the filter', rule: byFilter.rule }, state };
+      if (byFilter) return { decision: filterDeny(byFilter), state };
       return { decision: { kind: 'continue', reason: 'still runc init: the first execve has not completed (restarted, or another init thread)' }, state };
     }
     state = { ...state, execCompleted: true };
   }
   const after = state;
-  if (byFilter) return { decision: { kind: 'deny', errno: byFilter.errno, reason: 'denied by the filter', rule: byFilter.rule }, state: after };
+  if (byFilter) return { decision: filterDeny(byFilter), state: after };
   const deny = (reason: string): Decided => ({ decision: { kind: 'deny', errno: policy.errno, reason }, state: after });
 
   if (layout === undefined) return deny('only allowed before the first execve');

@@ -25,9 +25,15 @@ export interface DenialEntry {
   pid: number;
   profile: string;
   syscall: string;
-  decision: 'deny';
+  /**
+   * `audit`: the profile is in audit mode and the call was allowed; errno, reason and rule say
+   * what enforcement would have answered ("audit: would deny" in `denials`).
+   */
+  decision: 'deny' | 'audit';
   errno: number;
   reason: string;
+  /** Audit mode only: the filter would have killed or trapped rather than answered errno. */
+  action?: 'kill-process' | 'kill-thread' | 'trap';
   /** Short argument summary: the path where there is one, flags in hex. */
   args: string;
   /** The profile field that denied it, relative to spec.isolation.syscallFilter (filter denials). */
@@ -233,5 +239,6 @@ export function parseDenials(text: string): DenialEntry[] {
 /** `2024-05-01T10:00:00.000Z  abc123  pid 4242  execve  EPERM  execve after the first execve  path="/bin/sh"` */
 export function formatDenial(e: DenialEntry, errnoName: (n: number) => string = (n) => `errno ${n}`): string {
   if (e.suppressed !== undefined) return [e.time, e.container, e.reason].filter(Boolean).join('  ');
-  return [e.time, e.container, `pid ${e.pid}`, e.syscall, errnoName(e.errno), e.reason, e.args].filter(Boolean).join('  ');
+  const answer = e.action ?? errnoName(e.errno);
+  return [e.time, e.container, `pid ${e.pid}`, e.syscall, answer, e.decision === 'audit' ? `audit: would deny (${e.reason}); allowed` : e.reason, e.args].filter(Boolean).join('  ');
 }

@@ -12,6 +12,23 @@ export interface ReportContext {
   profileFile: (profile: string) => string;
 }
 
+const OCI_ACTION_NAMES = { 'kill-process': 'SCMP_ACT_KILL_PROCESS', 'kill-thread': 'SCMP_ACT_KILL_THREAD', trap: 'SCMP_ACT_TRAP' } as const;
+
+/** The answer enforcement gives (or would give): an errno name, or the filter's kill/trap action. */
+export function answerOf(e: DenialEntry, errnoName: (n: number) => string): string {
+  return e.action ? OCI_ACTION_NAMES[e.action] : errnoName(e.errno);
+}
+
+/**
+ * What happened, with the field: `denied by the filter (spec...blacklist[3])`, or for a call
+ * audit mode let through `audit: would deny (denied by the filter, spec...blacklist[3]); allowed`.
+ */
+export function verdictOf(e: { decision?: string; reason: string; rule?: string }): string {
+  const field = ruleField(e.rule);
+  if (e.decision === 'audit') return `audit: would deny (${e.reason}${field ? `, ${field}` : ''}); allowed`;
+  return field ? `${e.reason} (${field})` : e.reason;
+}
+
 /** The hint line for an entry (none for rate-limit summaries). */
 export function hintOf(e: DenialEntry, ctx: ReportContext): string | undefined {
   if (e.suppressed !== undefined) return undefined;
@@ -24,14 +41,16 @@ export function hintOf(e: DenialEntry, ctx: ReportContext): string | undefined {
  */
 export function formatEntry(e: DenialEntry, ctx: ReportContext): string {
   if (e.suppressed !== undefined) return [e.time, e.container, e.reason].filter(Boolean).join('  ');
-  const field = ruleField(e.rule);
-  const line = [e.time, e.container, `pid ${e.pid}`, `profile ${e.profile}`, e.syscall, ctx.errnoName(e.errno), field ? `${e.reason} (${field})` : e.reason, e.args].filter(Boolean).join('  ');
+  const line = [e.time, e.container, `pid ${e.pid}`, `profile ${e.profile}`, e.syscall, answerOf(e, ctx.errnoName), verdictOf(e), e.args].filter(Boolean).join('  ');
   const hint = hintOf(e, ctx);
   return hint ? `${line}\n    hint: ${hint}` : line;
 }
 
 export interface SummaryRow {
   syscall: string;
+  /** `audit`: lines of calls audit mode let through. */
+  decision: DenialEntry['decision'];
+  action?: DenialEntry['action'];
   errno: number;
   reason: string;
   rule?: string;
@@ -59,7 +78,7 @@ export function summarize(entries: readonly DenialEntry[], ctx: ReportContext): 
       continue;
     }
     profiles.add(e.profile);
-    const key = `${e.syscall}\0${e.errno}\0${e.rule ?? ''}\0${e.reason}`;
+    const key = `${e.syscall}\0${e.decision}\0${e.action ?? ''}\0${e.errno}\0${e.rule ?? ''}\0${e.reason}`;
     const row = rows.get(key);
     if (row) {
       row.count++;
@@ -70,6 +89,8 @@ export function summarize(entries: readonly DenialEntry[], ctx: ReportContext): 
     const hint = hintOf(e, ctx);
     rows.set(key, {
       syscall: e.syscall,
+      decision: e.decision,
+      ...(e.action === undefined ? {} : { action: e.action }),
       errno: e.errno,
       reason: e.reason,
       ...(e.rule === undefined ? {} : { rule: e.rule }),
@@ -88,10 +109,11 @@ export function summarize(entries: readonly DenialEntry[], ctx: ReportContext): 
 export function formatSummary(id: string, entries: readonly DenialEntry[], ctx: ReportContext): string {
   const { rows, suppressed, profiles } = summarize(entries, ctx);
   const total = rows.reduce((n, r) => n + r.count, 0);
-  const out = [`${id}: ${total} denials logged${suppressed > 0 ? ` (+${suppressed} not logged one by one: rate limit)` : ''}, ${rows.length} kinds${profiles.length > 0 ? `, profile ${profiles.join(', ')}` : ''}`];
+  const audited = rows.reduce((n, r) => n + (r.decision === 'audit' ? r.count : 0), 0);
+  const auditNote = audited > 0 ? ` (${audited === total ? 'all' : audited} audit: would deny, allowed)` : '';
+  const out = [`${id}: ${total} denials logged${auditNote}${suppressed > 0 ? ` (+${suppressed} not logged one by one: rate limit)` : ''}, ${rows.length} kinds${profiles.length > 0 ? `, profile ${profiles.join(', ')}` : ''}`];
   for (const r of rows) {
-    const field = ruleField(r.rule);
-    out.push(`${String(r.count).padStart(6)}  ${r.syscall}  ${ctx.errnoName(r.errno)}  ${field ? `${r.reason} (${field})` : r.reason}`);
+    out.push(`${String(r.count).padStart(6)}  ${r.syscall}  ${answerOf({ ...r, time: '', container: '', pid: 0, profile: '', args: '' }, ctx.errnoName)}  ${verdictOf(r)}`);
     for (const ex of r.examples) out.push(`        e.g. ${ex}`);
     if (r.hint) out.push(`        hint: ${r.hint}`);
   }

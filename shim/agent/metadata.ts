@@ -5,8 +5,9 @@
  * plus "execAllowed":["execve",...] when the profile allows exec calls and "writeGated":["openat",...]
  * for the opens readOnlyOpens gates, and "filterDenials":{"names":{"ptrace":[1,"blacklist[5]"]},
  * "default":[1,"defaultAction"],"agentCalls":["execve",...]} for the filter's own denials sent
- * here to be logged (each written only when not empty; an agent that predates them, whose
- * schema is strict, refuses the metadata and denies after the first exec: fail closed).
+ * here to be logged, and "audit":{"enforced":[...]} for a profile in audit mode (each written
+ * only when not empty; an agent that predates them, whose schema is strict, refuses the
+ * metadata and denies after the first exec: fail closed, audit included).
  * The agent trusts it no further than this schema: it arrives over the root-only socket from
  * runc, which copied it from the config.json the shim wrote.
  *
@@ -24,8 +25,16 @@ const containerPath = z
   });
 
 const syscallName = z.string().regex(/^[a-z0-9_]{1,40}$/, 'must be a system call name');
-/** [errno, profile field relative to spec.isolation.syscallFilter, e.g. "blacklist[3]"]. */
-const denialRule = z.tuple([z.number().int().min(1).max(4095), z.string().min(1).max(128)]);
+/**
+ * [errno, profile field relative to spec.isolation.syscallFilter, e.g. "blacklist[3]"], and in
+ * audit mode a third element when the filter's action is not an errno (kill, trap).
+ */
+const errnoValue = z.number().int().min(1).max(4095);
+const ruleField = z.string().min(1).max(128);
+const hex64 = z.string().regex(/^0x[0-9a-f]{1,16}$/, 'must be a 64-bit value in lower-case hex');
+/** One comparison of a notified call's argument: [index, op, value, valueTwo] (seccomp/algebra.ts Atom). */
+const serialAtom = z.tuple([z.number().int().min(0).max(5), z.enum(['NE', 'LT', 'LE', 'EQ', 'GE', 'GT', 'MASKED_EQ']), hex64, hex64]);
+const denialRule = z.union([z.tuple([errnoValue, ruleField]), z.tuple([errnoValue, ruleField, z.enum(['kill-process', 'kill-thread', 'trap'])])]);
 
 export const ListenerMetadataSchema = z.strictObject({
   /** Format version; only 1 exists. */
@@ -57,6 +66,20 @@ export const ListenerMetadataSchema = z.strictObject({
    * kernel (an older compiler), and every notified call follows the rules above.
    */
   filterDenials: z.lazy(() => FilterDenialsSchema).optional(),
+  /**
+   * Audit mode (the profile's syscallFilter.audit): every call the agent would deny, its own
+   * rules and the filter's denials alike, is logged as "would deny" and allowed (CONTINUE).
+   * `conditional`: calls the filter sends here whole, with the argument ranges it would deny
+   * (a disjunction of conjunctions of [index, op, value, valueTwo]); only those are logged.
+   * `enforced`: calls whose denials the compiler had to leave in the kernel (for the record;
+   * the agent never sees them). Absent: enforce.
+   */
+  audit: z
+    .strictObject({
+      enforced: z.array(syscallName).max(512),
+      conditional: z.record(syscallName, z.strictObject({ denied: z.array(z.array(serialAtom).max(16)).max(64), rule: denialRule })).refine((r) => Object.keys(r).length <= 64, 'at most 64 calls').optional(),
+    })
+    .optional(),
 });
 
 export const FilterDenialsSchema = z.strictObject({
@@ -94,5 +117,5 @@ export function parseListenerMetadata(text: string | undefined): MetadataResult 
 /** The string to put in linux.seccomp.listenerMetadata (validated, stable key order). */
 export function formatListenerMetadata(meta: ListenerMetadataInput): string {
   const m = ListenerMetadataSchema.parse(meta);
-  return JSON.stringify({ v: m.v, profile: m.profile, sha256: m.sha256, errno: m.errno, writable: m.writable, ...(m.execAllowed.length > 0 ? { execAllowed: m.execAllowed } : {}), ...(m.writeGated.length > 0 ? { writeGated: m.writeGated } : {}), ...(m.filterDenials ? { filterDenials: m.filterDenials } : {}) });
+  return JSON.stringify({ v: m.v, profile: m.profile, sha256: m.sha256, errno: m.errno, writable: m.writable, ...(m.execAllowed.length > 0 ? { execAllowed: m.execAllowed } : {}), ...(m.writeGated.length > 0 ? { writeGated: m.writeGated } : {}), ...(m.filterDenials ? { filterDenials: m.filterDenials } : {}), ...(m.audit ? { audit: m.audit } : {}) });
 }

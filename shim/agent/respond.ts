@@ -7,7 +7,7 @@
  */
 import { closeSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
-import { decide, needsPath, needsTaskImage, type AgentPolicy, type Decision, type ListenerState, type NeedPath, type PathInput, type TaskImage } from './decide.js';
+import { decide, needsPath, needsTaskImage, type AgentPolicy, type AuditedAction, type Decision, type ListenerState, type NeedPath, type PathInput, type TaskImage } from './decide.js';
 import { readTaskImage } from './task-image.js';
 import type { DenialLog } from './denial-log.js';
 import { isNativeError, type NativeAgent, type SeccompNotif } from './native.js';
@@ -70,6 +70,8 @@ export class Responder {
   private apply(l: ListenerView, n: SeccompNotif, d: Decision): boolean {
     switch (d.kind) {
       case 'continue':
+        // Audit mode: logged before the answer, like a denial, so the line exists even when the task dies of the call.
+        if (d.wouldDeny) this.logDenial(l, n, d.wouldDeny.errno, d.wouldDeny.reason, d.wouldDeny.rule, { audit: true, action: d.wouldDeny.action });
         return this.send(l, n, 0, this.native.seccompConstants.SECCOMP_USER_NOTIF_FLAG_CONTINUE);
       case 'deny':
         this.logDenial(l, n, d.errno, d.reason, d.rule);
@@ -136,18 +138,20 @@ export class Responder {
     }
   }
 
-  private logDenial(l: ListenerView, n: SeccompNotif, errno: number, reason: string, rule?: string): void {
+  /** `audit`: the call was let through (audit mode); the line says what enforcement would have done. */
+  private logDenial(l: ListenerView, n: SeccompNotif, errno: number, reason: string, rule?: string, audit?: { audit: true; action?: AuditedAction }): void {
     this.denials.record({
       time: new Date().toISOString(),
       container: l.container,
       pid: n.pid,
       profile: l.profile,
       syscall: syscallLabel(n.data.arch, n.data.nr),
-      decision: 'deny',
+      decision: audit ? 'audit' : 'deny',
       errno,
       reason,
       args: argsSummary(n),
       ...(rule === undefined ? {} : { rule }),
+      ...(audit?.action === undefined ? {} : { action: audit.action }),
     });
   }
 }

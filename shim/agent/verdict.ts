@@ -8,7 +8,7 @@
  */
 import type { SpecSeccomp } from '../oci/types.js';
 import { evaluate, type Verdict } from '../seccomp/evaluate.js';
-import { filterDenial } from './decide.js';
+import { comparisonHolds, filterDenial } from './decide.js';
 import { FilterDenialsSchema } from './metadata.js';
 
 /** The filterDenials table of a filter's listenerMetadata, if it has one. */
@@ -23,10 +23,30 @@ export function filterDenialsOf(spec: SpecSeccomp): ReturnType<typeof FilterDeni
   }
 }
 
+type AuditMeta = { conditional?: Record<string, { denied: Array<Array<[number, string, string, string]>> }> };
+
+/** The audit table of a filter's listenerMetadata, when the agent is in audit mode. */
+export function auditModeOf(spec: SpecSeccomp): AuditMeta | undefined {
+  if (!spec.listenerPath || !spec.listenerMetadata) return undefined;
+  try {
+    return (JSON.parse(spec.listenerMetadata) as { audit?: AuditMeta }).audit;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * In audit mode a filter denial is `log`: the agent logs it ("would deny") and lets it run; a
+ * call sent whole for audit is `log` where the filter denies it and `allow` elsewhere.
+ */
 export function verdictWithAgent(spec: SpecSeccomp, arch: string, name: string, args: readonly bigint[]): Verdict {
   const v = evaluate(spec, arch, name, args);
   if (v.action !== 'notify') return v;
+  const audit = auditModeOf(spec);
+  const cond = audit?.conditional && Object.hasOwn(audit.conditional, name) ? audit.conditional[name] : undefined;
+  if (cond) return { action: cond.denied.some((t) => t.every((a) => comparisonHolds(a, args))) ? 'log' : 'allow' };
   const fd = filterDenialsOf(spec);
   const d = fd && filterDenial(name, { errno: 1, writable: [], filterDenials: fd });
+  if (d && audit) return { action: 'log' };
   return d ? { action: 'errno', errno: d.errno } : v;
 }

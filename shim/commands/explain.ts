@@ -51,15 +51,17 @@ export const explainCommand: CommandHandler = async ({ argv, env, cwd }) => {
   const entries = parseDenials(text).filter((e: DenialEntry) => e.container.startsWith(id));
   for (const e of entries) {
     const x = explainDenial(e);
-    const errno = ERRNO_NAMES[e.errno] ?? `errno ${e.errno}`;
+    const errno = e.action ?? ERRNO_NAMES[e.errno] ?? `errno ${e.errno}`;
+    const audit = e.decision === 'audit';
     if (!x) {
       process.stdout.write(`${e.time}  ${e.container}  ${e.reason}\n`);
       continue;
     }
     process.stdout.write(
-      `${e.time}  ${e.container}  pid ${e.pid}  ${e.syscall}${e.args ? ` ${e.args}` : ''}  ${errno}: ${e.reason}\n` +
-        `  denied by: ${fileOf(e.profile)}: ${x.rule}\n` +
-        `  to allow:  ${x.hint}\n`,
+      `${e.time}  ${e.container}  pid ${e.pid}  ${e.syscall}${e.args ? ` ${e.args}` : ''}  ${errno}: ${audit ? `audit: would deny (${e.reason}); allowed` : e.reason}\n` +
+        (audit
+          ? `  would be denied by: ${fileOf(e.profile)}: ${x.rule} (audit mode: logged, not enforced)\n  to allow it once audit is off:  ${x.hint}\n`
+          : `  denied by: ${fileOf(e.profile)}: ${x.rule}\n  to allow:  ${x.hint}\n`),
     );
   }
   if (entries.length === 0) process.stderr.write(`no denials for ${id} in ${path}\n`);

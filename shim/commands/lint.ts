@@ -35,7 +35,7 @@ export const lintCommand: CommandHandler = async ({ argv, cwd, env }) => {
       const loaded = readProfileFile(choice.path);
       file = loaded.path;
       profileName = loaded.profile.metadata.name;
-      result = lintProfile({ profile: loaded, seccomp: compileProfileSeccomp(loaded, compileInputsOf(config))?.spec });
+      result = lintProfile({ profile: loaded, seccomp: compileProfileSeccomp(loaded, compileInputsOf(config), { ignoreAudit: true })?.spec });
     } catch (err) {
       process.stdout.write(`error ${name}: ${isOpenclawError(err) ? err.message : String(err)}\n`);
       worst = 2;

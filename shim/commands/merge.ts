@@ -12,6 +12,7 @@ import { pipelineInputFrom } from '../pipeline.js';
 import { CREATE_EFFECTS, type CreateEffects } from './create.js';
 import { serializeSpec } from '../oci/bundle.js';
 import type { CommandHandler } from './types.js';
+import { auditSummary } from '../merge/annotations.js';
 
 /** `merge` is create's pipeline and nothing after it: of create's effects it may run only runPipeline. */
 export function mergeCommandWith(effects: CreateEffects): CommandHandler {
@@ -27,14 +28,18 @@ export function mergeCommandWith(effects: CreateEffects): CommandHandler {
     // As runc create: relative to the current directory, which is also the default.
     const bundle = bundleArg ? resolve(cwd, bundleArg) : cwd;
     const result = await effects.runPipeline(pipelineInputFrom(argv, { bundle, containerId: parsed.positionals[0] ?? 'dry-run' }, ctx));
+    const audit = auditSummary(result.profile, result.compiledFilter?.spec);
     if (diff) {
       const changes = diffSpecs(result.spec.spec, result.merged.spec);
+      // First, not only in the annotation's line: audit mode loosens, and must never go unseen.
+      if (audit) process.stdout.write(`AUDIT MODE (${result.profile.path}: spec.isolation.syscallFilter.audit): ${audit}\n`);
       process.stdout.write(`${changes.length} changes to ${result.spec.path}:\n${formatChanges(changes)}\n`);
     } else {
       process.stdout.write(serializeSpec(result.merged.spec));
     }
     process.stderr.write(
       `openclaw-runtime: profile ${result.profile.profile.metadata.name} (${result.profile.path}, chosen by ${result.choice.source})` +
+        (audit ? '; AUDIT MODE: syscall denials are logged, not enforced' : '') +
         (result.merged.hostActions.length ? `; host actions: ${JSON.stringify(result.merged.hostActions)}` : '') +
         '\n',
     );

@@ -29,7 +29,7 @@ export const VALIDATE_SPEC = commandSpec({
 
 export const LINT_SPEC = commandSpec({
   name: 'lint',
-  summary: 'warn about profiles that are valid but defeat themselves or leave a door open (OC101-OC108)',
+  summary: 'warn about profiles that are valid but defeat themselves or leave a door open (OC101-OC109)',
   args: '[PROFILE...]',
   positionals: { min: 0, max: Infinity },
   options: {

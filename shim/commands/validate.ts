@@ -27,7 +27,9 @@ export const validateCommand: CommandHandler = async ({ argv, cwd, env }) => {
       const choice = selectProfile({ flag: name, spec: {}, config, configPath, cwd });
       const loaded = readProfileFile(choice.path);
       compileProfileSeccomp(loaded, compileInputsOf(config));
-      process.stdout.write(`ok ${loaded.profile.metadata.name} ${loaded.path} sha256:${loaded.sha256}\n`);
+      // Audit mode loosens: never reported as a plain "ok".
+      const audit = loaded.profile.spec.isolation.syscallFilter?.audit === true ? ' (AUDIT MODE: syscall denials are logged, not enforced)' : '';
+      process.stdout.write(`ok ${loaded.profile.metadata.name} ${loaded.path} sha256:${loaded.sha256}${audit}\n`);
     } catch (err) {
       failed++;
       process.stdout.write(`error ${name}: ${isOpenclawError(err) ? err.message : String(err)}\n`);

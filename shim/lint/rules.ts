@@ -20,7 +20,12 @@ export interface LintWarning {
 
 export interface LintInput {
   profile: LoadedProfile;
-  /** The compiled filter (undefined: the profile has no syscallFilter). */
+  /**
+   * The compiled filter as the profile would enforce it (undefined: the profile has no
+   * syscallFilter). For a profile in audit mode, compiled as if audit were off
+   * (compileProfileSeccomp ignoreAudit): the other rules judge what rollout leads to, and
+   * OC109 says that audit is on.
+   */
   seccomp: SpecSeccomp | undefined;
 }
 
@@ -81,6 +86,8 @@ export const RISKY_SYSCALLS: Readonly<Record<string, string>> = {
 export interface LintRule {
   id: string;
   title: string;
+  /** false: metadata.acceptedWarnings cannot silence it (it stays a warning). Default true. */
+  acceptable?: boolean;
   check(input: LintInput): LintWarning[];
 }
 
@@ -228,6 +235,21 @@ export const LINT_RULES: readonly LintRule[] = [
       }];
     },
   },
+  {
+    id: 'OC109',
+    title: 'audit mode is on: syscall denials are logged, not enforced',
+    // Audit mode must never be silently on: no profile may accept this warning away.
+    acceptable: false,
+    check({ profile }) {
+      if (profile.profile.spec.isolation.syscallFilter?.audit !== true) return [];
+      return [{
+        id: 'OC109',
+        field: `${FILTER_FIELD}.audit`,
+        reason: 'audit mode: every call the filter or the seccomp agent would deny (exec-once, write-opens outside the writable paths, socket families, kill rules) is logged as "audit: would deny" and then allowed; namespaces, mounts, capabilities and cgroups are still enforced',
+        fix: 'for rollout only: run the workload, read openclaw-runtime denials ID, widen the profile where a would-deny line is legitimate, then remove audit',
+      }];
+    },
+  },
 ];
 
 export interface LintResult {
@@ -241,7 +263,8 @@ export interface LintResult {
 export function lintProfile(input: LintInput): LintResult {
   const accepts = input.profile.profile.metadata.acceptedWarnings ?? [];
   const all = LINT_RULES.flatMap((r) => r.check(input));
-  const because = (w: LintWarning) => accepts.find((a) => a.id === w.id)?.reason;
+  const unacceptable = new Set(LINT_RULES.filter((r) => r.acceptable === false).map((r) => r.id));
+  const because = (w: LintWarning) => (unacceptable.has(w.id) ? undefined : accepts.find((a) => a.id === w.id)?.reason);
   return {
     warnings: all.filter((w) => because(w) === undefined),
     accepted: all.filter((w) => because(w) !== undefined).map((w) => ({ ...w, acceptedBecause: because(w)! })),

@@ -28,10 +28,12 @@ export function agentMetadata(profile: LoadedProfile, facts: AgentFacts = { exec
     execAllowed: facts.execAllowed.filter((n): n is 'execve' | 'execveat' => n === 'execve' || n === 'execveat'),
     writeGated: facts.writeGated.filter((n): n is 'open' | 'openat' | 'creat' => n === 'open' || n === 'openat' || n === 'creat'),
     ...(facts.filterDenials ? { filterDenials: facts.filterDenials } : {}),
+    ...(facts.audit ? { audit: facts.audit } : {}),
   });
 }
 
-export function compileProfileSeccomp(profile: LoadedProfile, inputs: CompileInputs): CompiledFilter | undefined {
+/** `ignoreAudit`: the filter the profile would enforce, audit mode or not (lint). */
+export function compileProfileSeccomp(profile: LoadedProfile, inputs: CompileInputs, { ignoreAudit = false }: { ignoreAudit?: boolean } = {}): CompiledFilter | undefined {
   const filter = profile.profile.spec.isolation.syscallFilter;
   if (!filter) return undefined;
   const fieldBase = 'spec.isolation.syscallFilter';
@@ -40,6 +42,7 @@ export function compileProfileSeccomp(profile: LoadedProfile, inputs: CompileInp
       profileFile: profile.path,
       fieldBase,
       imported: profile.importedSeccomp,
+      ignoreAudit,
       agent: { listenerPath: inputs.agentSocket, listenerMetadata: (facts) => agentMetadata(profile, facts) },
     });
     return guardComplexity(profile.path, fieldBase, () => compiledFilterOf(spec));

@@ -20,8 +20,10 @@
  * directly under `spec`; both readings are accepted (never both at once), and normalise to
  * the `isolation` form.
  *
- * NOTE a new field needs the modifier that owns it (shim/merge/*.ts) and a golden case
- * (test/golden); docs/profile-reference.md must name it (test/unit/profile/reference-doc.test.ts).
+ * NOTE a new field needs the modifier that owns it (shim/merge/*.ts), its entry in
+ * shim/profile/reference.ts (then `npm run build && npm run gen:profile-reference` regenerates
+ * docs/profile-reference.md; test/unit/profile/reference.test.ts fails until both are done) and
+ * a golden case (test/golden).
  */
 import { z } from 'zod';
 import { SyscallFilterSchema, u64Value, type SyscallFilter } from '../seccomp/schema.js';

@@ -22,6 +22,8 @@
  *
  * runc's init keeps running after the filter is loaded (runc-init.ts): a filter that denies
  * what it needs there needs the seccomp agent; without opts.agent that is an error.
+ *  - audit: the filter's denials all go to the agent, which logs and allows them
+ *    (sendDenialsToAgent); needs the agent like the above.
  */
 import { OpenclawError } from '../errors.js';
 import type { SyscallFilter } from './schema.js';
@@ -37,6 +39,7 @@ import {
   permits,
   rank,
   rewriteInside,
+  sameAction,
   type Action,
   type FilterModel,
   type Partition,
@@ -59,6 +62,7 @@ import {
   UNSEEN_IO_CALLS,
   WRITE_OPEN_MASK,
   nativeScmpArch,
+  type CmpOp,
 } from './vocabulary.js';
 import { SYSCALLS, syscallExists, syscallNumber } from './syscall-table.js';
 
@@ -78,6 +82,11 @@ export interface CompileOptions {
   agent?: { listenerPath: string; listenerMetadata: string | ((facts: AgentFacts) => string) };
   /** SCMP_ARCH_* of the host; default from process.arch. */
   nativeArch?: string;
+  /**
+   * Compile as if `audit` were off (lint judges the filter the profile would enforce). The
+   * profile's own `audit` decides otherwise.
+   */
+  ignoreAudit?: boolean;
 }
 
 /** What the agent must know about the compiled filter, beyond the profile's own fields. */
@@ -101,10 +110,36 @@ export interface AgentFacts {
    * Absent when the filter has none to report.
    */
   filterDenials?: FilterDenials;
+  /**
+   * The profile is in audit mode (syscallFilter.audit): every denial the filter sends to the
+   * agent is logged as "would deny" and allowed. `conditional`: calls whose denied argument
+   * ranges are too costly to encode as NOTIFY rules (cheapToEncode) are sent to the agent
+   * whole, with the denied ranges, so it logs only the calls the filter would deny.
+   * `enforced`: calls with denials that stay in the kernel all the same (mixed with ENOSYS
+   * answers or the agent's own rules, or ranges too large to carry).
+   */
+  audit?: { enforced: string[]; conditional?: Record<string, ConditionalDenial> };
 }
 
-/** One denied call's answer and provenance: [errno, field relative to fieldBase]. */
-export type DenialRule = [errno: number, field: string];
+/** One comparison as the metadata carries it: [argument index, op, value, valueTwo] (hex). */
+export type SerialAtom = [index: number, op: CmpOp, value: string, valueTwo: string];
+export interface ConditionalDenial {
+  /** The argument ranges the filter denies: a disjunction of conjunctions. */
+  denied: SerialAtom[][];
+  rule: DenialRule;
+}
+
+/** Most terms (and atoms per term) a conditional denial may carry to the agent. */
+const MAX_CONDITIONAL_TERMS = 64;
+const MAX_CONDITIONAL_ATOMS = 16;
+
+/**
+ * One denied call's answer and provenance: [errno, field relative to fieldBase], and in audit
+ * mode the action when it is not an errno ([1, field, 'kill-process']: the agent cannot answer
+ * with a kill, it only logs that the filter would have killed).
+ */
+export type DenialRule = [errno: number, field: string] | [errno: number, field: string, action: AuditedAction];
+export type AuditedAction = 'kill-process' | 'kill-thread' | 'trap';
 
 export interface FilterDenials {
   /** Calls whose notified cells are all filter denials, each with its errno and the field that denies it. */
@@ -136,6 +171,8 @@ interface Built {
   source: Map<string, string>;
   /** Open calls the profile allows outright apart from readOnlyOpens: their write-class opens are the agent's to gate. */
   writeGated: string[];
+  /** Fields of allow entries (whitelist, allow rules): a call named only there is denied, where it is, by the default. */
+  allowFields: Set<string>;
 }
 
 function fieldOf(opts: CompileOptions, key: string): string {
@@ -236,7 +273,7 @@ const BUILD_STEPS: readonly BuildStep[] = [importedBase, listsAndRules, readOnly
 
 function buildModel(filter: SyscallFilter, opts: CompileOptions, agentPresent: boolean): Built {
   const ctx = settle(filter, opts, agentPresent);
-  const built: Built = { model: { defaultAction: ctx.defaultAction, architectures: ctx.architectures, syscalls: new Map() }, source: new Map(), writeGated: [] };
+  const built: Built = { model: { defaultAction: ctx.defaultAction, architectures: ctx.architectures, syscalls: new Map() }, source: new Map(), writeGated: [], allowFields: new Set() };
   for (const step of BUILD_STEPS) step(built, ctx);
   return built;
 }
@@ -262,7 +299,7 @@ function importedBase({ model }: Built, { opts }: BuildContext): void {
  * (rules.ts checks them against each other); blacklisted names with a precise meaning
  * (BLACKLIST_MEANINGS) add the names they stand for, unless an explicit entry names those.
  */
-function listsAndRules({ model, source }: Built, ctx: BuildContext): void {
+function listsAndRules({ model, source, allowFields }: Built, ctx: BuildContext): void {
   const { filter, opts, blacklistAction, defErrno } = ctx;
   const { architectures, syscalls } = model;
   const rules: RuleContext = { file: opts.profileFile, defaultAction: ctx.defaultAction, architectures, archCheck: 'every' };
@@ -300,6 +337,7 @@ function listsAndRules({ model, source }: Built, ctx: BuildContext): void {
   });
 
   const explicit = partitionsOfRules(inputs, rules);
+  for (const r of inputs) if (permits(r.action)) r.names.forEach((_, k) => allowFields.add(r.nameField(k)));
   for (const r of inputs) r.names.forEach((n, k) => source.has(n) || source.set(n, r.nameField(k)));
   for (const [n, p] of explicit) syscalls.set(n, p);
   for (const { name: n, partition, field, named } of specials) {
@@ -465,13 +503,20 @@ function relativeField(field: string, opts: CompileOptions): string {
  * kernel, unlogged): ENOSYS answers (fallbacks, below), kill, trap and trace actions, calls
  * whose denied cells answer different errnos, and conditional denials too costly to encode
  * (cheapToEncode).
- * Returns undefined when nothing was rewritten.
+ * Audit mode (the profile's `audit`): every denial but ENOSYS answers goes to the agent, kill
+ * and trap rules included, to be logged and continued; a call whose rewrite is too costly is
+ * sent whole with its denied ranges (`conditional`), or, where that cannot be carried, left in
+ * the kernel and listed (`enforced`).
+ * `denials` is undefined when nothing was rewritten.
  */
-function sendDenialsToAgent(built: Built, opts: CompileOptions, notify: Action): FilterDenials | undefined {
+function sendDenialsToAgent(built: Built, opts: CompileOptions, notify: Action, audit: boolean): { denials?: FilterDenials; enforced: string[]; conditional: Record<string, ConditionalDenial> } {
   const { model, source } = built;
   const exists = (n: string) => model.architectures.some((a) => syscallExists(n, ARCH_BY_SCMP[a]?.resolver as string));
   const names: Record<string, DenialRule> = {};
   const agentCalls: string[] = [];
+  /** Calls with denials that stay in the kernel although the profile is in audit mode. */
+  const enforced: string[] = [];
+  const conditional: Record<string, ConditionalDenial> = {};
   const denyErrno = (p: Partition): number | undefined => {
     const denied = [...p.values()].filter((c) => !permits(c.action));
     if (denied.length === 0 || denied.some((c) => c.action.kind !== 'errno')) return undefined;
@@ -482,6 +527,37 @@ function sendDenialsToAgent(built: Built, opts: CompileOptions, notify: Action):
     if (!exists(name)) continue;
     if ([...p.values()].some((c) => c.action.kind === 'notify')) {
       agentCalls.push(name);
+      // Audit: the rest of the call's denials go to the agent too; it answers them by its own
+      // rules (after the first exec: would deny, allowed), never silently enforced.
+      if (audit && [...p.values()].some((c) => audited(c.action))) {
+        const rewritten = rewriteInside(p, TRUE, audited, notify);
+        if (cheapToEncode(name, rewritten, model)) model.syscalls.set(name, rewritten);
+        else enforced.push(name);
+      }
+      continue;
+    }
+    const field = relativeField(source.get(name) ?? fieldOf(opts, 'defaultAction'), opts);
+    if (audit) {
+      const cells = [...p.values()].filter((c) => audited(c.action)).sort((a, b) => rank(b.action) - rank(a.action));
+      const strictest = cells[0]?.action;
+      if (strictest === undefined) continue;
+      // Named only by allow entries (an ioctl allow-list) and denied with the default's action: the default denies it.
+      const auditField = built.allowFields.has(source.get(name) ?? '') && sameAction(strictest, model.defaultAction) ? 'defaultAction' : field;
+      const rewritten = rewriteInside(p, TRUE, audited, notify);
+      if (cheapToEncode(name, rewritten, model)) {
+        model.syscalls.set(name, rewritten);
+        names[name] = denialRule(strictest, auditField);
+        continue;
+      }
+      // The whole call goes to the agent (one rule), with the ranges the filter denies.
+      const denied = serialDnf(cells.flatMap((c) => c.dnf));
+      const mixed = [...p.values()].some((c) => !permits(c.action) && !audited(c.action));
+      if (mixed || denied === undefined) {
+        enforced.push(name);
+        continue;
+      }
+      model.syscalls.set(name, constantPartition(notify));
+      conditional[name] = { denied, rule: denialRule(strictest, auditField) };
       continue;
     }
     const errno = denyErrno(p);
@@ -492,11 +568,11 @@ function sendDenialsToAgent(built: Built, opts: CompileOptions, notify: Action):
     const rewritten = rewriteInside(p, TRUE, (a) => !permits(a), notify);
     if (!cheapToEncode(name, rewritten, model)) continue;
     model.syscalls.set(name, rewritten);
-    names[name] = [errno, relativeField(source.get(name) ?? fieldOf(opts, 'defaultAction'), opts)];
+    names[name] = [errno, field];
   }
   let dflt: DenialRule | undefined;
-  if (model.defaultAction.kind === 'errno') {
-    dflt = [model.defaultAction.errno ?? (E.EPERM as number), 'defaultAction'];
+  if (audit ? audited(model.defaultAction) : model.defaultAction.kind === 'errno') {
+    dflt = denialRule(model.defaultAction, 'defaultAction');
     // runc answers ENOSYS, not the default, for every call numbered above the highest one the
     // filter names (its stub for calls newer than the filter; glibc falls back on ENOSYS, e.g.
     // fchmodat2 -> fchmodat). Naming only calls below that keeps those answers as they were.
@@ -508,8 +584,31 @@ function sendDenialsToAgent(built: Built, opts: CompileOptions, notify: Action):
       model.syscalls.set(name, constantPartition(notify));
     }
   }
-  if (Object.keys(names).length === 0 && dflt === undefined) return undefined;
-  return { names, ...(dflt ? { default: dflt } : {}), agentCalls };
+  // A call sent whole for audit is no agent call and no listed denial: the agent's audit table decides it.
+  const result = { enforced, conditional };
+  if (Object.keys(names).length === 0 && dflt === undefined) return result;
+  return { denials: { names, ...(dflt ? { default: dflt } : {}), agentCalls: [...agentCalls, ...Object.keys(conditional)].sort() }, ...result };
+}
+
+/** A DNF as the metadata carries it; undefined when it is too large to carry. */
+function serialDnf(d: Dnf): SerialAtom[][] | undefined {
+  if (d.length > MAX_CONDITIONAL_TERMS || d.some((t) => t.length > MAX_CONDITIONAL_ATOMS)) return undefined;
+  return d.map((t) => t.map((a) => [a.index, a.op, `0x${a.value.toString(16)}`, `0x${a.valueTwo.toString(16)}`]));
+}
+
+/**
+ * What audit mode sends to the agent: every denial but ENOSYS answers (fallbacks the profile
+ * asks for: the workload goes on without them, under audit as under enforcement) and trace
+ * (a tracer's business, which profiles cannot write).
+ */
+function audited(a: Action): boolean {
+  if (permits(a) || a.kind === 'notify' || a.kind === 'trace') return false;
+  return !(a.kind === 'errno' && a.errno === E.ENOSYS);
+}
+
+function denialRule(a: Action, field: string): DenialRule {
+  if (a.kind === 'errno') return [a.errno ?? (E.EPERM as number), field];
+  return [E.EPERM as number, field, a.kind as AuditedAction];
 }
 
 /** Most rules one call's NOTIFY rewrite may take (the smythos ioctl allow-list's complement takes 17). */
@@ -571,8 +670,16 @@ export function compileSyscallFilter(filter: SyscallFilter, opts: CompileOptions
   return guardComplexity(opts.profileFile, opts.fieldBase, () => {
     const plain = buildModel(filter, opts, false);
     const needs = findNeeds(plain, opts);
-    if (needs.length === 0) return encodeSeccomp(plain.model);
-    if (!opts.agent) throw agentError(needs, opts);
+    const audit = filter.audit === true && opts.ignoreAudit !== true;
+    if (needs.length === 0 && !audit) return encodeSeccomp(plain.model);
+    if (!opts.agent) {
+      if (needs.length > 0) throw agentError(needs, opts);
+      throw new OpenclawError('seccomp', 'audit mode logs what the filter would deny through the seccomp agent, and no agent is configured', {
+        file: opts.profileFile,
+        field: fieldOf(opts, 'audit'),
+        fix: 'configure the seccomp agent (agent.socket in the runtime config), or remove audit',
+      });
+    }
     const write = needs.find((n) => !n.notifiable);
     if (write) {
       throw new OpenclawError('seccomp', `${write.syscall} is denied (${write.field}), but ${write.reason} and runc refuses SCMP_ACT_NOTIFY for ${write.syscall}`, {
@@ -589,10 +696,10 @@ export function compileSyscallFilter(filter: SyscallFilter, opts: CompileOptions
       built.model.syscalls.set(n.syscall, rewriteInside(p, region, (a) => !permits(a) && rank(a) !== rank(notify), notify));
     }
     const execAllowed = sendExecsToAgent(built, notify);
-    const filterDenials = sendDenialsToAgent(built, opts, notify);
+    const { denials: filterDenials, enforced, conditional } = sendDenialsToAgent(built, opts, notify, audit);
     built.model.listenerPath = opts.agent.listenerPath;
     const meta = opts.agent.listenerMetadata;
-    built.model.listenerMetadata = typeof meta === 'string' ? meta : meta({ execAllowed, writeGated: built.writeGated, ...(filterDenials ? { filterDenials } : {}) });
+    built.model.listenerMetadata = typeof meta === 'string' ? meta : meta({ execAllowed, writeGated: built.writeGated, ...(filterDenials ? { filterDenials } : {}), ...(audit ? { audit: { enforced, ...(Object.keys(conditional).length > 0 ? { conditional } : {}) } } : {}) });
     return encodeSeccomp(built.model);
   });
 }

@@ -64,6 +64,14 @@ export const SyscallFilterSchema = z.strictObject({
   socketFamilies: z.array(z.string().regex(/^AF_[A-Z0-9]+$/, 'must be an AF_* name')).optional(),
   /** A libseccomp/Docker-style JSON profile to start from, relative to this profile's file. */
   import: z.string().min(1).optional(),
+  /**
+   * Audit mode, for rolling a profile out: every call this filter or the agent would deny is
+   * logged ("audit: would deny", with its rule) and then allowed. A field of the profile, never
+   * an annotation: it loosens, and the container's creator is not trusted (a profile with it
+   * cannot be chosen by annotation). Needs the seccomp agent. Shown by merge --diff, in the
+   * applied annotation, by denials, explain and lint (OC109).
+   */
+  audit: z.boolean().optional(),
 });
 
 export type SyscallFilter = z.output<typeof SyscallFilterSchema>;

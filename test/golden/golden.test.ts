@@ -152,3 +152,45 @@ describe('golden: CDI devices (nvidia-ctk shaped spec) under model-backend', () 
     });
   }
 });
+
+describe('golden: audit mode (smythos-alternative with syscallFilter.audit) under Docker\'s default filter', () => {
+  const fixture = 'docker-20.10-busybox.config.json';
+  const name = `audit-smythos-alternative.${fixture}`;
+  it(name, () => {
+    const input = parseJsonLossless(readFileSync(join(FIXTURES, fixture), 'utf8')) as Spec;
+    const base = readFileSync(join(PROFILES, 'smythos-alternative.yaml'), 'utf8');
+    const audited = base.replace(/^( {4}syscallFilter:\n)/m, '$1      audit: true\n');
+    expect(audited).not.toBe(base);
+    const profile = parseProfileText(Buffer.from(audited), 'profiles/smythos-alternative-audit.yaml');
+    const config = RuntimeConfigSchema.parse({});
+    const binds = concreteBinds(profile.profile.spec.filesystem?.allowedBindMounts ?? [], config.jobs.dir, capturedContainerId(input)).map((b) => b.source);
+    const merged = mergeSpec(input, {
+      profile,
+      compiledFilter: compileProfileSeccomp(profile, compileInputsOf(config)),
+      config,
+      containerId: capturedContainerId(input),
+      host: hostFor(fixture, input, binds),
+      bundle: '/bundle',
+      cleanupHookPath: '/opt/openclaw/hooks/openclaw-poststop',
+      specFile: 'config.json',
+    }).spec;
+    expect(merged.annotations?.['org.openclaw.profile.applied']).toBe('smythos-alternative (audit)');
+    // the ioctl allow-list's complement is too costly as NOTIFY rules: ioctl goes to the agent whole, with the denied requests
+    expect(JSON.parse(merged.linux?.seccomp?.listenerMetadata ?? '{}').audit).toMatchObject({ enforced: [], conditional: { ioctl: { rule: [1, 'defaultAction'] } } });
+    // Docker's own denials stay in the kernel: audit loosens only the profile's. mount, unshare,
+    // keyctl are in neither allow-list: errno (Docker's default); ptrace Docker allows and the
+    // profile denies: the agent's (logged, allowed in audit mode).
+    const rules = merged.linux?.seccomp?.syscalls ?? [];
+    const actionsOf = (n: string) => rules.filter((r) => r.names.includes(n)).map((r) => r.action);
+    for (const n of ['mount', 'unshare', 'keyctl']) expect(actionsOf(n)).toEqual([]);
+    expect(merged.linux?.seccomp?.defaultAction).toBe('SCMP_ACT_ERRNO');
+    expect(actionsOf('ptrace')).toEqual(['SCMP_ACT_NOTIFY']);
+    const text = stringifyJsonLossless(merged, 2) + '\n';
+    const expectedPath = join(EXPECTED, name);
+    if (update || !existsSync(expectedPath)) {
+      writeFileSync(expectedPath, text);
+      if (!update) throw new Error(`${expectedPath} did not exist; written now, review and commit it`);
+    }
+    expect(text).toBe(readFileSync(expectedPath, 'utf8'));
+  });
+});

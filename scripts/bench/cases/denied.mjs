@@ -6,6 +6,8 @@
  * path through the filter does not change. Each container makes CALLS denied calls, within the
  * agent's per-container notification burst (4000): past it a flood waits its turn at 2000/s
  * (server.ts AGENT_DEFAULTS), and the denial log summarises past 200 lines.
+ * A third container runs the same filter in audit mode (issue 13): the agent logs each call as
+ * "would deny" and lets it run (CONTINUE); that loop also closes each socket it gets.
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync } from 'node:fs';
@@ -21,8 +23,8 @@ export const title = 'filter denials through the agent (logged) vs in the kernel
 const CALLS = 3000;
 const EXECS = ['execve', 'execveat'];
 
-function seccompSection(socket, viaAgent) {
-  const meta = { v: 1, profile: 'bench', sha256: 'f'.repeat(64), errno: 1, writable: [] };
+function seccompSection(socket, viaAgent, audit = false) {
+  const meta = { v: 1, profile: 'bench', sha256: 'f'.repeat(64), errno: 1, writable: [], ...(audit ? { audit: { enforced: [] } } : {}) };
   return {
     defaultAction: 'SCMP_ACT_ALLOW',
     architectures: ['SCMP_ARCH_X86_64'],
@@ -54,11 +56,12 @@ export async function run(ctx) {
   const bundles = {
     kernel: makeBundle(join(dir, 'b-kernel'), ctx.rootfs, ['/denied', String(CALLS)], (c) => ({ ...c, linux: { ...c.linux, seccomp: seccompSection(socket, false) } })),
     agent: makeBundle(join(dir, 'b-agent'), ctx.rootfs, ['/denied', String(CALLS)], (c) => ({ ...c, linux: { ...c.linux, seccomp: seccompSection(socket, true) } })),
+    audit: makeBundle(join(dir, 'b-audit'), ctx.rootfs, ['/denied', String(CALLS), 'audit'], (c) => ({ ...c, linux: { ...c.linux, seccomp: seccompSection(socket, true, true) } })),
   };
   const agent = spawn(SHIM, ['agent', '--socket', socket, '--denial-log', join(dir, 'denials.log')], { stdio: ['ignore', 'ignore', 'ignore'] });
   let n = 0;
-  const results = { kernel: [], agent: [] };
-  const calls = { kernel: 0, agent: 0 };
+  const results = { kernel: [], agent: [], audit: [] };
+  const calls = { kernel: 0, agent: 0, audit: 0 };
   const warmup = Math.min(ctx.warmup, 1);
   try {
     for (let i = 0; i < 200 && !(await canConnect(socket)); i++) await sleep(25);
@@ -73,11 +76,12 @@ export async function run(ctx) {
       if (++calls[label] > warmup) results[label].push(m);
       return m.denied_socket;
     };
-    const samples = alternate(['kernel', 'agent'].map((label) => ({ label, run: () => once(label) })), { warmup, reps: ctx.reps(5), onError: ctx.onError });
+    const samples = alternate(['kernel', 'agent', 'audit'].map((label) => ({ label, run: () => once(label) })), { warmup, reps: ctx.reps(5), onError: ctx.onError });
     const series = (label, key) => ({ label, values: results[label].map((m) => m[key] / 1000), failures: samples.get(label).failures });
     return [
       row({ caseId: id, measure: `denied socket(AF_INET), ${CALLS} calls`, unit: 'µs/call', baseline: series('kernel', 'denied_socket'), subject: series('agent', 'denied_socket'), note: 'subject: SCMP_ACT_NOTIFY answered by the agent with the same errno and logged' }),
       row({ caseId: id, measure: 'allowed getpid beside it', unit: 'µs/call', baseline: series('kernel', 'allowed_getpid'), subject: series('agent', 'allowed_getpid'), target: 1.1 }),
+      row({ caseId: id, measure: `audit mode: would-deny socket(AF_INET) logged and allowed (+ close), ${CALLS} calls`, unit: 'µs/call', baseline: series('kernel', 'denied_socket'), subject: series('audit', 'denied_socket'), note: 'subject: SCMP_ACT_NOTIFY logged as "audit: would deny" and answered CONTINUE; the loop closes each socket' }),
     ];
   } finally {
     agent.kill('SIGTERM');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decide, filterDenial, INITIAL_LISTENER_STATE, needsTaskImage, type AgentPolicy, type CallData, type Decision, type ListenerState, type NeedPath, type PathInput, type TaskImage } from '../../../shim/agent/decide.js';
+import { comparisonHolds, decide, filterDenial, INITIAL_LISTENER_STATE, needsTaskImage, type AgentPolicy, type CallData, type Decision, type ListenerState, type NeedPath, type PathInput, type TaskImage } from '../../../shim/agent/decide.js';
 import { AUDIT_ARCH } from '../../../shim/agent/syscalls.js';
 
 const X86 = AUDIT_ARCH.x86_64;
@@ -210,5 +210,102 @@ describe('decide: the filter\'s own denials (issue 10, metadata filterDenials)',
   it('an unknown call number is never a filter denial', () => {
     expect(filterDenial(undefined, fd)).toBeUndefined();
     expect(filterDenial('__proto__', fd)).toEqual({ errno: 1, rule: 'defaultAction' });
+  });
+});
+
+describe('decide: audit mode (policy.audit, the profile\'s syscallFilter.audit)', () => {
+  const X86_64 = AUDIT_ARCH.x86_64;
+  const c = (nr: number, ...args: bigint[]) => ({ nr, arch: X86_64, args: [...args, 0n, 0n, 0n, 0n, 0n, 0n].slice(0, 6) });
+  const fd: AgentPolicy['filterDenials'] = {
+    names: { ptrace: [1, 'blacklist[5]'], socket: [97, 'socketFamilies'], kexec_load: [1, 'rules[2].names[0]', 'kill-process'], mount: [1, 'rules[3].names[0]', 'trap'] },
+    default: [1, 'defaultAction'],
+    agentCalls: ['openat', 'creat', 'execve', 'execveat', 'epoll_ctl'],
+  };
+  // Every case of the enforcing table above, and the filter's own denials, decided again in audit mode.
+  const enforcing: Array<{ name: string; state: ListenerState; call: CallData; pol: AgentPolicy; path?: PathInput }> = [
+    ...rows.map((r) => ({ name: r.name, state: r.state, call: r.call, pol: r.pol ?? policy, ...(r.path ? { path: r.path } : {}) })),
+    { name: 'ptrace (blacklist) after the exec', state: after, call: c(101), pol: { ...policy, filterDenials: fd } },
+    { name: 'ptrace (blacklist) before the exec: runc init', state: before, call: c(101), pol: { ...policy, filterDenials: fd } },
+    { name: 'socket(AF_INET) outside socketFamilies', state: after, call: c(41, 2n), pol: { ...policy, filterDenials: fd } },
+    { name: 'an unnamed call: the errno default', state: after, call: c(133), pol: { ...policy, filterDenials: fd } },
+    { name: 'a second execve (exec-once)', state: after, call: c(59, 0x1000n), pol: { ...policy, filterDenials: fd } },
+    { name: "runc init's own call after the exec", state: after, call: c(233), pol: { ...policy, filterDenials: fd } },
+  ];
+  it.each(enforcing)('$name: a denial becomes CONTINUE carrying it, an injected open becomes CONTINUE, the rest and the state are unchanged', ({ state, call: k, pol, path }) => {
+    const enforced = decide(state, k, pol, path);
+    const audited = decide(state, k, { ...pol, audit: { enforced: [] } }, path);
+    expect(audited.state).toEqual(enforced.state);
+    const d = enforced.decision;
+    if (d.kind === 'deny') {
+      const { kind: _k, ...wouldDeny } = d;
+      expect(audited.decision).toEqual({ kind: 'continue', reason: `audit: would deny (${d.reason})`, wouldDeny });
+    } else if (d.kind === 'inject') {
+      expect(audited.decision).toEqual({ kind: 'continue', reason: 'write-open in writable path (audit: the task opens it itself)' });
+    } else {
+      expect(audited.decision).toEqual(d);
+    }
+  });
+  it('the table above holds denials of every kind (so it cannot pass on continues alone)', () => {
+    const kinds = enforcing.map(({ state, call: k, pol, path }) => decide(state, k, pol, path).decision.kind);
+    expect(kinds.filter((k) => k === 'deny').length).toBeGreaterThan(15);
+    expect(kinds).toContain('inject');
+    expect(kinds).toContain('need-path');
+  });
+  it.each([
+    { what: 'a kill rule: logged as the filter killing it, then allowed', call: c(246), want: { errno: 1, rule: 'rules[2].names[0]', action: 'kill-process', reason: 'the filter kills it (kill-process)' } },
+    { what: 'a trap rule', call: c(165), want: { errno: 1, rule: 'rules[3].names[0]', action: 'trap', reason: 'the filter traps it (trap)' } },
+    { what: 'socketFamilies keeps its errno in the record', call: c(41, 2n), want: { errno: 97, rule: 'socketFamilies', reason: 'denied by the filter' } },
+  ])('$what', ({ call: k, want }) => {
+    const r = decide(after, k, { ...policy, filterDenials: fd, audit: { enforced: [] } });
+    expect(r.decision).toEqual({ kind: 'continue', reason: `audit: would deny (${want.reason})`, wouldDeny: want });
+  });
+  it('a write-open outside the writable paths still asks for the path (for the log line), then continues with it', () => {
+    const pol: AgentPolicy = { ...policy, audit: { enforced: [] } };
+    expect(decide(after, openat(1), pol).decision).toEqual({ kind: 'need-path', pathArg: 1, dirfdArg: 0 });
+    expect(decide(after, openat(1), pol, { ok: true, path: '/etc/passwd' }).decision).toMatchObject({ kind: 'continue', wouldDeny: { errno: 1, reason: 'write-open outside writable paths' } });
+  });
+  it('walks a container life: the first exec still closes runc init\'s window, what follows is logged, never denied', () => {
+    const seq = [openat(0o2000001), call(X86, 105, 0n), call(X86, 59, 1n), call(X86, 59, 1n), call(X86, 105, 0n)];
+    let s: ListenerState = INITIAL_LISTENER_STATE;
+    const out = seq.map((k) => {
+      const r = decide(s, k, { ...policy, audit: { enforced: [] } });
+      s = r.state;
+      return [r.decision.kind, r.decision.kind === 'continue' && r.decision.wouldDeny !== undefined];
+    });
+    expect(out).toEqual([['continue', false], ['continue', false], ['continue', false], ['continue', true], ['continue', true]]);
+  });
+});
+
+describe('decide: audit mode, a call sent whole (policy.audit.conditional)', () => {
+  const X86_64 = AUDIT_ARCH.x86_64;
+  const ioctl = (req: bigint) => ({ nr: 16, arch: X86_64, args: [1n, req, 0n, 0n, 0n, 0n] });
+  const allowed = [0x5401n, 0x5413n, 0x541bn];
+  const pol: AgentPolicy = {
+    ...policy,
+    filterDenials: { names: {}, default: [1, 'defaultAction'], agentCalls: ['execve', 'ioctl'] },
+    audit: { enforced: [], conditional: { ioctl: { denied: [allowed.map((v) => [1, 'NE', `0x${v.toString(16)}`, '0x0'] as const)], rule: [1, 'defaultAction'] } } },
+  };
+  it.each([
+    ...allowed.map((v) => ({ req: v, logged: false })),
+    { req: 0x5412n, logged: true },
+    { req: (1n << 32n) | 0x5401n, logged: true },
+  ])('ioctl($req): continue, logged as would-deny: $logged', ({ req, logged }) => {
+    for (const state of [before, after]) {
+      const r = decide(state, ioctl(req), pol);
+      expect(r.decision.kind).toBe('continue');
+      expect(r.decision.kind === 'continue' && r.decision.wouldDeny).toEqual(logged ? { errno: 1, reason: 'denied by the filter', rule: 'defaultAction' } : undefined);
+    }
+  });
+  it.each([
+    { op: 'EQ', x: 5n, v: '0x5', w: '0x0', want: true },
+    { op: 'NE', x: 5n, v: '0x5', w: '0x0', want: false },
+    { op: 'LT', x: 4n, v: '0x5', w: '0x0', want: true },
+    { op: 'LE', x: 5n, v: '0x5', w: '0x0', want: true },
+    { op: 'GT', x: 5n, v: '0x5', w: '0x0', want: false },
+    { op: 'GE', x: 5n, v: '0x5', w: '0x0', want: true },
+    { op: 'MASKED_EQ', x: 0x1_0000_5412n, v: '0xffffffff', w: '0x5412', want: true },
+    { op: 'EQ', x: -1n, v: '0xffffffffffffffff', w: '0x0', want: true },
+  ])('comparisonHolds $op($x, $v, $w) = $want (as libseccomp: unsigned 64-bit)', ({ op, x, v, w, want }) => {
+    expect(comparisonHolds([0, op, v, w], [x])).toBe(want);
   });
 });

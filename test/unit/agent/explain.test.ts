@@ -79,6 +79,24 @@ describe('denials output', () => {
         '    hint: add socket to spec.isolation.syscallFilter.whitelist in /profiles/smythos-alternative.yaml and limit it with socketFamilies: [AF_INET]',
     );
   });
+  it('audit mode: the line says the call would be denied and was allowed, with its rule and the hint', () => {
+    const a: DenialEntry = { ...e('socket', 1, 'defaultAction', 'family=AF_INET type=SOCK_STREAM'), decision: 'audit' };
+    expect(formatEntry(a, ctx)).toBe(
+      't1  job1  pid 7  profile smythos-alternative  socket  EPERM  audit: would deny (denied by the filter, spec.isolation.syscallFilter.defaultAction); allowed  family=AF_INET type=SOCK_STREAM\n' +
+        '    hint: add socket to spec.isolation.syscallFilter.whitelist in /profiles/smythos-alternative.yaml and limit it with socketFamilies: [AF_INET]',
+    );
+    const kill: DenialEntry = { ...e('ptrace', 1, 'blacklist[0]', ''), decision: 'audit', action: 'kill-process', reason: 'the filter kills it (kill-process)' };
+    expect(formatEntry(kill, ctx).split('\n')[0]).toBe('t1  job1  pid 7  profile smythos-alternative  ptrace  SCMP_ACT_KILL_PROCESS  audit: would deny (the filter kills it (kill-process), spec.isolation.syscallFilter.blacklist[0]); allowed');
+  });
+  it('audit mode: --summary counts would-deny lines apart from denials', () => {
+    const entries = [e('socket', 1, 'defaultAction', 'family=AF_INET', 't1'), { ...e('socket', 1, 'defaultAction', 'family=AF_INET', 't2'), decision: 'audit' as const }];
+    const lines = formatSummary('job1', entries, ctx).split('\n');
+    expect(lines[0]).toBe('job1: 2 denials logged (1 audit: would deny, allowed), 2 kinds, profile smythos-alternative');
+    expect(lines.filter((l) => /^\s+1 {2}socket/.test(l))).toEqual([
+      '     1  socket  EPERM  denied by the filter (spec.isolation.syscallFilter.defaultAction)',
+      '     1  socket  EPERM  audit: would deny (denied by the filter, spec.isolation.syscallFilter.defaultAction); allowed',
+    ]);
+  });
   it('a rate-limit line stays one line', () => {
     const s: DenialEntry = { ...e('*', 0, undefined, ''), reason: 'rate limit: 5 further denials not logged (a .. b)', suppressed: 5 };
     expect(formatEntry(s, ctx)).toBe('t1  job1  rate limit: 5 further denials not logged (a .. b)');

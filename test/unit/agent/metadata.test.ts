@@ -59,3 +59,31 @@ describe('listenerMetadata: filterDenials', () => {
     expect(parseListenerMetadata(JSON.stringify({ v: 1, profile: 'p', sha256: sha, filterDenials: value })).ok).toBe(false);
   });
 });
+
+describe('listenerMetadata: audit mode', () => {
+  it('round-trips audit and kill rules, written last', () => {
+    const filterDenials = { names: { ptrace: [1, 'blacklist[0]', 'kill-process'] as [number, string, 'kill-process'] }, agentCalls: ['execve'] };
+    const s = formatListenerMetadata({ v: 1, profile: 'p', sha256: sha, filterDenials, audit: { enforced: ['ioctl'] } });
+    expect(s).toBe(`{"v":1,"profile":"p","sha256":"${sha}","errno":1,"writable":[],"filterDenials":{"names":{"ptrace":[1,"blacklist[0]","kill-process"]},"agentCalls":["execve"]},"audit":{"enforced":["ioctl"]}}`);
+    expect(parseListenerMetadata(s)).toMatchObject({ ok: true, value: { filterDenials, audit: { enforced: ['ioctl'] } } });
+  });
+  it('is absent (enforce) unless the compiler wrote it', () => {
+    const r = parseListenerMetadata(JSON.stringify({ v: 1, profile: 'p', sha256: sha }));
+    expect(r.ok && r.value.audit).toBeUndefined();
+  });
+  it('carries a call sent whole with its denied ranges', () => {
+    const audit = { enforced: [], conditional: { ioctl: { denied: [[[1, 'NE', '0x5401', '0x0'], [1, 'NE', '0x5413', '0x0']]] as Array<Array<[number, 'NE', string, string]>>, rule: [1, 'defaultAction'] as [number, string] } } };
+    const s = formatListenerMetadata({ v: 1, profile: 'p', sha256: sha, audit });
+    expect(parseListenerMetadata(s)).toMatchObject({ ok: true, value: { audit } });
+  });
+  it.each([
+    [{ audit: { enforced: [], conditional: { ioctl: { denied: [[[6, 'EQ', '0x1', '0x0']]], rule: [1, 'x'] } } } }, 'argument index 6'],
+    [{ audit: { enforced: [], conditional: { ioctl: { denied: [[[1, 'EQ', '21505', '0x0']]], rule: [1, 'x'] } } } }, 'a value not in hex'],
+    [{ audit: { enforced: [], conditional: { ioctl: { denied: [[[1, 'IN', '0x1', '0x0']]], rule: [1, 'x'] } } } }, 'an unknown op'],
+    [{ audit: true }, 'a bare boolean'],
+    [{ audit: { enforced: [], on: true } }, 'an unknown key'],
+    [{ filterDenials: { names: { ptrace: [1, 'x', 'allow'] }, agentCalls: [] } }, 'a third element that is no kill or trap'],
+  ])('rejects %j (%s)', (extra) => {
+    expect(parseListenerMetadata(JSON.stringify({ v: 1, profile: 'p', sha256: sha, ...extra })).ok).toBe(false);
+  });
+});

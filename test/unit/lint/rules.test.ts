@@ -98,6 +98,30 @@ describe('lint rules on purpose-made profiles', () => {
   });
 });
 
+describe('OC109: audit mode', () => {
+  const strict = { ...ro, syscallFilter: { defaultAction: 'errno', whitelist: [...BASE_ALLOW, 'wait4'], readOnlyOpens: true } };
+  const lintAsCommand = (p: LoadedProfile) => lintProfile({ profile: p, seccomp: compileProfileSeccomp(p, compileInputsOf(config), { ignoreAudit: true })?.spec });
+  it('warns when audit is on, naming the field, and not otherwise', () => {
+    const audit = lintAsCommand(loadedProfile({ ...strict, syscallFilter: { ...strict.syscallFilter, audit: true } })).warnings;
+    expect(audit.map((w) => `${w.id} ${w.field}`)).toEqual(['OC109 spec.isolation.syscallFilter.audit']);
+    expect(audit[0]?.reason).toMatch(/would deny.*then allowed/);
+    expect(lintAsCommand(loadedProfile(strict)).warnings).toEqual([]);
+  });
+  it('cannot be accepted away: audit mode is never silently on', () => {
+    const p = loadedProfile({ ...strict, syscallFilter: { ...strict.syscallFilter, audit: true } });
+    p.profile.metadata.acceptedWarnings = [{ id: 'OC109', reason: 'we are rolling this profile out this week' }];
+    const r = lintAsCommand(p);
+    expect(r.warnings.map((w) => w.id)).toEqual(['OC109']);
+    expect(r.accepted).toEqual([]);
+  });
+  it('the other rules judge the filter the profile enforces: audit hides no warning', () => {
+    const bad = { ...ro, syscallFilter: { defaultAction: 'errno', whitelist: [...BASE_ALLOW, 'execve'], readOnlyOpens: true } };
+    const plain = lintAsCommand(loadedProfile(bad)).warnings.map((w) => w.id);
+    expect(plain).toContain('OC102');
+    expect(lintAsCommand(loadedProfile({ ...bad, syscallFilter: { ...bad.syscallFilter, audit: true } })).warnings.map((w) => w.id)).toEqual([...plain, 'OC109']);
+  });
+});
+
 describe('shipped profiles', () => {
   const dir = join(__dirname, '..', '..', '..', 'profiles');
   it.each(readdirSync(dir).filter((f) => f.endsWith('.yaml')))('%s lints clean', (f) => {

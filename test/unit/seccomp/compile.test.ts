@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { join } from 'node:path';
 import { describeAgentNeeds, type AgentFacts } from '../../../shim/seccomp/compile.js';
 import { PATH_MUTATING_CALLS } from '../../../shim/seccomp/vocabulary.js';
 import { verdictWithAgent } from '../../../shim/agent/verdict.js';
@@ -362,5 +363,116 @@ describe('compileSyscallFilter: the filter\'s own denials go to the agent to be 
     expect(s.listenerPath).toBeUndefined();
     expect(ev(s, 'ptrace')).toEqual({ action: 'errno', errno: 1 });
     expect((s.syscalls ?? []).some((r) => r.action === 'SCMP_ACT_NOTIFY')).toBe(false);
+  });
+});
+
+describe('compileSyscallFilter: audit mode (syscallFilter.audit)', () => {
+  function withFacts(filter: Parameters<typeof compile>[0]) {
+    let facts: AgentFacts | undefined;
+    const meta = (f: AgentFacts) => JSON.stringify({ profile: 'test', filterDenials: f.filterDenials, ...(f.audit ? { audit: f.audit } : {}) });
+    const s = compile(filter, { agent: { listenerPath: AGENT.listenerPath, listenerMetadata: (f) => ((facts = f), meta(f)) } });
+    return { s, facts: facts as AgentFacts };
+  }
+  const kernel = (s: ReturnType<typeof compile>, name: string, args: bigint[] = []) => verdictWithAgent({ ...s, listenerMetadata: '' }, X86_64, name, args);
+  const DENY_DEFAULT = { defaultAction: 'errno', whitelist: RUNC_INIT_OK.filter((n) => n !== 'execve'), blacklist: ['execve'] };
+
+  it.each([
+    // [what, filter, call, args, the rule the agent logs, what enforcement answers]
+    ['a blacklisted call (errno)', { defaultAction: 'allow', blacklist: ['ptrace'] }, 'ptrace', [], [1, 'blacklist[0]'], { action: 'errno', errno: 1 }],
+    ['a blacklist under blacklistAction kill', { defaultAction: 'allow', blacklist: ['ptrace'], blacklistAction: 'kill' }, 'ptrace', [], [1, 'blacklist[0]', 'kill-process'], { action: 'kill-process' }],
+    ['a trap rule', { defaultAction: 'allow', rules: [{ names: ['mount'], action: 'trap' }] }, 'mount', [], [1, 'rules[0].names[0]', 'trap'], { action: 'trap' }],
+    ['a socket family', { defaultAction: 'allow', socketFamilies: ['AF_UNIX'] }, 'socket', [2n], [97, 'socketFamilies'], { action: 'errno', errno: 97 }],
+    ['a readOnlyOpens path call (EROFS)', { defaultAction: 'allow', readOnlyOpens: true }, 'mkdir', [], [30, 'readOnlyOpens'], { action: 'errno', errno: 30 }],
+    ['a call no rule names (the errno default)', DENY_DEFAULT, 'socket', [2n], [1, 'defaultAction'], { action: 'errno', errno: 1 }],
+    ['a call no rule names (a kill default)', { ...DENY_DEFAULT, defaultAction: 'kill-process' }, 'socket', [2n], [1, 'defaultAction', 'kill-process'], { action: 'kill-process' }],
+    ['a process clone, threads allowed', { defaultAction: 'allow', blacklist: ['clone', 'execve'] }, 'clone', [0x1200011n], [1, 'blacklist[0]'], { action: 'errno', errno: 1 }],
+  ] as const)('%s: NOTIFY, logged with its rule and allowed (enforcing, the same filter answers as before)', (_w, filter, name, args, rule, enforced) => {
+    const { s, facts } = withFacts({ ...filter, audit: true } as never);
+    expect(kernel(s, name, [...args]).action).toBe('notify');
+    const listed = facts.filterDenials?.names[name] ?? facts.filterDenials?.default;
+    expect(listed).toEqual(rule);
+    expect(ev(s, name, [...args])).toEqual({ action: 'log' });
+    expect(facts.audit).toEqual({ enforced: [] });
+    expect(assertWellFormed(s)).toEqual([]);
+    // the profile without audit: the kernel or the agent denies as it always did
+    expect(ev(withFacts(filter as never).s, name, [...args])).toEqual(enforced);
+  });
+
+  it('allowed calls stay allowed in the kernel, without a round trip', () => {
+    const { s } = withFacts({ defaultAction: 'allow', blacklist: ['ptrace'], audit: true } as never);
+    expect(kernel(s, 'getpid')).toEqual({ action: 'allow' });
+    const d = withFacts({ ...DENY_DEFAULT, audit: true } as never).s;
+    expect(kernel(d, 'read')).toEqual({ action: 'allow' });
+  });
+
+  it.each([
+    ['deny by default, exec-once, write gating', { ...DENY_DEFAULT, readOnlyOpens: true, socketFamilies: ['AF_UNIX'] }],
+    ['deny by default without openat (runc\'s init needs it: the agent\'s call, its other cells denied)', { ...DENY_DEFAULT, whitelist: DENY_DEFAULT.whitelist.filter((n) => n !== 'openat') }],
+    ['allow by default, kill and trap rules', { defaultAction: 'allow', blacklist: ['ptrace', 'execve'], blacklistAction: 'kill-process', rules: [{ names: ['mount'], action: 'trap' }, { names: ['personality'], action: 'errno', errno: 'EACCES', args: [{ index: 0, op: 'SCMP_CMP_NE', value: 0 }] }] }],
+    ['a kill default', { ...DENY_DEFAULT, defaultAction: 'kill-process' }],
+  ] as const)('nothing is denied silently: every rule left in the kernel is an allow, NOTIFY or an ENOSYS fallback (%s)', (_w, filter) => {
+    const { s, facts } = withFacts({ ...filter, audit: true } as never);
+    const denying = (s.syscalls ?? []).filter((r) => !['SCMP_ACT_ALLOW', 'SCMP_ACT_LOG', 'SCMP_ACT_NOTIFY'].includes(r.action) && !(r.action === 'SCMP_ACT_ERRNO' && r.errnoRet === 38));
+    expect(denying.map((r) => r.names.join())).toEqual([]);
+    expect(facts.audit).toEqual({ enforced: [] });
+    // and the same filter enforcing has such rules, or denies by default (the test can fail)
+    const enforcing = withFacts(filter as never).s;
+    const denies = (enforcing.syscalls ?? []).some((r) => !['SCMP_ACT_ALLOW', 'SCMP_ACT_NOTIFY'].includes(r.action) && r.errnoRet !== 38) || enforcing.defaultAction !== 'SCMP_ACT_ALLOW';
+    expect(denies).toBe(true);
+  });
+
+  it.each([
+    ['clone3 (ENOSYS: glibc falls back to clone)', { defaultAction: 'allow', blacklist: ['clone', 'execve'] }, 'clone3', [], { action: 'errno', errno: 38 }],
+    ['openat2 under readOnlyOpens (ENOSYS fallback)', { defaultAction: 'allow', readOnlyOpens: true }, 'openat2', [], { action: 'errno', errno: 38 }],
+  ] as const)('fallbacks stay in the kernel, as under enforcement: %s', (_w, filter, name, args, answer) => {
+    const { s, facts } = withFacts({ ...filter, audit: true } as never);
+    expect(kernel(s, name, [...args])).toEqual(answer);
+    expect(facts.audit?.enforced).not.toContain(name);
+  });
+
+  it('a conditional denial too costly to encode as NOTIFY rules: the call goes to the agent whole, with the ranges the filter denies', () => {
+    const allowed = [0x5401n, 0x5413n, 0x541bn, 0x5421n, 0x5450n, 0x5451n];
+    const rules = allowed.map((v) => ({ names: ['ioctl'], action: 'allow', args: [{ index: 1, op: 'SCMP_CMP_EQ', value: v }] }));
+    // enforcing, this stays in the kernel, unlogged (the table above)
+    expect(kernel(withFacts({ ...DENY_DEFAULT, rules } as never).s, 'ioctl', [1n, 0x5412n])).toEqual({ action: 'errno', errno: 1 });
+    const { s, facts } = withFacts({ ...DENY_DEFAULT, rules, audit: true } as never);
+    expect(kernel(s, 'ioctl', [1n, 0x5401n]).action).toBe('notify');
+    expect(kernel(s, 'ioctl', [1n, 0x5412n]).action).toBe('notify');
+    expect(facts.audit?.enforced).toEqual([]);
+    // named only by allow rules: the default denies the rest
+    expect(facts.audit?.conditional?.ioctl?.rule).toEqual([1, 'defaultAction']);
+    expect(facts.filterDenials?.agentCalls).toContain('ioctl');
+    expect(ev(s, 'ioctl', [1n, 0x5412n])).toEqual({ action: 'log' });
+    for (const v of allowed) expect(ev(s, 'ioctl', [1n, v])).toEqual({ action: 'allow' });
+    // the kernel truncates the request to 32 bits only where the filter says so: high bits make it a denied request
+    expect(ev(s, 'ioctl', [1n, (1n << 32n) | 0x5401n])).toEqual({ action: 'log' });
+    expect(assertWellFormed(s)).toEqual([]);
+  });
+
+  it.each(['default', 'smythos-alternative', 'model-backend'])('shipped %s in audit mode: nothing stays enforced', async (name) => {
+    const { readProfileFile } = await import('../../../shim/profile/load.js');
+    const p = readProfileFile(join(__dirname, '..', '..', '..', 'profiles', `${name}.yaml`));
+    const filter = { ...p.profile.spec.isolation.syscallFilter!, audit: true };
+    const { s, facts } = withFacts(filter as never);
+    expect(facts.audit?.enforced).toEqual([]);
+    const denying = (s.syscalls ?? []).filter((r) => !['SCMP_ACT_ALLOW', 'SCMP_ACT_LOG', 'SCMP_ACT_NOTIFY'].includes(r.action) && !(r.action === 'SCMP_ACT_ERRNO' && r.errnoRet === 38));
+    expect(denying.map((r) => r.names.join())).toEqual([]);
+  });
+
+  it('needs the agent even where the filter alone would run under plain runc: without one, an error naming audit', () => {
+    const plain = compile({ defaultAction: 'allow', blacklist: ['ptrace'] });
+    expect(plain.listenerPath).toBeUndefined();
+    expect(withFacts({ defaultAction: 'allow', blacklist: ['ptrace'], audit: true } as never).s.listenerPath).toBe(AGENT.listenerPath);
+    const e = errorOf(() => compile({ defaultAction: 'allow', blacklist: ['ptrace'], audit: true } as never));
+    expect(e.field).toBe(`${FIELD}.audit`);
+    expect(e.fix).toMatch(/configure the seccomp agent|remove audit/);
+  });
+
+  it('ignoreAudit (lint) compiles the filter the profile enforces, byte for byte', () => {
+    const filter = { ...DENY_DEFAULT, socketFamilies: ['AF_UNIX'], readOnlyOpens: true, rules: [{ names: ['mount'], action: 'kill-process' }] };
+    const meta = { agent: { listenerPath: AGENT.listenerPath, listenerMetadata: AGENT.listenerMetadata } };
+    expect(compile({ ...filter, audit: true } as never, { ...meta, ignoreAudit: true })).toEqual(compile(filter as never, meta));
+    expect(compile({ ...filter, audit: false } as never, meta)).toEqual(compile(filter as never, meta));
+    expect(compile({ ...filter, audit: true } as never, meta)).not.toEqual(compile(filter as never, meta));
   });
 });
