@@ -6,7 +6,7 @@
  *
  *   npm run bench -- [--cases a,s,b,c,d,f] [--reps N] [--warmup N] [--concurrency N] [--out FILE]
  *
- * Cases: a pass-through, s where a create's time goes, b create-start-delete, c docker run --rm (private dockerd),
+ * Cases: a pass-through, s where a create's time goes, b create-start-delete, x exec into a running container, c docker run --rm (private dockerd),
  * d in-container syscall cost, e seccomp agent under attack (a neighbour's write-open p50/p99),
  * f 50 concurrent creates, v the resident service (merge round trip p50/p90/p99, memory), m service +
  * agent memory with 100 running smythos-alternative containers, k case b on crun (needs
@@ -34,8 +34,9 @@ import * as denied from './cases/denied.mjs';
 import * as memory from './cases/memory.mjs';
 import * as crun from './cases/crun.mjs';
 import * as cri from './cases/cri.mjs';
+import * as exec from './cases/exec.mjs';
 
-const CASES = [passthrough, startup, cycle, docker, syscalls, agent, concurrent, service, python, denied, memory, crun, cri];
+const CASES = [passthrough, startup, cycle, exec, docker, syscalls, agent, concurrent, service, python, denied, memory, crun, cri];
 
 const { values: opts } = parseArgs({
   options: {
@@ -48,7 +49,7 @@ const { values: opts } = parseArgs({
   },
 });
 if (opts.help) {
-  process.stdout.write('npm run bench -- [--cases a,s,b,c,d,e,f,v,p,g,m,k,r] [--reps N] [--warmup N] [--concurrency N] [--out FILE]\n');
+  process.stdout.write('npm run bench -- [--cases a,s,b,x,c,d,e,f,v,p,g,m,k,r] [--reps N] [--warmup N] [--concurrency N] [--out FILE]\n');
   process.exit(0);
 }
 const missing = missingPrerequisite();
