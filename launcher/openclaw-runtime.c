@@ -545,8 +545,25 @@ static enum ask_result ask_service(int argc, char **argv, struct answer *ans, in
   return exec ? ASK_EXEC : ASK_EXIT;
 }
 
+/*
+ * This executable's real path. The kernel's /proc/self/exe link already names it with every
+ * symlink resolved (one readlink, where realpath walks each component); " (deleted)" means it
+ * was replaced while starting: the Node path finds the current one.
+ */
+static int find_self(void) {
+  ssize_t n = readlink("/proc/self/exe", self_path, sizeof self_path - 1);
+  if (n <= 0 || (size_t)n >= sizeof self_path - 1 || self_path[0] != '/') return 0;
+  self_path[n] = '\0';
+  const char *deleted = " (deleted)";
+  size_t dl = strlen(deleted);
+  return !((size_t)n >= dl && strcmp(self_path + n - dl, deleted) == 0);
+}
+
 int main(int argc, char **argv) {
-  if (!realpath("/proc/self/exe", self_path)) exec_node(argc, argv, 0);
+  if (!find_self()) {
+    snprintf(self_path, sizeof self_path, "%s", argv[0]); /* Node resolves it again */
+    exec_node(argc, argv, 0);
+  }
   struct parsed p;
   parse(argc, argv, &p);
   if (p.flag_missing) exec_node(argc, argv, 0);
