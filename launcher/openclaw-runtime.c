@@ -9,10 +9,11 @@
  *     The runtime is the one the TypeScript side recorded for this exact config file
  *     (shim/service/resolved.ts), or, with no config file at all, the built-in candidates on
  *     PATH. `delete ID` passes through when no host record exists for ID;
- *   - create/run/features (and a pass-through whose config has no valid record) are sent to
- *     the resident service (shim/service/), which answers "exec the runtime" (config.json
- *     merged and written, host actions done), "exit with this output" (an error already in
- *     runc's --log), or "use Node";
+ *   - create/run/exec/features (and a pass-through whose config has no valid record) are sent
+ *     to the resident service (shim/service/), which answers "exec the runtime" (config.json
+ *     merged and written, host actions done), "exec the runtime with this argv" (exec: the
+ *     clamped process file written), "exit with this output" (an error already in runc's
+ *     --log), or "use Node";
  *   - `--help`/`--version` with no command start Node (the shim's lines, then the runtime's);
  *   - everything else, and every doubt (no service, a socket or record not owned by root, a
  *     different protocol version, a malformed answer), execs the Node path with the ORIGINAL
@@ -206,9 +207,9 @@ static void alias_device_stdio(const char *alias_dir) {
   }
 }
 
-static void exec_runtime(const char *runtime, struct parsed *p) {
-  p->runc_argv[0] = (char *)runtime;
-  execv(runtime, p->runc_argv);
+static void exec_runtime(const char *runtime, char **argv) {
+  argv[0] = (char *)runtime;
+  execv(runtime, argv);
 }
 
 /* ---- trust checks: what a root process may believe ---- */
@@ -394,6 +395,7 @@ struct answer {
   int exit;
   char runtime[PATH_MAX];
   char alias_dir[PATH_MAX]; /* empty: stdio goes as it is */
+  char **argv;              /* "execv": the runtime's argv ([0] left for the runtime), else NULL */
 };
 
 /*
@@ -499,26 +501,41 @@ static enum ask_result ask_service(int argc, char **argv, struct answer *ans, in
   }
   close(fd);
 
-  /* magic, version, status, exit, runtime, stdout length, stderr length, then the bytes */
-  const char *f[8];
+  /* magic, version, status, exit, runtime, aliasDir, argc, argv..., stdout length, stderr
+   * length, then the bytes */
+  const char *f[7];
   size_t at = 0;
-  for (int k = 0; k < 8; k++) {
-    const char *nul = memchr(resp + at, '\0', len - at);
-    if (!nul) return ASK_NODE;
-    f[k] = resp + at;
-    at = (size_t)(nul - resp) + 1;
-  }
+#define NEXT_FIELD(dst)                                    \
+  do {                                                     \
+    const char *nul = memchr(resp + at, '\0', len - at);   \
+    if (!nul) return ASK_NODE;                             \
+    (dst) = resp + at;                                     \
+    at = (size_t)(nul - resp) + 1;                         \
+  } while (0)
+  for (int k = 0; k < 7; k++) NEXT_FIELD(f[k]);
   char *end;
   if (strcmp(f[0], OC_SERVICE_MAGIC) != 0 || strtol(f[1], &end, 10) != OC_SERVICE_PROTOCOL_VERSION || *end) return ASK_NODE;
-  unsigned long out_len = strtoul(f[6], &end, 10);
+  int execv_status = strcmp(f[2], "execv") == 0;
+  unsigned long exec_argc = strtoul(f[6], &end, 10);
+  if (*end || !f[6][0] || exec_argc > OC_MAX_EXEC_ARGS || (exec_argc > 0 && !execv_status)) return ASK_NODE;
+  if (execv_status) {
+    ans->argv = calloc(exec_argc + 2, sizeof(char *));
+    if (!ans->argv) return ASK_NODE;
+    for (unsigned long k = 0; k < exec_argc; k++) NEXT_FIELD(ans->argv[k + 1]);
+  }
+  const char *out_f, *err_f;
+  NEXT_FIELD(out_f);
+  NEXT_FIELD(err_f);
+#undef NEXT_FIELD
+  unsigned long out_len = strtoul(out_f, &end, 10);
   if (*end) return ASK_NODE;
-  unsigned long err_len = strtoul(f[7], &end, 10);
+  unsigned long err_len = strtoul(err_f, &end, 10);
   if (*end || at + out_len + err_len != len) return ASK_NODE;
   long code = strtol(f[3], &end, 10);
   if (*end) return ASK_NODE;
 
   if (strcmp(f[2], "node") == 0) return ASK_NODE;
-  int exec = strcmp(f[2], "exec") == 0;
+  int exec = execv_status || strcmp(f[2], "exec") == 0;
   if (!exec && strcmp(f[2], "exit") != 0) return ASK_NODE;
   if (exec && (f[4][0] != '/' || snprintf(ans->runtime, sizeof ans->runtime, "%s", f[4]) >= (int)sizeof ans->runtime)) return ASK_NODE;
   if (exec && ((f[5][0] != '\0' && f[5][0] != '/') || snprintf(ans->alias_dir, sizeof ans->alias_dir, "%s", f[5]) >= (int)sizeof ans->alias_dir)) return ASK_NODE;
@@ -528,8 +545,25 @@ static enum ask_result ask_service(int argc, char **argv, struct answer *ans, in
   return exec ? ASK_EXEC : ASK_EXIT;
 }
 
+/*
+ * This executable's real path. The kernel's /proc/self/exe link already names it with every
+ * symlink resolved (one readlink, where realpath walks each component); " (deleted)" means it
+ * was replaced while starting: the Node path finds the current one.
+ */
+static int find_self(void) {
+  ssize_t n = readlink("/proc/self/exe", self_path, sizeof self_path - 1);
+  if (n <= 0 || (size_t)n >= sizeof self_path - 1 || self_path[0] != '/') return 0;
+  self_path[n] = '\0';
+  const char *deleted = " (deleted)";
+  size_t dl = strlen(deleted);
+  return !((size_t)n >= dl && strcmp(self_path + n - dl, deleted) == 0);
+}
+
 int main(int argc, char **argv) {
-  if (!realpath("/proc/self/exe", self_path)) exec_node(argc, argv, 0);
+  if (!find_self()) {
+    snprintf(self_path, sizeof self_path, "%s", argv[0]); /* Node resolves it again */
+    exec_node(argc, argv, 0);
+  }
   struct parsed p;
   parse(argc, argv, &p);
   if (p.flag_missing) exec_node(argc, argv, 0);
@@ -582,19 +616,19 @@ int main(int argc, char **argv) {
       }
     }
     if (!to_service) {
-      exec_runtime(runtime, &p);
+      exec_runtime(runtime, p.runc_argv);
       exec_node(argc, argv, 0); /* the record named a runtime that is gone: Node resolves again */
     }
   }
 
   if (!have_dir) exec_node(argc, argv, 0);
-  struct answer ans;
+  struct answer ans = {0};
   /* A merge takes milliseconds (a cold service: a second); a lookup far less. */
   switch (ask_service(argc, argv, &ans, cmd && in_list(OC_SERVICE_COMMANDS, cmd) ? 60 : 3,
                       cmd && in_list(OC_SERVICE_STDIN_COMMANDS, cmd))) {
     case ASK_EXEC:
       if (ans.alias_dir[0]) alias_device_stdio(ans.alias_dir);
-      exec_runtime(ans.runtime, &p);
+      exec_runtime(ans.runtime, ans.argv ? ans.argv : p.runc_argv);
       exec_node(argc, argv, 0); /* the runtime vanished since: Node redoes the call and names the problem */
     case ASK_EXIT:
       return ans.exit;

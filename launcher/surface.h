@@ -40,7 +40,7 @@ static const char *const OC_SHIM_ANSWERED_GLOBAL_FLAGS[] = {"help", "version", N
 static const char *const OC_SHIM_COMMANDS[] = {"create", "run", "exec", "delete", "features", "merge", "validate", "lint", "hook", "agent", "denials", "explain", "jobs", "install", "uninstall", NULL};
 
 /* Of those, the ones the resident service answers; the rest start Node. */
-static const char *const OC_SERVICE_COMMANDS[] = {"create", "run", "features", "delete", "hook", NULL};
+static const char *const OC_SERVICE_COMMANDS[] = {"create", "run", "exec", "features", "delete", "hook", NULL};
 
 /* Environment entries a service request carries. */
 static const char *const OC_SERVICE_ENV[] = {"PATH", "OPENCLAW_CONFIG", NULL};
@@ -50,9 +50,10 @@ static const char *const OC_SERVICE_STDIN_COMMANDS[] = {"hook", NULL};
 #define OC_MAX_STDIN_BYTES 61440
 
 #define OC_SERVICE_MAGIC "OCLW"
-#define OC_SERVICE_PROTOCOL_VERSION 3
+#define OC_SERVICE_PROTOCOL_VERSION 4
 #define OC_MAX_REQUEST_BYTES 262144
 #define OC_MAX_RESPONSE_BYTES 1048576
+#define OC_MAX_EXEC_ARGS 4096
 
 #define OC_SERVICE_DIR_ENV "OPENCLAW_SERVICE_DIR"
 #define OC_SERVICE_BASE_DIR "/run/openclaw/service"

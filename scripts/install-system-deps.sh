@@ -3,11 +3,12 @@
 # packages: runc and crun (the low-level runtimes we wrap), busybox-static (test rootfs),
 # dockerd, containerd (with its CRI plugin) and podman (end-to-end tests), the CNI plugins
 # (a pod's network namespace for CRI tests), mmdebstrap (the real Debian python image),
-# gcc/libseccomp (the attack probe and the native addon).
+# gcc/libseccomp (the attack probe and the native addon), musl-tools (the native launcher's
+# libc: its start-up is ~0.3 ms shorter than glibc's, paid by every pass-through command).
 # Idempotent: it only calls apt-get for packages that are missing.
 set -euo pipefail
 
-packages=(runc crun busybox-static docker.io containerd podman containernetworking-plugins mmdebstrap libseccomp-dev seccomp gcc libc6-dev g++ make python3 iproute2 util-linux strace)
+packages=(runc crun busybox-static docker.io containerd podman containernetworking-plugins mmdebstrap libseccomp-dev seccomp gcc libc6-dev musl-tools g++ make python3 iproute2 util-linux strace)
 
 missing=()
 for pkg in "${packages[@]}"; do

@@ -6,11 +6,11 @@
  *
  *   npm run bench -- [--cases a,s,b,c,d,f] [--reps N] [--warmup N] [--concurrency N] [--out FILE]
  *
- * Cases: a pass-through, s where a create's time goes, b create-start-delete, c docker run --rm (private dockerd),
+ * Cases: a pass-through, s where a create's time goes, b create-start-delete, x exec into a running container, c docker run --rm (private dockerd),
  * d in-container syscall cost, e seccomp agent under attack (a neighbour's write-open p50/p99),
  * f 50 concurrent creates, v the resident service (merge round trip p50/p90/p99, memory), m service +
  * agent memory with 100 running smythos-alternative containers, k case b on crun (needs
- * /sys/fs/cgroup/unified hidden: cases/crun.mjs), p a real
+ * /sys/fs/cgroup/unified hidden: cases/crun.mjs), o service and agent in one process or two, p a real
  * Python job (Debian python image) under runc and each shipped profile: in-container time and docker run wall time,
  * r a Kubernetes pod start through a private containerd CRI plugin (runc handler vs openclaw-default).
  * --reps N overrides every case's default repetition count.
@@ -34,8 +34,10 @@ import * as denied from './cases/denied.mjs';
 import * as memory from './cases/memory.mjs';
 import * as crun from './cases/crun.mjs';
 import * as cri from './cases/cri.mjs';
+import * as exec from './cases/exec.mjs';
+import * as oneproc from './cases/oneproc.mjs';
 
-const CASES = [passthrough, startup, cycle, docker, syscalls, agent, concurrent, service, python, denied, memory, crun, cri];
+const CASES = [passthrough, startup, cycle, exec, docker, syscalls, agent, concurrent, service, python, denied, memory, crun, cri, oneproc];
 
 const { values: opts } = parseArgs({
   options: {
@@ -48,7 +50,7 @@ const { values: opts } = parseArgs({
   },
 });
 if (opts.help) {
-  process.stdout.write('npm run bench -- [--cases a,s,b,c,d,e,f,v,p,g,m,k,r] [--reps N] [--warmup N] [--concurrency N] [--out FILE]\n');
+  process.stdout.write('npm run bench -- [--cases a,s,b,x,c,d,e,f,v,p,g,m,k,r,o] [--reps N] [--warmup N] [--concurrency N] [--out FILE]\n');
   process.exit(0);
 }
 const missing = missingPrerequisite();
@@ -98,4 +100,4 @@ try {
 results.seconds = Math.round((Date.now() - started) / 1000);
 mkdirSync(dirname(opts.out), { recursive: true });
 writeFileSync(opts.out, `${JSON.stringify(results, null, 2)}\n`);
-process.stdout.write(`${markdown(results)}\n\n${results.machine.cores} x ${results.machine.cpu}, kernel ${results.machine.kernel}, ${results.machine.runc}, node ${results.machine.node}; ${results.seconds} s; JSON: ${relative(process.cwd(), opts.out)}\n`); // relative: results are committed without machine paths
+process.stdout.write(`${markdown(results)}\n\n${results.machine.cores} x ${results.machine.cpu}, kernel ${results.machine.kernel}, ${results.machine.runc}, node ${results.machine.node}, load average ${results.machine.loadAverage?.join(" ")} at the start; ${results.seconds} s; JSON: ${relative(process.cwd(), opts.out)}\n`); // relative: results are committed without machine paths

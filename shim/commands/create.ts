@@ -20,7 +20,7 @@ import { exitLike, inheritedFds, runInherited, hostRunner, type RunResult } from
 import { runtimeFromConfig } from '../config/runtime-path.js';
 import type { RuntimeConfig } from '../config/schema.js';
 import { OpenclawError } from '../errors.js';
-import { performHostActions, sweepStale, undoHostActions, DEFAULT_RUNC_ROOT } from '../host/actions.js';
+import { performHostActions, readHostRecord, sweepStale, undoHostActions, DEFAULT_RUNC_ROOT } from '../host/actions.js';
 import { aliasDeviceStdio, closeAll } from '../host/stdio-alias.js';
 import { closeDebugLog, debugLog, openDebugLog, writeRuntimeLog } from '../log.js';
 import type { HostAction } from '../merge/types.js';
@@ -58,7 +58,12 @@ export const CREATE_EFFECTS: CreateEffects = {
     perform: (stateDir, id, runcRoot, actions) => performHostActions(stateDir, id, runcRoot, actions, hostRunner),
     undo: (stateDir, id) => undoHostActions(stateDir, id, hostRunner),
   },
-  writeSpec: (path, spec) => writeSpecAtomic(path, serializeSpec(spec)),
+  // Not durable (no fsync): runc reads the file from the page cache right after, and a
+  // power loss ends the container anyway; an engine writes the bundle again and every create
+  // merges it again before runc runs, so a merged config.json lost to a power cut is never
+  // run unmerged. Atomic still: a killed writer leaves the original or the whole merge.
+  // (The two fsyncs were over half of the shim's part of a create: bench results, round 2.)
+  writeSpec: (path, spec) => writeSpecAtomic(path, serializeSpec(spec), { durable: false }),
   runRuntime: runInherited,
 };
 
@@ -79,6 +84,12 @@ export interface PrepareOptions {
   debugLog?: boolean;
   /** The launcher to skip when looking the runtime up on PATH (a service request names it). */
   self?: string;
+  /**
+   * Called with the sweep of stale host records instead of awaiting it: the long-lived service
+   * runs it after answering (it reads every record in the state dir, off the create's path);
+   * the one-shot Node path awaits it, since its process ends with the command.
+   */
+  deferSweep?: (sweep: () => Promise<void>) => void;
 }
 
 /** Config, profile, merge, agent, host actions, atomic write: all of create but running runc. */
@@ -99,7 +110,14 @@ export async function prepareCreate(ctx: CommandContext, opts: PrepareOptions = 
   if (result.compiledFilter?.spec.listenerPath) await effects.ensureAgent(config);
 
   const runcRoot = argv.globals.root ?? DEFAULT_RUNC_ROOT;
-  await effects.hostActions.sweep(config.state.dir).catch((err) => debugLog('warn', 'stale sweep failed', { err: String(err) }));
+  const sweep = () => effects.hostActions.sweep(config.state.dir).then(
+    () => undefined,
+    (err: unknown) => debugLog('warn', 'stale sweep failed', { err: String(err) }),
+  );
+  // A record already there for this id (a reused id) must be swept before this create's
+  // record replaces it, or its host set-up would never be undone.
+  if (opts.deferSweep && !readHostRecord(config.state.dir, containerId)) opts.deferSweep(sweep);
+  else await sweep();
   await effects.hostActions.perform(config.state.dir, containerId, runcRoot, merged.hostActions);
 
   try {

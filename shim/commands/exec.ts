@@ -12,7 +12,7 @@
  * Everything that can refuse runs before runc; a refusal goes to runc's --log and stderr.
  */
 import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve as resolvePath } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { parseExecArgs } from '../cli/argv.js';
 import { exitLike, inheritedFds, runCaptured, runInherited } from '../util/child-process.js';
@@ -27,7 +27,7 @@ import { selectProfile } from '../profile/select.js';
 import { parseJsonLossless, stringifyJsonLossless } from '../util/json.js';
 import { readSpec, MAX_SPEC_BYTES } from '../oci/bundle.js';
 import type { SpecProcess } from '../oci/types.js';
-import type { CommandHandler } from './types.js';
+import type { CommandContext, CommandHandler } from './types.js';
 
 interface RuncState {
   bundle: string;
@@ -36,13 +36,14 @@ interface RuncState {
 }
 
 /** `runc [globals] state ID`: where the container's bundle is (runc keeps it as a label). */
-async function runcState(runtime: string, globals: readonly string[], id: string): Promise<RuncState> {
+async function runcState(runtime: string, globals: readonly string[], id: string, cwd: string): Promise<RuncState> {
   const fail = (why: string): never => {
     throw new OpenclawError('runtime', `cannot exec into container ${id}: ${runtime} state ${id} ${why}`, { fix: 'check that the container exists and is running (runc list)' });
   };
   let r;
   try {
-    r = await runCaptured(runtime, [...globals, 'state', id]);
+    // In the caller's cwd: a relative --root is the caller's.
+    r = await runCaptured(runtime, [...globals, 'state', id], { cwd });
   } catch (err) {
     return fail(`failed: ${(err as Error).message}`);
   }
@@ -79,8 +80,11 @@ function readRequestedProcess(path: string): SpecProcess {
   return value as SpecProcess;
 }
 
-/** Clamped process files whose writer died before removing them (SIGKILL). */
-function sweepOrphans(dir: string): void {
+/**
+ * Clamped process files whose runtime is gone: the Node path's after a SIGKILL, and every file
+ * the service wrote (the launcher became the runtime, and nobody outlives it to remove it).
+ */
+function sweepOrphans(dir: string, keepPid: number): void {
   let names: string[];
   try {
     names = readdirSync(dir);
@@ -89,7 +93,7 @@ function sweepOrphans(dir: string): void {
   }
   for (const name of names) {
     const m = /^(\d+)-[0-9a-f]{12}\.json$/.exec(name);
-    if (!m || Number(m[1]) === process.pid) continue;
+    if (!m || Number(m[1]) === keepPid || Number(m[1]) === process.pid) continue;
     try {
       process.kill(Number(m[1]), 0);
     } catch (err) {
@@ -105,13 +109,13 @@ function sweepOrphans(dir: string): void {
 }
 
 /** A new file (never an existing one) only root can read, holding the clamped process. */
-function writeProcessFile(stateDir: string, process_: SpecProcess): string {
+function writeProcessFile(stateDir: string, process_: SpecProcess, runtimePid: number): string {
   const dir = join(stateDir, 'exec');
   // The state dir is 0711 (mapped ids traverse it to rootfs binds): made as create makes it.
   mkdirSync(stateDir, { recursive: true, mode: 0o711 });
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  sweepOrphans(dir);
-  const path = join(dir, `${process.pid}-${randomBytes(6).toString('hex')}.json`);
+  sweepOrphans(dir, runtimePid);
+  const path = join(dir, `${runtimePid}-${randomBytes(6).toString('hex')}.json`);
   const fd = openSync(path, 'wx', 0o600);
   try {
     const data = Buffer.from(stringifyJsonLossless(process_, 0));
@@ -123,25 +127,59 @@ function writeProcessFile(stateDir: string, process_: SpecProcess): string {
   return path;
 }
 
-export const execCommand: CommandHandler = async ({ argv, cwd, env, log }) => {
+export interface PreparedExec {
+  /** The low-level runtime to run. */
+  runtime: string;
+  /** Its argv (without argv[0]): `globals exec runnerArgs --process FILE ID`. */
+  runtimeArgv: string[];
+  /** The clamped process file in `<state.dir>/exec/` (root-only; removed by the caller or swept). */
+  processFile: string;
+  stateDir: string;
+  containerId: string;
+  preserveFds: number;
+  /** The container has a user namespace: stdio device nodes must reach the runtime as private aliases. */
+  userns: boolean;
+}
+
+export interface PrepareExecOptions {
+  /** Open the config's winston debug log (the one-shot Node path; the service does not). */
+  debugLog?: boolean;
+  /** The launcher to skip when looking the runtime up on PATH (a service request names it). */
+  self?: string;
+  /**
+   * The process that will be the runtime (its pid names the process file, so sweepOrphans
+   * removes the file once it is gone): Node's own pid on the Node path, the launcher's (which
+   * execs the runtime, keeping its pid) when the service prepares the exec.
+   */
+  runtimePid?: number;
+}
+
+/**
+ * Everything of `exec` but running the runtime: runc state, the bundle's config.json, the
+ * profile, engineExec, the clamp, the agent, the clamped process file. The Node path
+ * (execCommand) and the resident service (shim/service/handle.ts) both call it. Relative paths
+ * (--process, --root) are the caller's: resolved against `cwd`.
+ * Returns undefined for `exec --help` (runc's own answer, nothing to prepare).
+ */
+export async function prepareExec({ argv, cwd, env, log }: CommandContext, opts: PrepareExecOptions = {}): Promise<PreparedExec | undefined> {
   const args = parseExecArgs(argv.commandArgs);
+  if (args.help) return undefined;
   const loaded = await loadConfig(argv.shim.openclawConfig, env);
   const { config } = loaded;
-  const runtime = runtimeFromConfig(loaded, env);
+  const runtime = runtimeFromConfig(loaded, env, opts.self);
   // runc's global flags: everything before the command in the argv runc would get.
   const globals = argv.runcArgv.slice(0, argv.runcArgv.length - argv.commandArgs.length - 1);
-  if (args.help) return exitLike(await runInherited(runtime, argv.runcArgv, []));
   const id = args.containerId;
   if (!id) throw new OpenclawError('cli', '"exec" needs a container id', { fix: 'openclaw-runtime exec [--process FILE] ID [COMMAND...]' });
 
-  const state = await runcState(runtime, globals, id);
+  const state = await runcState(runtime, globals, id, cwd);
   const spec = readSpec(state.bundle);
   const choice = selectProfile({ flag: argv.shim.profile, spec: spec.spec, config, configPath: loaded.path, cwd });
   const { profile } = await loadProfileForConfig(choice.path, config);
   checkEngineExecPolicy(profile, id);
 
   const fromFile = args.process.processFile;
-  const requested = fromFile === undefined ? requestFromFlags(spec.spec.process, args.process, args.command) : readRequestedProcess(fromFile);
+  const requested = fromFile === undefined ? requestFromFlags(spec.spec.process, args.process, args.command) : readRequestedProcess(resolvePath(cwd, fromFile));
   let maps = containerIdMaps(spec.spec);
   if (!maps) {
     // A user namespace joined by path: the maps are the kernel's, read from the container's init.
@@ -168,7 +206,7 @@ export const execCommand: CommandHandler = async ({ argv, cwd, env, log }) => {
     gidMap: maps.gid,
   });
 
-  await openDebugLog(config.log.file, config.log.level);
+  if (opts.debugLog) await openDebugLog(config.log.file, config.log.level);
   debugLog('info', 'exec clamped', { id, profile: profile.profile.metadata.name, source: choice.source, from: fromFile ?? 'flags' });
   const listener = spec.spec.linux?.seccomp?.listenerPath;
   if (listener !== undefined && listener === config.agent.socket) {
@@ -177,13 +215,30 @@ export const execCommand: CommandHandler = async ({ argv, cwd, env, log }) => {
     await ensureAgent(config);
   }
 
-  const processFile = writeProcessFile(config.state.dir, clamped);
+  const processFile = writeProcessFile(config.state.dir, clamped, opts.runtimePid ?? process.pid);
+  writeRuntimeLog(log, 'info', `openclaw-runtime: exec held to profile ${profile.profile.metadata.name} (sha256 ${profile.sha256.slice(0, 12)})`);
+  return {
+    runtime,
+    runtimeArgv: [...globals, 'exec', ...args.runnerArgv, '--process', processFile, id],
+    processFile,
+    stateDir: config.state.dir,
+    containerId: id,
+    preserveFds: argv.preserveFds,
+    userns: (spec.spec.linux?.namespaces ?? []).some((n) => n.type === 'user'),
+  };
+}
+
+export const execCommand: CommandHandler = async (ctx) => {
+  const prepared = await prepareExec(ctx, { debugLog: true });
+  if (!prepared) {
+    const loaded = await loadConfig(ctx.argv.shim.openclawConfig, ctx.env);
+    return exitLike(await runInherited(runtimeFromConfig(loaded, ctx.env), ctx.argv.runcArgv, []));
+  }
+  const { processFile } = prepared;
   try {
-    writeRuntimeLog(log, 'info', `openclaw-runtime: exec held to profile ${profile.profile.metadata.name} (sha256 ${profile.sha256.slice(0, 12)})`);
     // Under a user namespace the runtime chowns stdio: device nodes go as private aliases (host/stdio-alias.ts).
-    const userns = (spec.spec.linux?.namespaces ?? []).some((n) => n.type === 'user');
-    const aliases = userns ? aliasDeviceStdio(config.state.dir, `exec-${id}`) : undefined;
-    const outcome = await runInherited(runtime, [...globals, 'exec', ...args.runnerArgv, '--process', processFile, id], inheritedFds(argv.preserveFds), aliases?.stdio).finally(() => closeAll(aliases?.opened ?? []));
+    const aliases = prepared.userns ? aliasDeviceStdio(prepared.stateDir, `exec-${prepared.containerId}`) : undefined;
+    const outcome = await runInherited(prepared.runtime, prepared.runtimeArgv, inheritedFds(prepared.preserveFds), aliases?.stdio).finally(() => closeAll(aliases?.opened ?? []));
     unlinkSync(processFile);
     await closeDebugLog();
     return exitLike(outcome);

@@ -51,9 +51,9 @@ export function serializeSpec(spec: Spec): string {
 }
 
 /** Replaces the bundle's config.json with the merged one, atomically (util/atomic-file.ts). */
-export function writeSpecAtomic(path: string, content: string): void {
+export function writeSpecAtomic(path: string, content: string, opts: { durable?: boolean } = {}): void {
   try {
-    writeFileAtomic(path, content);
+    writeFileAtomic(path, content, opts);
   } catch (err) {
     const code = errnoOf(err);
     throw new OpenclawError('spec', `cannot write the merged file (${code}); the original is unchanged`, {

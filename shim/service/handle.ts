@@ -1,7 +1,8 @@
 /**
  * What the resident service does with one request: the same decisions the Node path makes,
- * on the same code (parseArgv, prepareCreate, featuresOutput, runtimeFromConfig), answered
- * as "exec the runtime", "exit with this output" or "use the Node path".
+ * on the same code (parseArgv, prepareCreate, prepareExec, featuresOutput, runtimeFromConfig),
+ * answered as "exec the runtime" (with the caller's argv, or for exec with the argv
+ * prepareExec built), "exit with this output" or "use the Node path".
  *
  * Paths in the request are the caller's: everything relative (--openclaw-config,
  * OPENCLAW_CONFIG, --log, --root, the bundle, a --profile path) is resolved against the
@@ -22,7 +23,7 @@ import { DEFAULT_PATH, writeResolved } from './resolved.js';
 import { stdioAliasDir } from '../host/stdio-alias.js';
 
 /** Commands the service answers itself; every other shim command goes to the Node path. */
-export const SERVICE_COMMANDS = ['create', 'run', 'features', 'delete', 'hook'] as const;
+export const SERVICE_COMMANDS = ['create', 'run', 'exec', 'features', 'delete', 'hook'] as const;
 
 export interface HandlerContext {
   serviceDir: string;
@@ -74,7 +75,11 @@ function resolveRuntime(ctx: HandlerContext, parsed: ParsedArgv, env: NodeJS.Pro
   return resolveRuntimeRecorded(ctx.serviceDir, parsed.shim.openclawConfig, env, self);
 }
 
-export async function handleRequest(ctx: HandlerContext, req: ServiceRequest): Promise<ServiceResponse> {
+/**
+ * peerPid: the launcher's pid (SO_PEERCRED), which the runtime it execs keeps; an exec's
+ * clamped process file is named after it, so the next exec's sweep removes it once runc is gone.
+ */
+export async function handleRequest(ctx: HandlerContext, req: ServiceRequest, peerPid?: number): Promise<ServiceResponse> {
   if (req.version !== SERVICE_PROTOCOL_VERSION || !req.cwd.startsWith('/') || !req.self.startsWith('/')) return nodePath();
   let log: RuntimeLogTarget = {};
   try {
@@ -90,7 +95,8 @@ export async function handleRequest(ctx: HandlerContext, req: ServiceRequest): P
         const { prepareCreate } = await import('../commands/create.js');
         const configPath = configPathFor(parsed.shim.openclawConfig, env).path;
         const before = statBig(configPath); // before the pipeline reads it (resolved.ts)
-        const prepared = await prepareCreate({ argv: parsed, cwd: req.cwd, env, log }, { self: req.self });
+        // The stale-record sweep waits for the next turn of the event loop, after this answer is written.
+        const prepared = await prepareCreate({ argv: parsed, cwd: req.cwd, env, log }, { self: req.self, deferSweep: (sweep) => setImmediate(() => void sweep()) });
         // The engine's next calls (start, state, kill, delete) find the runtime without asking.
         if (before && prepared.configPath) {
           writeResolved(ctx.serviceDir, { configPath: prepared.configPath, stat: before, path: env.PATH ?? DEFAULT_PATH, self: req.self, runtime: prepared.runtime, stateDir: prepared.config.state.dir });
@@ -98,6 +104,22 @@ export async function handleRequest(ctx: HandlerContext, req: ServiceRequest): P
         // Under a user namespace stdio device nodes reach the runtime as private aliases that the
         // launcher makes in this root-only directory (host/stdio-alias.ts says why).
         return execRuntime(prepared.runtime, prepared.userns ? stdioAliasDir(prepared.config.state.dir) : '');
+      }
+      case 'exec': {
+        // The launcher's pid becomes runc's: without it nothing would remove the process file.
+        if (!(peerPid !== undefined && peerPid > 0)) return nodePath();
+        const { prepareExec } = await import('../commands/exec.js');
+        const prepared = await prepareExec({ argv: parsed, cwd: req.cwd, env, log }, { self: req.self, runtimePid: peerPid });
+        if (!prepared) return nodePath(); // exec --help: asksRuntimeHelp answered it above
+        return {
+          status: 'execv',
+          exit: 0,
+          runtime: prepared.runtime,
+          argv: prepared.runtimeArgv,
+          aliasDir: prepared.userns ? stdioAliasDir(prepared.stateDir) : '',
+          stdout: EMPTY,
+          stderr: EMPTY,
+        };
       }
       case 'features':
         return await features(ctx, parsed, env, req.self);

@@ -6,19 +6,25 @@
  *
  *   request:  "OCLW" NUL version NUL cwd NUL self NUL argc NUL argv[0] NUL ... envc NUL "K=V" NUL ...
  *             stdinLen NUL stdin   (stdin only for SERVICE_STDIN_COMMANDS, else length 0)
- *   response: "OCLW" NUL version NUL status NUL exit NUL runtime NUL aliasDir NUL stdoutLen NUL stderrLen NUL stdout stderr
+ *   response: "OCLW" NUL version NUL status NUL exit NUL runtime NUL aliasDir NUL argc NUL argv[0] NUL ...
+ *             stdoutLen NUL stderrLen NUL stdout stderr
  *
  * status: "exec" (exec `runtime` with the caller's argv minus the shim's flags; stdout/stderr
- * are written first), "exit" (write stdout/stderr, exit with `exit`), "node" (this call needs
- * the Node path: the launcher execs node with the original argv). aliasDir ("exec" only, else
- * empty): before the exec, each of fds 0-2 that is a device node is replaced by a private alias
- * made there (host/stdio-alias.ts says why; the service decides, the launcher only carries it out).
+ * are written first), "execv" (exec `runtime` with exactly the argv sent, argv[0] excluded:
+ * `runc exec` gets the clamped process file the service wrote, not the caller's flags),
+ * "exit" (write stdout/stderr, exit with `exit`), "node" (this call needs the Node path: the
+ * launcher execs node with the original argv). argc is 0 except for "execv". aliasDir ("exec"
+ * and "execv" only, else empty): before the exec, each of fds 0-2 that is a device node is
+ * replaced by a private alias made there (host/stdio-alias.ts says why; the service decides,
+ * the launcher only carries it out).
  *
  * NOTE a change to the format bumps SERVICE_PROTOCOL_VERSION: a launcher and a service that
  * disagree fall back to Node, and the service exits so that the next call starts a current one.
  */
 export const SERVICE_MAGIC = 'OCLW';
-export const SERVICE_PROTOCOL_VERSION = 3;
+export const SERVICE_PROTOCOL_VERSION = 4;
+/** At most this many argv entries in an "execv" answer (runc exec's flags and the command: tens). */
+export const MAX_EXEC_ARGS = 4096;
 /** A request is argv + cwd + a few env entries: far below this. Larger is refused unread. */
 export const MAX_REQUEST_BYTES = 256 * 1024;
 /** `features` output is a few KiB; errors are one line. */
@@ -41,14 +47,16 @@ export interface ServiceRequest {
   stdin?: Buffer;
 }
 
-export type ServiceStatus = 'exec' | 'exit' | 'node';
+export type ServiceStatus = 'exec' | 'execv' | 'exit' | 'node';
 
 export interface ServiceResponse {
   status: ServiceStatus;
   exit: number;
   runtime: string;
-  /** "exec" only: the directory where the launcher makes private aliases of stdio device nodes (empty: none). */
+  /** "exec"/"execv" only: the directory where the launcher makes private aliases of stdio device nodes (empty: none). */
   aliasDir?: string;
+  /** "execv" only: the runtime's argv, argv[0] excluded. */
+  argv?: string[];
   stdout: Buffer;
   stderr: Buffer;
 }
@@ -100,15 +108,22 @@ export function decodeRequest(buf: Buffer): ServiceRequest {
 }
 
 export function encodeResponse(r: ServiceResponse): Buffer {
-  const head = [SERVICE_MAGIC, String(SERVICE_PROTOCOL_VERSION), r.status, String(r.exit), r.runtime, r.aliasDir ?? '', String(r.stdout.length), String(r.stderr.length)];
+  const argv = r.status === 'execv' ? (r.argv ?? []) : [];
+  if (argv.length > MAX_EXEC_ARGS || argv.some((a) => a.includes('\0'))) throw new ProtocolError('an execv argv the launcher cannot take');
+  const head = [SERVICE_MAGIC, String(SERVICE_PROTOCOL_VERSION), r.status, String(r.exit), r.runtime, r.aliasDir ?? '', String(argv.length), ...argv, String(r.stdout.length), String(r.stderr.length)];
   return Buffer.concat([Buffer.from(head.map((p) => `${p}\0`).join(''), 'utf8'), r.stdout, r.stderr]);
 }
 
 export function decodeResponse(buf: Buffer): ServiceResponse & { version: number } {
-  const { fields, end } = splitFields(buf, 8);
-  const [magic, version, status, exit, runtime, aliasDir, outLen, errLen] = fields;
+  const head = splitFields(buf, 7);
+  const [magic, version, status, exit, runtime, aliasDir, argc] = head.fields;
   if (magic !== SERVICE_MAGIC) throw new ProtocolError('bad magic');
-  if (status !== 'exec' && status !== 'exit' && status !== 'node') throw new ProtocolError('bad status');
+  if (status !== 'exec' && status !== 'execv' && status !== 'exit' && status !== 'node') throw new ProtocolError('bad status');
+  const n = count(argc, 'argc');
+  if (n > MAX_EXEC_ARGS || (n > 0 && status !== 'execv')) throw new ProtocolError('bad argc');
+  const argvPart = splitFields(buf, n, head.end);
+  const { fields, end } = splitFields(buf, 2, argvPart.end);
+  const [outLen, errLen] = fields;
   const o = count(outLen, 'stdout length');
   const e = Number(errLen);
   if (!Number.isSafeInteger(e) || end + o + e !== buf.length) throw new ProtocolError('bad lengths');
@@ -118,6 +133,7 @@ export function decodeResponse(buf: Buffer): ServiceResponse & { version: number
     exit: Number(exit),
     runtime: runtime as string,
     aliasDir: aliasDir as string,
+    argv: argvPart.fields,
     stdout: buf.subarray(end, end + o),
     stderr: buf.subarray(end + o, end + o + e),
   };

@@ -1,6 +1,6 @@
 /**
  * The resident openclaw service: holds the config, the compiled profiles and the merge code
- * warm, and answers the native launcher's create/run/features/delete requests over a unix
+ * warm, and answers the native launcher's create/run/exec/features/delete requests over a unix
  * socket (protocol.ts), so no container start pays for Node's start-up.
  *
  * A sibling of the seccomp agent, not the agent itself: the agent must never block (every
@@ -219,7 +219,7 @@ export class ServiceServer {
       return nodePath();
     }
     this.served++;
-    return handleRequest(this.ctx, req);
+    return handleRequest(this.ctx, req, peerPid);
   }
 }
 

@@ -82,9 +82,9 @@ export function runInherited(binary: string, argv: readonly string[], extraFds: 
  * Runs `binary argv...` and collects its stdout and stderr whole. stdin: ours ('inherit', as
  * runc's features gets it) or none ('ignore'). Rejects only when the binary cannot be started.
  */
-export function runCaptured(binary: string, argv: readonly string[], opts: { stdin?: 'inherit' | 'ignore' } = {}): Promise<CapturedResult> {
+export function runCaptured(binary: string, argv: readonly string[], opts: { stdin?: 'inherit' | 'ignore'; cwd?: string } = {}): Promise<CapturedResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(binary, argv, { stdio: [opts.stdin ?? 'ignore', 'pipe', 'pipe'], argv0: binary });
+    const child = spawn(binary, argv, { stdio: [opts.stdin ?? 'ignore', 'pipe', 'pipe'], argv0: binary, cwd: opts.cwd });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (b: Buffer) => out.push(b));

@@ -109,8 +109,8 @@ describe.skipIf(skip)('shim SIGKILLed during create', () => {
     expect(runcContainers(world.runcRoot)).toEqual([]);
   });
 
-  // Deterministic version of the narrow window: strace delays the shim's fsync of the temporary
-  // file by 3 s, the shim is killed inside it. config.json must be the original; the temporary
+  // Deterministic version of the narrow window: strace delays the shim's rename of the temporary
+  // file over config.json by 3 s, the shim is killed inside it (the written temp file exists). config.json must be the original; the temporary
   // file the dead shim left must be gone once the next create on that bundle has run.
   // Product bug (see the report): util/atomic-file.ts writeFileAtomic names its temp file
   // .config.json.openclaw-<pid>-<hex> and nothing ever removes one whose writer died.
@@ -124,7 +124,7 @@ describe.skipIf(skip)('shim SIGKILLed during create', () => {
       ['--profile', 'default', '--openclaw-config', world.configToml, '--root', world.runcRoot, 'create', '--bundle', dir, id],
       join(world.work, 'out'),
       join(world.work, 'err'),
-      ['strace', '-f', '-o', '/dev/null', '-e', 'trace=fsync', '-e', 'inject=fsync:delay_enter=3000000'],
+      ['strace', '-f', '-o', '/dev/null', '-e', 'trace=rename,renameat,renameat2', '-e', 'inject=rename,renameat,renameat2:delay_enter=3000000'],
       NODE_PATH_SHIM,
     );
     const temp = () => readdirSync(dir).filter((n) => n !== 'config.json');

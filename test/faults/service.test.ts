@@ -4,8 +4,8 @@
  *     merge, never partial; and a launcher whose service died mid-request still completes
  *     its create (through Node);
  *   - a stale socket, a socket file not owned by root, a listener that is not root, a service
- *     speaking another protocol version: never trusted (the call goes to Node), and a stale
- *     or outdated service is replaced;
+ *     speaking another protocol version (also protocol 3, which served no exec): never trusted
+ *     (the call goes to Node), and a stale or outdated service is replaced;
  *   - a client that is not root is refused by the service (SO_PEERCRED);
  *   - 50 concurrent creates through the service all succeed, and pass-through commands never
  *     wait for it (they complete while the service is frozen with SIGSTOP).
@@ -216,17 +216,29 @@ describe.skipIf(skip)('the resident service under faults', () => {
     await waitGone(pid);
     expect(alive(pid)).toBe(false);
     expect(existsSync(serviceSocket(svcDir))).toBe(false);
-    // An older service (root, right place) answering with version 0: the launcher goes to Node.
+    // An older service (root, right place) answering in its own format: the launcher goes to
+    // Node. Protocol 3 served no exec: its "exec" (the caller's argv, as is) would run an
+    // engine's exec unclamped, so the version alone must refuse it.
+    const OLD_ANSWERS = [
+      Buffer.from('OCLW\x000\x00exec\x000\x00/bin/false\x000\x000\x00'),
+      Buffer.from('OCLW\x003\x00exec\x000\x00/bin/false\x00\x000\x000\x00'),
+    ];
+    let oldAnswer = OLD_ANSWERS[0]!;
     const old = createServer({ allowHalfOpen: true }, (s) => {
       s.on('data', () => undefined);
-      s.on('end', () => s.end(Buffer.concat([Buffer.from('OCLW\x000\x00exec\x000\x00/bin/false\x000\x000\x00')])));
+      s.on('end', () => s.end(oldAnswer));
     });
     await new Promise<void>((res) => old.listen(serviceSocket(svcDir), () => res()));
     try {
-      // async: this process is the old service and must keep answering
-      const x = await launch(['--openclaw-config', world.configToml, 'features'], { ...env, PATH: `${noNodeDir(world.work)}:${SYSTEM_PATH}` });
-      expect(x.stderr).toContain('FELL BACK TO NODE');
-      expect(x.code).toBe(99);
+      for (const a of OLD_ANSWERS) {
+        oldAnswer = a;
+        for (const args of [['features'], ['exec', '--process', '/nonexistent/p.json', 'some-id']]) {
+          // async: this process is the old service and must keep answering
+          const x = await launch(['--openclaw-config', world.configToml, ...args], { ...env, PATH: `${noNodeDir(world.work)}:${SYSTEM_PATH}` });
+          expect(x.stderr, `${a.toString('latin1')} ${args.join(' ')}`).toContain('FELL BACK TO NODE');
+          expect(x.code).toBe(99);
+        }
+      }
     } finally {
       await new Promise<void>((res) => old.close(() => res()));
     }

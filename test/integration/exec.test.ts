@@ -5,16 +5,23 @@
  * with runc's flag form (`--cap`, `--no-new-privs=false`, `--user`). Checked from inside with
  * the builtins-only verifier: CapEff, NoNewPrivs, Seccomp, the uid and its host mapping.
  * Before the shim handled exec, runc ran these processes as the engine asked.
+ *
+ * One table, two transports: the Node path (the sh launcher, whose shim commands always run in
+ * Node) and the native launcher with a private resident service, where a `node` that fails is
+ * first on PATH, so any fallback to Node fails the test. Through the service the launcher
+ * becomes runc (exec), so nobody is left to remove the clamped process file: it is named after
+ * the launcher's pid and the next exec sweeps it (shim/commands/exec.ts).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { integrationSkipReason, makeBundle, parseFacts, REPO, SHIM, type Bundle } from '../helpers/bundle.js';
-import { runc, shim, type Ran } from '../helpers/shim.js';
+import { runc, shim as shimAny, type Ran } from '../helpers/shim.js';
 import { agentWorkDir, removeAgentWorkDir } from '../helpers/agent.js';
+import { startService } from '../../shim/service/client.js';
 
 const ADDON = join(REPO, 'addon', 'build', 'Release', 'openclaw_agent.node');
 const skip = integrationSkipReason() ?? (existsSync(ADDON) ? undefined : 'the seccomp agent addon is not built (scripts/build-addon.sh)');
@@ -24,7 +31,8 @@ if (skip) console.warn(`SKIP integration/exec: ${skip}`);
 const DOCKER_CAPS = ['CAP_CHOWN', 'CAP_DAC_OVERRIDE', 'CAP_FSETID', 'CAP_FOWNER', 'CAP_MKNOD', 'CAP_NET_RAW', 'CAP_SETGID', 'CAP_SETUID', 'CAP_SETFCAP', 'CAP_SETPCAP', 'CAP_NET_BIND_SERVICE', 'CAP_SYS_CHROOT', 'CAP_KILL', 'CAP_AUDIT_WRITE'];
 const DOCKER_CAP_EFF = '00000000a80425fb';
 
-const ROOT = mkdtempSync(join(tmpdir(), 'openclaw-exec-root-'));
+/** runc's root, one per transport. */
+let ROOT: string;
 let work: string;
 let configToml: string;
 let socket: string;
@@ -33,8 +41,45 @@ const bundles: Bundle[] = [];
 let n = 0;
 const id = () => `oc-exec-${process.pid}-${++n}`;
 
-function oc(profile: string, args: string[], opts: { detached?: boolean } = {}): Ran {
+const SYSTEM_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+const nativeBuilt = existsSync(SHIM) && !readFileSync(SHIM).subarray(0, 2).equals(Buffer.from('#!'));
+if (!nativeBuilt) console.warn('SKIP integration/exec through the service: bin/openclaw-runtime is not the native launcher (scripts/build-launcher.sh)');
+
+interface Transport {
+  name: string;
+  launcher: string;
+  /** Whether the launcher execs runc (the process file then outlives the exec until the next one sweeps it). */
+  execs: boolean;
+  skip: boolean;
+}
+const TRANSPORTS: Transport[] = [
+  { name: 'Node path', launcher: join(REPO, 'bin', 'openclaw-runtime.sh'), execs: false, skip: false },
+  { name: 'resident service', launcher: SHIM, execs: true, skip: !nativeBuilt },
+];
+let transport: Transport;
+/** The transport's environment (set in its beforeAll). */
+let transportEnv: NodeJS.ProcessEnv = {};
+
+function shim(args: string[], opts: Parameters<typeof shimAny>[1] = {}): Ran & { pid?: number } {
+  return shimAny(args, { ...opts, launcher: transport.launcher, env: { ...transportEnv, ...opts.env } });
+}
+
+function oc(profile: string, args: string[], opts: { detached?: boolean } = {}): Ran & { pid?: number } {
   return shim(['--profile', profile, '--openclaw-config', configToml, '--root', ROOT, ...args], opts);
+}
+
+/** The clamped process files left in the state dir. */
+function processFiles(): string[] {
+  const dir = join(work, 'state', 'exec');
+  return existsSync(dir) ? readdirSync(dir).sort() : [];
+}
+
+/** After exec `r`: Node removed its file; through the service the file of r's pid (runc's) alone remains. */
+function expectProcessFilesAfter(r: { pid?: number }): void {
+  if (!transport.execs) return expect(processFiles()).toEqual([]);
+  const files = processFiles();
+  expect(files).toHaveLength(1);
+  expect(files[0]).toMatch(new RegExp(`^${r.pid}-[0-9a-f]{12}\\.json$`));
 }
 
 /** A running container (create + start through the shim) whose pid 1 sleeps. */
@@ -60,9 +105,22 @@ function engineProcess(args: string[], over: Record<string, unknown> = {}): stri
   return file;
 }
 
-describe.skipIf(skip)('runc exec through the shim is held to the profile (real runc)', () => {
-  beforeAll(() => {
+describe.each(TRANSPORTS)('runc exec through the shim is held to the profile (real runc): $name', (t) => {
+  describe.skipIf(skip || t.skip)('', () => {
+  beforeAll(async () => {
+    transport = t;
+    ROOT = mkdtempSync(join(tmpdir(), 'openclaw-exec-root-'));
     ({ work, socket, configToml } = agentWorkDir('openclaw-exec-'));
+    if (t.execs) {
+      const serviceDir = join(work, 'service');
+      const noNode = join(work, 'no-node');
+      mkdirSync(noNode);
+      writeFileSync(join(noNode, 'node'), '#!/bin/sh\necho "FELL BACK TO NODE" >&2\nexit 99\n', { mode: 0o755 });
+      transportEnv = { OPENCLAW_SERVICE_DIR: serviceDir, PATH: `${noNode}:${SYSTEM_PATH}` };
+      expect(await startService(serviceDir, { wait: true })).toBe(true);
+    } else {
+      transportEnv = {};
+    }
     refuseProfile = join(work, 'no-exec.yaml');
     writeFileSync(
       refuseProfile,
@@ -74,7 +132,11 @@ describe.skipIf(skip)('runc exec through the shim is held to the profile (real r
       }),
     );
   });
-  afterAll(() => removeAgentWorkDir(work, socket, ROOT, bundles));
+  afterAll(() => {
+    const lock = join(work, 'service', 'service.lock');
+    if (existsSync(lock)) process.kill(Number.parseInt(readFileSync(lock, 'utf8'), 10), 'SIGTERM');
+    removeAgentWorkDir(work, socket, ROOT, bundles.splice(0));
+  });
 
   it('plain runc exec (the baseline the shim changes): the engine\'s capabilities and no_new_privs 0', () => {
     const { cid } = running('default');
@@ -96,7 +158,10 @@ describe.skipIf(skip)('runc exec through the shim is held to the profile (real r
     expect(r.status).toBe(0);
     expect(parseFacts(r.stdout)).toMatchObject({ seccomp: '2', no_new_privs: '1', cap_eff: '0000000000000000', cap_bnd: '0000000000000000', uid: '0', uid_map: uidMap, done: '1' });
     expect(readFileSync(file).equals(before)).toBe(true); // the engine's file is not touched
-    expect(existsSync(join(work, 'state', 'exec')) ? readdirSync(join(work, 'state', 'exec')) : []).toEqual([]); // our copy is gone
+    expectProcessFilesAfter(r); // our copy is gone (Node), or named after runc's pid until the next exec
+    const next = oc(profile, ['exec', '--process', engineProcess(['/bin/true']), cid]);
+    expect(next.status, next.stderr).toBe(0);
+    expectProcessFilesAfter(next); // the first exec's file was swept
   });
 
   it.each(['smythos-alternative', 'model-backend'])('%s: each exec gets its own exec-once (its command runs, a second execve inside it is denied)', (profile) => {
@@ -145,10 +210,10 @@ describe.skipIf(skip)('runc exec through the shim is held to the profile (real r
     writeFileSync(data, 'preserved-data\n');
     const fd = openSync(data, 'r');
     try {
-      const r = spawnSync(SHIM, ['--profile', 'default', '--openclaw-config', configToml, '--root', ROOT, 'exec', '--preserve-fds', '1', '--process', engineProcess(['/bin/sh', '-c', 'cat <&3']), cid], {
+      const r = spawnSync(transport.launcher, ['--profile', 'default', '--openclaw-config', configToml, '--root', ROOT, 'exec', '--preserve-fds', '1', '--process', engineProcess(['/bin/sh', '-c', 'cat <&3']), cid], {
         stdio: ['ignore', 'pipe', 'pipe', fd],
         encoding: 'utf8',
-        env: { ...process.env, OPENCLAW_CONFIG: '' },
+        env: { ...process.env, OPENCLAW_CONFIG: '', ...transportEnv },
         timeout: 60_000,
       });
       expect(r.status, r.stderr).toBe(0);
@@ -200,4 +265,4 @@ describe.skipIf(skip)('runc exec through the shim is held to the profile (real r
     expect(r.stderr).toMatch(/--no-such-flag is not one openclaw-runtime knows/);
   });
 });
-
+});

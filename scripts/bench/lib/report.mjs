@@ -1,6 +1,6 @@
 /** The markdown table (stdout) and the JSON record (results/latest.json). */
 import { execFileSync } from 'node:child_process';
-import { cpus, release, totalmem } from 'node:os';
+import { cpus, release, totalmem, loadavg } from 'node:os';
 
 const fmt = (v, unit) => (Number.isFinite(v) ? (unit === 'ns/op' ? v.toFixed(0) : v < 10 ? v.toFixed(2) : v.toFixed(1)) : '-');
 const cell = (s, unit) => (s.n === 0 ? `- (${s.failures} failed)` : `${fmt(s.median, unit)} (${fmt(s.p90, unit)})${s.failures ? `, ${s.failures} failed` : ''}`);
@@ -42,5 +42,8 @@ export function machine() {
     node: process.version,
     runc: version('runc', ['--version']),
     docker: version('docker', ['--version']),
+    // 1/5/15-minute load averages when the run started: on a shared machine they say how far
+    // the medians can be trusted (a loaded 2-core machine moves runc's own cycle 37 -> 170 ms).
+    loadAverage: loadavg().map((l) => Math.round(l * 100) / 100),
   };
 }

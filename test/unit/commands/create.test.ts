@@ -5,13 +5,13 @@
  * listed must not have run.
  */
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgv } from '../../../shim/cli/argv.js';
 import { RuntimeConfigSchema } from '../../../shim/config/schema.js';
 import { OpenclawError } from '../../../shim/errors.js';
-import { createAndRun, type CreateEffects } from '../../../shim/commands/create.js';
+import { createAndRun, prepareCreate, type CreateEffects } from '../../../shim/commands/create.js';
 import { mergeCommandWith } from '../../../shim/commands/merge.js';
 import type { HostAction } from '../../../shim/merge/types.js';
 import type { PipelineInput, PipelineResult } from '../../../shim/pipeline.js';
@@ -179,6 +179,34 @@ describe('create: the order of its effects', () => {
     const ctx = { argv: parseArgv(['create', '--bundle', '/b']), cwd: '/', env: {}, log: {} };
     await expect(createAndRun(ctx, fakeEffects({ name: '', argv: [], want: [], outcome: { exitCode: 0 } }, calls))).rejects.toThrow(/needs a container id/);
     expect(calls).toEqual([]);
+  });
+});
+
+describe('the service\'s create: the stale sweep after the answer, unless this id has a record', () => {
+  const row: Row = { name: '', argv: CREATE, want: [], outcome: { exitCode: 0 } };
+  it('no record for the id: the sweep is handed over, not run, and runs when called', async () => {
+    const calls: string[] = [];
+    let deferred: (() => Promise<void>) | undefined;
+    const ctx = { argv: parseArgv(CREATE), cwd: '/', env: { PATH: '/usr/bin:/bin' }, log: {} };
+    await prepareCreate(ctx, { deferSweep: (sweep) => (deferred = sweep) }, fakeEffects(row, calls));
+    expect(calls).toEqual(['runPipeline c1', 'perform c1 1', 'writeSpec /b/config.json']);
+    await deferred!();
+    expect(calls.at(-1)).toBe('sweep');
+  });
+  it('a record already there for the id (a reused id): swept before this create replaces it', async () => {
+    const records = join(stateDir, 'containers');
+    mkdirSync(records, { recursive: true, mode: 0o700 });
+    writeFileSync(join(records, 'c1.json'), JSON.stringify({ id: 'c1', runcRoot: '/r', createdAt: new Date(0).toISOString(), actions: [] }), { mode: 0o600 });
+    try {
+      const calls: string[] = [];
+      let deferred = false;
+      const ctx = { argv: parseArgv(CREATE), cwd: '/', env: { PATH: '/usr/bin:/bin' }, log: {} };
+      await prepareCreate(ctx, { deferSweep: () => (deferred = true) }, fakeEffects(row, calls));
+      expect(deferred).toBe(false);
+      expect(calls).toEqual(['runPipeline c1', 'sweep', 'perform c1 1', 'writeSpec /b/config.json']);
+    } finally {
+      rmSync(records, { recursive: true, force: true });
+    }
   });
 });
 

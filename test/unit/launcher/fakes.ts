@@ -4,7 +4,7 @@
  * launcher's pid exactly when the launcher exec'd them) and their argv NUL-separated, then
  * exit with $FAKE_EXIT or kill themselves with $FAKE_SIGNAL. Builtins only: PATH holds just the fakes.
  */
-import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -74,18 +74,35 @@ export function runLauncher(argv: readonly string[], env: NodeJS.ProcessEnv, opt
     stdio: (opts.stdio ?? ['ignore', 'pipe', 'pipe']) as never,
     timeout: 60_000,
   });
-  const stdout = r.stdout?.toString('utf8') ?? '';
+  return outcome(r.pid, r.status, r.signal, r.stdout, r.stderr);
+}
+
+function outcome(pid: number, status: number | null, signal: NodeJS.Signals | null, out: Buffer | null, err: Buffer | null): Outcome {
+  const stdout = out?.toString('utf8') ?? '';
   const m = /^FAKE (\S+) (\d+)\n/.exec(stdout);
   const rest = m ? stdout.slice(m[0].length) : '';
   return {
     fake: m?.[1],
-    execd: m !== null && Number(m[2]) === r.pid,
+    execd: m !== null && Number(m[2]) === pid,
     argv: rest === '' ? [] : rest.split('\0').slice(0, -1),
-    status: r.status,
-    signal: r.signal,
+    status,
+    signal,
     stdout,
-    stderr: r.stderr?.toString('utf8') ?? '',
+    stderr: err?.toString('utf8') ?? '',
   };
+}
+
+/** runLauncher without blocking the event loop (a fake service in this process must answer). */
+export function runLauncherAsync(argv: readonly string[], env: NodeJS.ProcessEnv, launcher = LAUNCHER): Promise<Outcome> {
+  return new Promise((resolveRun, reject) => {
+    const child = spawn(launcher, [...argv], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (b: Buffer) => out.push(b));
+    child.stderr.on('data', (b: Buffer) => err.push(b));
+    child.on('error', reject);
+    child.on('close', (status, signal) => resolveRun(outcome(child.pid ?? -1, status, signal, Buffer.concat(out), Buffer.concat(err))));
+  });
 }
 
 /** The launcher's list of shim commands, read from its one definition line. */

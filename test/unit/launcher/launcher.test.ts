@@ -16,7 +16,9 @@ import { SHIM_COMMANDS } from '../../../shim/commands/index.js';
 import { SERVICE_COMMANDS } from '../../../shim/service/handle.js';
 import { startService } from '../../../shim/service/client.js';
 import { resolvedFile } from '../../../shim/service/paths.js';
-import { LAUNCHER, REPO, SH_LAUNCHER, launcherShimCommands, makeFakes, runLauncher as runAny, type Fakes } from './fakes.js';
+import { createServer } from 'node:net';
+import { encodeResponse, MAX_EXEC_ARGS, MAX_RESPONSE_BYTES, SERVICE_MAGIC, SERVICE_PROTOCOL_VERSION } from '../../../shim/service/protocol.js';
+import { LAUNCHER, REPO, SH_LAUNCHER, launcherShimCommands, makeFakes, runLauncher as runAny, runLauncherAsync, type Fakes } from './fakes.js';
 
 const nativeBuilt = existsSync(LAUNCHER) && !readFileSync(LAUNCHER).subarray(0, 2).equals(Buffer.from('#!'));
 const asRoot = process.getuid?.() === 0;
@@ -456,6 +458,66 @@ describe.skipIf(skip || !native)('native: no service to ask', () => {
       withNode.cleanup();
       rmSync(none, { recursive: true, force: true });
     }
+  });
+});
+
+describe.skipIf(skip || !native)('native: each form of the service\'s answer (a fake service), and what the launcher does with it', () => {
+  let dir: string;
+  let withNode: Fakes;
+  let answer = Buffer.alloc(0);
+  let server: ReturnType<typeof createServer>;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), `openclaw-launcher-fake-svc-${process.pid}-`));
+    withNode = makeFakes(['node', 'runc']);
+    server = createServer({ allowHalfOpen: true }, (s) => {
+      s.on('data', () => undefined);
+      s.on('end', () => s.end(answer));
+      s.on('error', () => undefined);
+    });
+    await new Promise<void>((r) => server.listen(join(dir, 'service.sock'), () => r()));
+  });
+  afterAll(async () => {
+    await new Promise<void>((r) => server.close(() => r()));
+    withNode.cleanup();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const EMPTY = Buffer.alloc(0);
+  const runtime = () => join(withNode.dir, 'bin', 'runc');
+  /** NUL-terminated fields, then raw bytes: for answers encodeResponse would not write. */
+  const raw = (fields: string[], tail = '') => Buffer.from(`${fields.map((f) => `${f}\0`).join('')}${tail}`);
+  const ask = (a: Buffer) => {
+    answer = a;
+    return runLauncherAsync(['--profile', 'p', '--root', '/r', 'exec', '--process', 'p.json', 'id'], { PATH: withNode.path, OPENCLAW_CONFIG: emptyConfig, OPENCLAW_SERVICE_DIR: dir });
+  };
+  const V = String(SERVICE_PROTOCOL_VERSION);
+  const odd = ['--root', '/a b', 'exec', '--process', '/s/exec/1-abcdef012345.json', 'id', '', ' ', 'x\ny', '"\'', '*', '$HOME', 'é', '容器', '-e'];
+
+  it.each([
+    { name: 'execv: exactly the argv sent (any byte but NUL), not the caller\'s', answer: () => encodeResponse({ status: 'execv', exit: 0, runtime: runtime(), argv: odd, stdout: EMPTY, stderr: EMPTY }), argv: odd },
+    { name: `execv: ${MAX_EXEC_ARGS} entries (the limit)`, answer: () => encodeResponse({ status: 'execv', exit: 0, runtime: runtime(), argv: Array.from({ length: MAX_EXEC_ARGS }, (_, i) => String(i)), stdout: EMPTY, stderr: EMPTY }), argv: Array.from({ length: MAX_EXEC_ARGS }, (_, i) => String(i)) },
+    { name: 'exec: the caller\'s argv minus the shim\'s flags', answer: () => encodeResponse({ status: 'exec', exit: 0, runtime: runtime(), stdout: EMPTY, stderr: EMPTY }), argv: ['--root', '/r', 'exec', '--process', 'p.json', 'id'] },
+  ])('runtime exec\'d: $name', async (c) => {
+    const o = await ask(c.answer());
+    expect([o.fake, o.execd, o.stderr]).toEqual(['runc', true, '']);
+    expect(o.argv).toEqual(c.argv);
+  });
+
+  it.each([
+    { name: 'execv with more than MAX_EXEC_ARGS entries', answer: () => raw([SERVICE_MAGIC, V, 'execv', '0', runtime(), '', String(MAX_EXEC_ARGS + 1), ...Array.from({ length: MAX_EXEC_ARGS + 1 }, () => 'x'), '0', '0']) },
+    { name: 'execv whose argc is larger than the entries sent', answer: () => raw([SERVICE_MAGIC, V, 'execv', '0', runtime(), '', '3', 'exec', 'id']) },
+    { name: 'execv whose argc is not a number', answer: () => raw([SERVICE_MAGIC, V, 'execv', '0', runtime(), '', 'two', 'exec', 'id', '0', '0']) },
+    { name: 'execv whose argc is empty', answer: () => raw([SERVICE_MAGIC, V, 'execv', '0', runtime(), '', '', '0', '0']) },
+    { name: 'execv with an entry longer than an answer may be', answer: () => encodeResponse({ status: 'execv', exit: 0, runtime: runtime(), argv: ['exec', 'x'.repeat(MAX_RESPONSE_BYTES + 8192)], stdout: EMPTY, stderr: EMPTY }) },
+    { name: 'execv with a relative runtime', answer: () => encodeResponse({ status: 'execv', exit: 0, runtime: 'runc', argv: ['exec', 'id'], stdout: EMPTY, stderr: EMPTY }) },
+    { name: 'exec with argv entries (only execv has them)', answer: () => raw([SERVICE_MAGIC, V, 'exec', '0', runtime(), '', '1', 'x', '0', '0']) },
+    { name: 'execv with bytes after stderr', answer: () => Buffer.concat([encodeResponse({ status: 'execv', exit: 0, runtime: runtime(), argv: ['exec', 'id'], stdout: EMPTY, stderr: EMPTY }), Buffer.from('x')]) },
+    // A service of protocol 3 (before exec was served) in its own format: never trusted.
+    { name: 'a protocol 3 answer (no argc field)', answer: () => raw([SERVICE_MAGIC, '3', 'exec', '0', runtime(), '', '0', '0']) },
+    { name: 'a protocol 3 version with the current format', answer: () => raw([SERVICE_MAGIC, '3', 'execv', '0', runtime(), '', '2', 'exec', 'id', '0', '0']) },
+  ])('Node path, with the original argv: $name', async (c) => {
+    const o = await ask(c.answer());
+    expect([o.fake, o.execd]).toEqual(['node', true]);
+    expect(o.argv.slice(2)).toEqual(['--', LAUNCHER, '--profile', 'p', '--root', '/r', 'exec', '--process', 'p.json', 'id']);
   });
 });
 });

@@ -9,6 +9,7 @@ import {
   decodeResponse,
   encodeRequest,
   encodeResponse,
+  MAX_EXEC_ARGS,
   MAX_STDIN_BYTES,
   ProtocolError,
   SERVICE_PROTOCOL_VERSION,
@@ -50,6 +51,23 @@ describe('responses', () => {
     const r = { status: 'exit' as const, exit: 3, runtime: '', stdout: Buffer.from([0, 1, 2, 255]), stderr: Buffer.from('err\n') };
     const back = decodeResponse(encodeResponse(r));
     expect([back.version, back.status, back.exit, back.runtime, [...back.stdout], back.stderr.toString()]).toEqual([SERVICE_PROTOCOL_VERSION, 'exit', 3, '', [0, 1, 2, 255], 'err\n']);
+  });
+  it('execv: the argv round-trips (any byte but NUL), with stdout and stderr after it', () => {
+    const argv = ['--root', '/a b', 'exec', '--process', '/s/exec/12-abcdef012345.json', 'id', '', ' ', 'x\ny', 'é', '容器', '--'];
+    const r = { status: 'execv' as const, exit: 0, runtime: '/usr/sbin/runc', aliasDir: '/s/stdio', argv, stdout: Buffer.from('o'), stderr: Buffer.from('e') };
+    const back = decodeResponse(encodeResponse(r));
+    expect([back.status, back.runtime, back.aliasDir, back.argv, back.stdout.toString(), back.stderr.toString()]).toEqual(['execv', '/usr/sbin/runc', '/s/stdio', argv, 'o', 'e']);
+  });
+  it('execv: an argv the launcher cannot take is not encoded (NUL, too many entries)', () => {
+    const r = { status: 'execv' as const, exit: 0, runtime: '/usr/sbin/runc', stdout: Buffer.alloc(0), stderr: Buffer.alloc(0) };
+    expect(() => encodeResponse({ ...r, argv: ['a\0b'] })).toThrow(ProtocolError);
+    expect(() => encodeResponse({ ...r, argv: Array.from({ length: MAX_EXEC_ARGS + 1 }, () => 'x') })).toThrow(ProtocolError);
+  });
+  it('argc other than 0 outside execv, or more than MAX_EXEC_ARGS, is refused', () => {
+    const exec = encodeResponse({ status: 'exec', exit: 0, runtime: '/r', stdout: Buffer.alloc(0), stderr: Buffer.alloc(0) }).toString('latin1');
+    expect(() => decodeResponse(Buffer.from(exec.replace('/r\x00\x000\x00', '/r\x00\x001\x00x\x00'), 'latin1'))).toThrow(ProtocolError);
+    const execv = encodeResponse({ status: 'execv', exit: 0, runtime: '/r', argv: ['x'], stdout: Buffer.alloc(0), stderr: Buffer.alloc(0) }).toString('latin1');
+    expect(() => decodeResponse(Buffer.from(execv.replace('/r\x00\x001\x00', `/r\x00\x00${MAX_EXEC_ARGS + 1}\x00`), 'latin1'))).toThrow(ProtocolError);
   });
   it('refuses an unknown status and wrong lengths', () => {
     const good = encodeResponse({ status: 'exec', exit: 0, runtime: '/usr/sbin/runc', stdout: Buffer.alloc(0), stderr: Buffer.alloc(0) });
