@@ -41,6 +41,7 @@ export function compileProfileSeccomp(profile: LoadedProfile, inputs: CompileInp
       fieldBase,
       imported: profile.importedSeccomp,
       agent: { listenerPath: inputs.agentSocket, listenerMetadata: (facts) => agentMetadata(profile, facts) },
+      logFilterDenials: inputs.logFilterDenials,
     });
     return guardComplexity(profile.path, fieldBase, () => compiledFilterOf(spec));
   } catch (err) {
