@@ -116,6 +116,7 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineResult>
     cleanupHookPath: CLEANUP_HOOK_PATH,
     sealKey: readOrCreateSealKey(config.state.dir),
     specFile: spec.path,
+    configFile: configPath ?? DEFAULT_CONFIG_PATH,
     ...(sandbox ? { podProfile: chosen.profile } : {}),
   });
   return { config, configPath, spec, choice, profile, compiledFilter, merged };

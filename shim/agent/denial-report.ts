@@ -120,6 +120,14 @@ export function formatSummary(id: string, entries: readonly DenialEntry[], ctx: 
   return out.join('\n');
 }
 
-/** What `denials` says when a profile's filter denials cannot be in the log. */
-export const UNLOGGED_NOTE =
-  'Only containers under a profile with the seccomp agent (smythos-alternative, model-backend: profiles whose filter needs it) log the denials of their syscall filter; under one without the agent (default) the kernel answers them and nothing is logged: run the job under a strict profile, or trace it (strace -f -e trace=%all) to see its failing calls.';
+/**
+ * What `denials` says when it has nothing to show: which filter denials can be in the log under
+ * this config, and, when `default`'s are not, the switch that puts them there.
+ */
+export function unloggedNote(logFilterDenials: boolean, configFile: string): string {
+  const notLogged = 'ENOSYS answers, kill actions and some argument-conditional denials are never logged (docs/seccomp-agent.md, "Which denials are logged")';
+  if (logFilterDenials) {
+    return `[agent] log_filter_denials is on in ${configFile}: the filter denials of every container created since then are logged, under every profile; ${notLogged}. A container with none made no call the log can show, or was created before the switch.`;
+  }
+  return `Only containers under a profile with the seccomp agent (smythos-alternative, model-backend: profiles whose filter needs it) log the denials of their syscall filter; under one without the agent (default) the kernel answers them and nothing is logged. To log them too, the host's admin sets log_filter_denials = true under [agent] in ${configFile} (each such container then connects to the agent at create; docs/seccomp-agent.md has the cost) and the job is re-run; or trace it (strace -f -e trace=%all) to see its failing calls.`;
+}

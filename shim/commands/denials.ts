@@ -7,10 +7,10 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { constants } from 'node:os';
-import { loadConfig } from '../config/load.js';
+import { configPathFor, loadConfig } from '../config/load.js';
 import { OpenclawError } from '../errors.js';
 import { parseDenials, readDenialLogText } from '../agent/denial-log.js';
-import { UNLOGGED_NOTE, formatEntry, formatSummary, type ReportContext } from '../agent/denial-report.js';
+import { unloggedNote, formatEntry, formatSummary, type ReportContext } from '../agent/denial-report.js';
 import { profileDirectories } from '../profile/select.js';
 import type { RuntimeConfig } from '../config/schema.js';
 import { parseCommandArgs } from '../cli/command-args.js';
@@ -52,13 +52,15 @@ export const denialsCommand: CommandHandler = async ({ argv, env }) => {
   if (summary && id === undefined) throw new OpenclawError('cli', 'denials --summary needs a container id', { fix: 'openclaw-runtime denials --summary ID' });
   // The config names the log and the profile directories (for the files hints name); with
   // --log an unreadable config only costs the file names.
-  const config = await loadConfig(argv.shim.openclawConfig, env).then(
-    (c) => c.config,
+  const loaded = await loadConfig(argv.shim.openclawConfig, env).then(
+    (c) => c,
     (e: unknown) => {
       if (file === undefined) throw e;
       return undefined;
     },
   );
+  const config = loaded?.config;
+  const note = unloggedNote(config?.agent.log_filter_denials === true, loaded?.path ?? configPathFor(argv.shim.openclawConfig, env).path);
   const path = file ?? (config as RuntimeConfig).agent.denial_log;
   const ctx: ReportContext = { errnoName: (n) => ERRNO_NAMES[n] ?? `errno ${n}`, profileFile: profileFileResolver(config) };
   let text: string;
@@ -66,14 +68,14 @@ export const denialsCommand: CommandHandler = async ({ argv, env }) => {
     text = readDenialLogText(path);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
-      process.stderr.write(`no denials logged (${path} does not exist)\n${UNLOGGED_NOTE}\n`);
+      process.stderr.write(`no denials logged (${path} does not exist)\n${note}\n`);
       return 0;
     }
     throw new OpenclawError('agent', `cannot read the denial log: ${(e as Error).message}`, { file: path, fix: 'run as root' });
   }
   const entries = parseDenials(text).filter((e) => id === undefined || e.container.startsWith(id));
   if (entries.length === 0) {
-    process.stderr.write(`no denials${id ? ` for ${id}` : ''} in ${path}\n${UNLOGGED_NOTE}\n`);
+    process.stderr.write(`no denials${id ? ` for ${id}` : ''} in ${path}\n${note}\n`);
     return 0;
   }
   if (summary) {

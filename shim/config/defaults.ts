@@ -11,9 +11,10 @@ export const DEFAULT_CONFIG = Object.freeze({
   log: { file: '', level: 'info' },
   state: { dir: '/run/openclaw' },
   jobs: { dir: '/var/lib/openclaw/jobs', retention: '24h' },
-  agent: { socket: '/run/openclaw/agent/seccomp-agent.sock', denial_log: '/var/log/openclaw/denials.log' },
+  agent: { socket: '/run/openclaw/agent/seccomp-agent.sock', denial_log: '/var/log/openclaw/denials.log', log_filter_denials: false },
   cdi: { spec_dirs: ['/etc/cdi', '/var/run/cdi'], annotation_devices: [] },
   hooks: { allowed: [] },
+  binds: { allowed: [] },
   cgroups: {
     parents: [
       '/docker', // Docker, cgroupfs driver: /docker/<id>

@@ -22,6 +22,26 @@ export function durationMs(text: string): number {
 
 const absolutePath = z.string().refine((p) => p.startsWith('/'), 'must be an absolute path');
 
+/** An absolute path as written, compared as a string: no empty, "." or ".." component, no trailing "/". */
+const plainAbsolutePath = z.string().refine((p) => /^(\/[^/\0]+)+$/.test(p) && p.split('/').slice(1).every((c) => c !== '.' && c !== '..'), 'must be an absolute path without ".", ".." , "//" or a trailing "/" (e.g. "/srv/openclaw/data")');
+
+/** One [[binds.allowed]] entry. Access is stated, never defaulted: the admin says ro or rw. */
+export const BindAllowSchema = z.strictObject({
+  /** The host directory (or file). The root directory itself cannot be allowed. */
+  source: plainAbsolutePath,
+  /** Also any path below source (one directory per job under a platform's root). */
+  subdirectories: z.boolean().default(false),
+  /** true: mounted read-only whatever the caller asked; false: read-write as the caller asked. Required. */
+  readonly: z.boolean({ error: (iss) => (iss.input === undefined ? 'required: say readonly = true (mounted read-only) or readonly = false (read-write)' : 'must be true or false') }),
+  /** noexec on the mount (nosuid and nodev always). */
+  noexec: z.boolean().default(true),
+  /** Only at this container path; absent: wherever the caller mounts it. */
+  destination: plainAbsolutePath.optional(),
+  /** The profiles (metadata.name) under which this bind is allowed. */
+  profiles: z.array(z.string().min(1)).min(1, 'name at least one profile, e.g. profiles = ["default"]'),
+});
+export type BindAllow = z.output<typeof BindAllowSchema>;
+
 export const RuntimeConfigSchema = z
   .strictObject({
     runtime: z
@@ -90,6 +110,13 @@ export const RuntimeConfigSchema = z
         socket: absolutePath.default(D.agent.socket),
         /** JSON lines, one per denied call. */
         denial_log: absolutePath.default(D.agent.denial_log),
+        /**
+         * Send the filter's own errno denials to the agent, to be logged, also under profiles
+         * that need no agent (`default`): each such container then connects to the agent at
+         * create (docs/seccomp-agent.md, "Which denials are logged", has the cost). Off: those
+         * denials stay in the kernel, unlogged, and `denials` says how to turn this on.
+         */
+        log_filter_denials: z.boolean().default(D.agent.log_filter_denials),
       })
       .prefault({}),
     cdi: z
@@ -111,6 +138,16 @@ export const RuntimeConfigSchema = z
          * nobody else can change; its arguments come from the container's creator.
          */
         allowed: z.array(absolutePath).default([...D.hooks.allowed]),
+      })
+      .prefault({}),
+    binds: z
+      .strictObject({
+        /**
+         * Host directories a container's creator may bind (docker -v / --mount, a Kubernetes
+         * hostPath) under the named profiles, beyond their allowedBindMounts (merge/filesystem.ts).
+         * The admin's word: the source must still be one only root can change (host/safe-path.ts).
+         */
+        allowed: z.array(BindAllowSchema).default([]),
       })
       .prefault({}),
     cgroups: z

@@ -7,13 +7,17 @@
  * - mounts, keyed by destination: kernel filesystems (proc, sysfs, tmpfs, ...) pass; a host
  *   bind mount passes only when it is one of the engine's own per-container files
  *   (merge/engine-files.ts) or exactly one of the profile's allowedBindMounts, and then gets the
- *   profile's ro and nosuid/nodev/noexec; any other host mount is refused with its name.
+ *   profile's ro and nosuid/nodev/noexec; else when the runtime config's [[binds.allowed]]
+ *   (the admin's) lists its source for this profile, and then gets that entry's ro and
+ *   nosuid/nodev/noexec; any other host mount is refused with its name, the volume flag that
+ *   made it and both places it could be allowed.
  *   The profile's allowedBindMounts are added where the caller has not mounted them. A profile
  *   without allowedBindMounts allows no host binds at all (an allow-list, empty by default).
  *   Sensitive sources (SENSITIVE_SOURCES) are never allowed, whoever asks.
  * - a bind source another user could swap before runc mounts it (a symlink on the way, a
  *   directory on the way that someone other than root may write: host/safe-path.ts) is
- *   refused, for the profile's binds and for a caller's bind that matches one of them. runc is
+ *   refused, for the profile's binds and for a caller's bind that matches one of them or a
+ *   [[binds.allowed]] entry (the admin trusts the directory, not whoever can write above it). runc is
  *   handed the path as checked, never a symlink's target.
  * - perContainer binds get a source of their own, <jobs.dir>/<container id>/<name>: writable
  *   ones 0700 owned by the container's root (the mapped ids under a user namespace), read-only
@@ -28,6 +32,8 @@ import { OpenclawError } from '../errors.js';
 import { join } from 'node:path';
 import type { Spec, SpecMount } from '../oci/types.js';
 import type { ProfileBindMount } from '../profile/schema.js';
+import type { BindAllow } from '../config/schema.js';
+import { DEFAULT_CONFIG_PATH } from '../config/defaults.js';
 import type { HostAction, MergeInputs, Modifier, PathFacts } from './types.js';
 import { containerdStateOfBundle, engineFileOf, type EngineFileContext } from './engine-files.js';
 import { callerEngine } from './caller.js';
@@ -111,6 +117,23 @@ function union(...lists: ReadonlyArray<readonly string[] | undefined>): string[]
   return out;
 }
 
+/** The [[binds.allowed]] entry (and its index) that lets a caller bind `source` at `destination` under `profile`. */
+export function configBindFor(entries: readonly BindAllow[], profile: string, source: string, destination: string): { entry: BindAllow; index: number } | undefined {
+  const index = entries.findIndex((e) =>
+    e.profiles.includes(profile) &&
+    (e.destination === undefined || e.destination === destination) &&
+    (source === e.source || (e.subdirectories && source.startsWith(e.source + '/'))));
+  return index < 0 ? undefined : { entry: entries[index]!, index };
+}
+
+/** A caller's source as a plain absolute path (what [[binds.allowed]] compares), or undefined. */
+function plainSource(source: string): string | undefined {
+  if (!source.startsWith('/')) return undefined;
+  const parts = source.split('/').filter((c) => c !== '' && c !== '.');
+  if (parts.includes('..')) return undefined;
+  return '/' + parts.join('/');
+}
+
 const SAFE_SOURCE_FIX = 'use a directory whose every parent is owned by root and writable by nobody else, with no symlink on the way (e.g. under /srv or /var/lib/openclaw), or a perContainer bind';
 
 export function makeFilesystemModifier(inputs: MergeInputs): Modifier {
@@ -120,6 +143,8 @@ export function makeFilesystemModifier(inputs: MergeInputs): Modifier {
   const profileFile = inputs.profile.path;
   const jobsDir = inputs.config.jobs.dir;
   const allowed: ConcreteBind[] = concreteBinds(fs.allowedBindMounts ?? [], jobsDir, inputs.containerId);
+  const configFile = inputs.configFile ?? DEFAULT_CONFIG_PATH;
+  const adminBinds = inputs.config.binds?.allowed ?? [];
   const sourceField = (i: number) => `spec.filesystem.allowedBindMounts[${i}].${allowed[i]!.perContainer !== undefined ? 'perContainer' : 'source'}`;
 
   return {
@@ -208,12 +233,31 @@ export function makeFilesystemModifier(inputs: MergeInputs): Modifier {
         const index = allowed.findIndex((b) => b.destination === m.destination && realOf(inputs.host.paths, b.source) === real);
         const rule = allowed[index];
         if (!rule) {
-          const list = allowed.map((b) => `${b.source}:${b.destination}`).join(', ') || 'none';
-          throw new OpenclawError('merge', `bind mount ${what} is not in profile "${profileName}"'s allowedBindMounts (${list})`, {
-            file: inputs.specFile,
-            field,
-            fix: `${kubernetes ? `remove the hostPath volume for ${m.destination} from the pod spec` : 'remove the volume'}, or add {source: ${source}, destination: ${m.destination}} to spec.filesystem.allowedBindMounts in ${profileFile}`,
-          });
+          const plain = plainSource(source);
+          const admin = plain === undefined ? undefined : configBindFor(adminBinds, profileName, plain, m.destination);
+          if (!admin) {
+            const list = allowed.map((b) => `${b.source}:${b.destination}`).join(', ') || 'none';
+            const volume = kubernetes ? `the hostPath volume for ${m.destination} (pod spec)` : `the volume (docker run -v ${source}:${m.destination}, or --mount type=bind,source=${source},target=${m.destination})`;
+            throw new OpenclawError('merge', `bind mount ${what} is not allowed under profile "${profileName}": neither the profile's spec.filesystem.allowedBindMounts (${list}) nor binds.allowed in ${configFile} lists ${source}`, {
+              file: inputs.specFile,
+              field,
+              fix: `remove ${volume}; or have the host's admin allow the directory in ${configFile}: [[binds.allowed]] source = "${plain ?? source}", readonly = true (false for read-write), profiles = ["${profileName}"]; or add it to spec.filesystem.allowedBindMounts of a profile of your own in /etc/openclaw/profiles`,
+            });
+          }
+          // The admin's entry: the source must still be one only root can change.
+          const adminField = `binds.allowed[${admin.index}].source`;
+          const facts = inputs.host.paths[source];
+          const why = facts === undefined ? 'it was not examined' : facts.unsafe ?? (facts.realPath !== undefined && facts.realPath !== plain ? `it resolves to ${facts.realPath}` : undefined);
+          if (why) {
+            throw new OpenclawError('merge', `bind mount ${what} matches ${adminField} in ${configFile} but is not safe to mount: ${why}, so another user could swap it before runc mounts it`, {
+              file: inputs.specFile,
+              field,
+              fix: `make every directory from / down to ${source} owned by root and writable by nobody else, with no symlink on the way (e.g. a per-job directory created by root under ${admin.entry.source}), or mount another directory`,
+            });
+          }
+          // Not `covered`: a profile bind at the same destination is still added (mounted over it).
+          m.options = hardenOptions(m.options ?? [], admin.entry.readonly, admin.entry.noexec);
+          return;
         }
         // runc follows the caller's path itself: it must be as fixed as the profile's.
         const unsafe = inputs.host.paths[source]?.unsafe;

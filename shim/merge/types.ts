@@ -153,6 +153,8 @@ export interface MergeInputs {
   sealKey?: Buffer;
   /** The config.json path, for error messages. */
   specFile: string;
+  /** The runtime config's path, for error messages (default /etc/openclaw/config.toml). */
+  configFile?: string;
   /**
    * Set only for a CRI pod sandbox: the profile the RuntimeClass chose for the pod (`profile`
    * is then the fixed pause policy with this profile's namespaces; merge/pause.ts).

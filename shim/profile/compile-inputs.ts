@@ -8,8 +8,10 @@ import type { RuntimeConfig } from '../config/schema.js';
 export interface CompileInputs {
   /** [agent] socket: the filter's listenerPath. */
   agentSocket: string;
+  /** [agent] log_filter_denials: a filter that needs no agent sends its errno denials to it anyway. */
+  logFilterDenials: boolean;
 }
 
 export function compileInputsOf(config: RuntimeConfig): CompileInputs {
-  return { agentSocket: config.agent.socket };
+  return { agentSocket: config.agent.socket, logFilterDenials: config.agent.log_filter_denials };
 }

@@ -44,6 +44,7 @@ export function compileProfileSeccomp(profile: LoadedProfile, inputs: CompileInp
       imported: profile.importedSeccomp,
       ignoreAudit,
       agent: { listenerPath: inputs.agentSocket, listenerMetadata: (facts) => agentMetadata(profile, facts) },
+      logFilterDenials: inputs.logFilterDenials,
     });
     return guardComplexity(profile.path, fieldBase, () => compiledFilterOf(spec));
   } catch (err) {

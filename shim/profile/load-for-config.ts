@@ -11,7 +11,7 @@ import { compileInputsOf } from './compile-inputs.js';
 
 export async function loadProfileForConfig(path: string, config: RuntimeConfig): Promise<CompiledProfile> {
   const inputs = compileInputsOf(config);
-  return loadCompiledProfile(path, { stateDir: config.state.dir, compileInputs: { ...inputs } }, async () => {
+  return loadCompiledProfile(path, { stateDir: config.state.dir, compileInputs: Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, String(v)])) }, async () => {
     const { readProfileFile } = await import('./load.js');
     const { compileProfileSeccomp } = await import('./compile-profile.js');
     const profile = readProfileFile(path);

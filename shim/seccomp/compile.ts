@@ -28,7 +28,7 @@
 import { OpenclawError } from '../errors.js';
 import type { SyscallFilter } from './schema.js';
 import type { SpecSeccomp } from '../oci/types.js';
-import { AlgebraLimitError, TRUE, atom, dnfHolds, negateDnf, type Dnf } from './algebra.js';
+import { AlgebraLimitError, TRUE, andDnf, atom, constraintAsUnion, constraintOf, dnfHolds, negateDnf, type Atom, type Dnf, type Term } from './algebra.js';
 import {
   constantPartition,
   describeAction,
@@ -80,6 +80,13 @@ export interface CompileOptions {
    * may depend on what the compiler found (which exec calls the profile itself allows).
    */
   agent?: { listenerPath: string; listenerMetadata: string | ((facts: AgentFacts) => string) };
+  /**
+   * Send the filter's own errno denials to the agent to be logged even when nothing else needs
+   * it (config [agent] log_filter_denials): a filter that runs under plain runc (`default`) then
+   * gets a listenerPath too, and its denials appear in `denials` like an agent profile's. Only
+   * denied cells change; allowed calls and exec stay in the kernel. Needs `agent`.
+   */
+  logFilterDenials?: boolean;
   /** SCMP_ARCH_* of the host; default from process.arch. */
   nativeArch?: string;
   /**
@@ -611,6 +618,21 @@ function denialRule(a: Action, field: string): DenialRule {
   return [E.EPERM as number, field, a.kind as AuditedAction];
 }
 
+/**
+ * A filter that needs no agent, its errno denials sent to the agent only to be logged. Nothing
+ * else is notified, so no exec is either: the agent answers every notification here by the
+ * filter's own rule, in every phase (decide.ts filterDenial), and runc's or crun's init gets the
+ * errno the kernel gave it before. Unchanged when nothing could be sent (no errno denials).
+ */
+function denialsOnly(plain: Built, opts: CompileOptions, agent: NonNullable<CompileOptions['agent']>): SpecSeccomp {
+  const { denials: filterDenials } = sendDenialsToAgent(plain, opts, makeAction('notify'), false);
+  if (!filterDenials) return encodeSeccomp(plain.model);
+  plain.model.listenerPath = agent.listenerPath;
+  const meta = agent.listenerMetadata;
+  plain.model.listenerMetadata = typeof meta === 'string' ? meta : meta({ execAllowed: [], writeGated: [], filterDenials });
+  return encodeSeccomp(plain.model);
+}
+
 /** Most rules one call's NOTIFY rewrite may take (the smythos ioctl allow-list's complement takes 17). */
 const MAX_DENIAL_RULES = 12;
 
@@ -632,12 +654,44 @@ function cheapToEncode(name: string, p: Partition, model: FilterModel): boolean 
       if ((encoded.syscalls ?? []).length > MAX_DENIAL_RULES) return false;
       const back = decodeSeccomp(encoded).syscalls.get(name) ?? constantPartition(defaultAction);
       intersectPartitions(p, back);
+      // The encoder drops a cell it cannot spell out when the default is as strict (a NOTIFY
+      // region beside allow cells under an errno default: personality's five allowed values)
+      // and widens one when it is not: either way the kernel would answer otherwise than the
+      // NOTIFY region says, and the metadata would claim a denial the log never shows.
+      if (!sameNotifyRegion(p, back)) return false;
     }
     return true;
   } catch (e) {
     if (e instanceof AlgebraLimitError) return false;
     throw e;
   }
+}
+
+/** Whether `a` and `b` notify exactly the same arguments (no overlap of a NOTIFY cell of one with another action of the other). */
+function sameNotifyRegion(a: Partition, b: Partition): boolean {
+  for (const x of a.values()) {
+    for (const y of b.values()) {
+      if ((x.action.kind === 'notify') === (y.action.kind === 'notify')) continue;
+      if (andDnf(x.dnf, y.dnf).some(satisfiable)) return false;
+    }
+  }
+  return true;
+}
+
+/**
+ * Whether some arguments satisfy `t`. The algebra's own emptiness test is sound but not
+ * complete (it may keep an empty term), so each index is cut into exact blocks; a set too
+ * fragmented to cut counts as satisfiable (the call then stays in the kernel: never wrong).
+ */
+function satisfiable(t: Term): boolean {
+  const byIndex = new Map<number, Atom[]>();
+  for (const a of t) byIndex.set(a.index, [...(byIndex.get(a.index) ?? []), a]);
+  for (const [index, atoms] of byIndex) {
+    const c = constraintOf(atoms);
+    if (!c) return false;
+    if (constraintAsUnion(index, c, 256)?.length === 0) return false;
+  }
+  return true;
 }
 
 function agentError(needs: AgentNeed[], opts: CompileOptions): OpenclawError {
@@ -671,7 +725,7 @@ export function compileSyscallFilter(filter: SyscallFilter, opts: CompileOptions
     const plain = buildModel(filter, opts, false);
     const needs = findNeeds(plain, opts);
     const audit = filter.audit === true && opts.ignoreAudit !== true;
-    if (needs.length === 0 && !audit) return encodeSeccomp(plain.model);
+    if (needs.length === 0 && !audit) return opts.agent && opts.logFilterDenials ? denialsOnly(plain, opts, opts.agent) : encodeSeccomp(plain.model);
     if (!opts.agent) {
       if (needs.length > 0) throw agentError(needs, opts);
       throw new OpenclawError('seccomp', 'audit mode logs what the filter would deny through the seccomp agent, and no agent is configured', {

@@ -102,12 +102,12 @@ export function partitionOfRules(unconditional: Action[], conditional: Cell[], d
 }
 
 /** Cell by cell, the stricter action; ties go to `first` (the profile side in combine.ts). */
-export function intersectPartitions(first: Partition, second: Partition): Partition {
+export function intersectPartitions(first: Partition, second: Partition, pick: (a: Action, b: Action) => Action = stricter): Partition {
   const out: Partition = new Map();
   for (const a of first.values()) {
     for (const b of second.values()) {
       const dnf = andDnf(a.dnf, b.dnf);
-      if (dnf.length > 0) addCell(out, stricter(a.action, b.action), dnf);
+      if (dnf.length > 0) addCell(out, pick(a.action, b.action), dnf);
     }
   }
   return out;

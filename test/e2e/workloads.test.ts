@@ -19,7 +19,7 @@ import { addDockerRuntime } from '../../shim/install/docker-config.js';
 import { stopAgent } from '../helpers/agent.js';
 import { missingPrerequisite, REPO, SHIM_BIN, startEngines, type Dockerd, type Engines } from '../helpers/daemons.js';
 import { importIntoContainerd, importIntoDocker, prepareWorkloadImage, PYTHON_IMAGE, PYTHON_IMAGE_CONTAINERD, writeJobInput } from '../helpers/python-image.js';
-import { JOBS, RUNTIMES, SHIPPED, WIDENED, cellOf, type Cell, type Job } from './workloads/matrix.js';
+import { ADMIN_BINDS, JOBS, RUNTIMES, SHIPPED, WIDENED, cellOf, type Cell, type Job } from './workloads/matrix.js';
 
 // Two cells at a time: each is mostly waiting on container start-up.
 vi.setConfig({ maxConcurrency: 2 });
@@ -43,6 +43,9 @@ let configs: Record<string, string>;
 let base: string;
 let agentSocket: string;
 const ioDir = () => join(base, 'io');
+/** The admin-listed sources ([[binds.allowed]]): the job's input, and the root of per-job output directories. */
+const adminInput = () => join(ioDir(), 'admin-input');
+const adminOutputs = () => join(ioDir(), 'admin-outputs');
 /** Files this suite put into a shipped profile's shared bind sources, removed afterwards. */
 const placed: string[] = [];
 
@@ -79,6 +82,18 @@ function writeConfigs(): Record<string, string> {
         `denial_log = "${base}/denials.log"`,
         '[log]',
         `file = "${base}/shim.log"`,
+        // The admin's bind allow-list (ADMIN_BINDS): the job's input read-only, one output directory per job below a root.
+        ...ADMIN_BINDS.flatMap((a) => [
+          '[[binds.allowed]]',
+          `source = "${adminInput()}"`,
+          'readonly = true',
+          `profiles = ["${a.profile}"]`,
+          '[[binds.allowed]]',
+          `source = "${adminOutputs()}"`,
+          'subdirectories = true',
+          'readonly = false',
+          `profiles = ["${a.profile}"]`,
+        ]),
         '',
       ].join('\n'),
     );
@@ -91,6 +106,9 @@ function writeConfigs(): Record<string, string> {
   chmodSync(ioDir(), 0o711);
   chmodSync(input, 0o755);
   chmodSync(output, 0o777); // written by the container's root, mapped or not
+  writeJobInput(adminInput());
+  chmodSync(adminInput(), 0o755);
+  mkdirSync(adminOutputs(), { recursive: true, mode: 0o755 });
   for (const w of WIDENED) {
     const doc = parse(readFileSync(join(REPO, 'profiles', `${w.base}.yaml`), 'utf8')) as Record<string, any>;
     doc.metadata.name = w.name;
@@ -262,6 +280,23 @@ describe.skipIf(imageSkip)('real workloads through docker, every profile x job, 
           }
         });
       }
+
+      describe('the admin\'s bind allow-list ([[binds.allowed]]) and docker run -v', () => {
+        for (const a of ADMIN_BINDS) {
+          for (const [jobName, cell] of Object.entries(a.cells)) {
+            const job = JOBS.find((j) => j.name === jobName)!;
+            it(`${a.profile} + [[binds.allowed]]: ${jobName} ${cell.outcome.kind === 'works' ? 'works' : `denied ${cell.outcome.errno}`} with -v, and the result reaches the host`, async () => {
+              const out = join(adminOutputs(), `${rt}-${jobName}-${++cellRuns}`);
+              mkdirSync(out, { mode: 0o755 });
+              const r = await docker(['run', '--rm', '--network', 'none', '--runtime', runtimeName(a.profile, rt), '-v', `${adminInput()}:/input`, '-v', `${out}:/output`, '-w', '/opt', PYTHON_IMAGE, ...job.argv], { timeout: 110_000 });
+              const seen = `exit ${r.exitCode}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`;
+              expect(r.stdout, seen).toMatch(job.ok);
+              expect(r.exitCode, seen).toBe(0);
+              expect(JSON.parse(readFileSync(join(out, 'result.json'), 'utf8'))).toEqual({ rows: 3, total: 42 });
+            });
+          }
+        }
+      });
 
       describe('widened profiles (a shipped profile plus one allow-list change)', () => {
         for (const w of WIDENED) {

@@ -96,11 +96,56 @@ describe.skipIf(skip)('filter denials are logged with their rule and a hint (rea
     expect(denials([cid], /socket/).stdout).toMatch(/socket {2}EPERM {2}denied by the filter \(spec\.isolation\.syscallFilter\.defaultAction\) {2}family=AF_INET/);
   });
 
-  it('default (no agent): filter denials are not logged, and denials says why', () => {
+  it('default (no agent): filter denials are not logged, and denials says why and how to turn logging on', () => {
     const r = run('default', ['/bin/unshare', '-n', '/bin/true']);
     expect(r.stderr).toMatch(/Operation not permitted/);
     const d = shim(['--openclaw-config', configToml, 'denials', r.cid]);
     expect(d.stdout).toBe('');
     expect(d.stderr).toMatch(/under one without the agent \(default\) the kernel answers them and nothing is logged/);
+    expect(d.stderr).toContain(`sets log_filter_denials = true under [agent] in ${configToml}`);
+  });
+
+  /** The work dir's config with [agent] log_filter_denials = true (and crun first, when given). */
+  function loggingConfig(name: string, runtime?: string): string {
+    const toml = join(work, name);
+    const text = readFileSync(configToml, 'utf8').replace(/^\[agent\]$/m, '[agent]\nlog_filter_denials = true');
+    expect(text).toContain('log_filter_denials = true');
+    writeFileSync(toml, `${text}${runtime ? `[runtime]\ncandidates = ["${runtime}"]\n` : ''}`);
+    return toml;
+  }
+
+  it('default with [agent] log_filter_denials = true: unshare still gets EPERM, and denials shows it with defaultAction; an allowed job runs as before', () => {
+    const toml = loggingConfig('log-filter-denials.toml');
+    const b = makeBundle(['/bin/unshare', '-n', '/bin/true']);
+    bundles.push(b);
+    const cid = id();
+    const r = shim(['--profile', 'default', '--openclaw-config', toml, '--root', ROOT, 'run', '--bundle', b.dir, cid]);
+    expect(r.stderr).toMatch(/unshare: .*Operation not permitted/);
+    // The merged filter sends denials to the agent: listenerPath is the configured socket.
+    const merged = JSON.parse(readFileSync(join(b.dir, 'config.json'), 'utf8')) as { linux: { seccomp: { listenerPath?: string } } };
+    expect(merged.linux.seccomp.listenerPath).toBe(socket);
+    const d = spawnSync(SHIM, ['--openclaw-config', toml, 'denials', cid], { encoding: 'utf8' });
+    let out = d.stdout;
+    for (let i = 0; i < 50 && !/unshare/.test(out); i++) out = spawnSync(SHIM, ['--openclaw-config', toml, 'denials', cid], { encoding: 'utf8' }).stdout;
+    expect(out).toMatch(/profile default {2}unshare {2}EPERM {2}denied by the filter \(spec\.isolation\.syscallFilter\.defaultAction\) {2}flags=CLONE_NEWNET/);
+    const ok = makeBundle(['/bin/sh', '-c', 'echo hi | cat > /tmp/x && cat /tmp/x']);
+    bundles.push(ok);
+    const fine = shim(['--profile', 'default', '--openclaw-config', toml, '--root', ROOT, 'run', '--bundle', ok.dir, id()]);
+    expect(fine.status, fine.stderr).toBe(0);
+    expect(fine.stdout).toBe('hi\n');
+  });
+
+  it.skipIf(!crun)('default with log_filter_denials = true under crun 1.8.1: starts, and unshare is logged with EPERM', () => {
+    const toml = loggingConfig('log-filter-denials-crun.toml', crun);
+    const hide = existsSync('/sys/fs/cgroup/unified') ? 'mount -t tmpfs tmpfs /sys/fs/cgroup/unified && ' : '';
+    const b = makeBundle(['/bin/unshare', '-n', '/bin/true']);
+    bundles.push(b);
+    const cid = id();
+    const r = spawnSync('unshare', ['-m', 'sh', '-c', `${hide}exec "$0" "$@"`, SHIM, '--profile', 'default', '--openclaw-config', toml, '--root', join(ROOT, 'crun'), 'run', '--bundle', b.dir, cid], { encoding: 'utf8', env: { ...process.env, OPENCLAW_CONFIG: '' }, timeout: 60_000 });
+    expect(r.stderr).toMatch(/unshare: .*Operation not permitted/);
+    expect(r.stderr).not.toMatch(/listener helper/);
+    let out = '';
+    for (let i = 0; i < 50 && !/unshare/.test(out); i++) out = spawnSync(SHIM, ['--openclaw-config', toml, 'denials', cid], { encoding: 'utf8' }).stdout;
+    expect(out).toMatch(/profile default {2}unshare {2}EPERM {2}denied by the filter \(spec\.isolation\.syscallFilter\.defaultAction\) {2}flags=CLONE_NEWNET/);
   });
 });

@@ -10,7 +10,7 @@
  * traversable so the rootfs needs no re-bind for either side (that host action is the
  * integration tests' business), and its seccomp agent runs for both (listenerPath).
  */
-import { chmodSync } from 'node:fs';
+import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeBindSources, makeBundle, mergedConfig, readConfigText, removeJobDirs, writeConfig, forceDelete } from '../lib/bundle.mjs';
 import { row, pick } from '../lib/row.mjs';
@@ -19,7 +19,10 @@ import { CONFIGS, SHIM, SH_SHIM, alternate, timeSequence, useConfig, warmService
 export const id = 'b';
 export const title = 'create-start-delete cycle';
 export const PROFILES = [
-  { name: 'default', target: 1.2 },
+  // Beside the shim, in the same alternation: the shim with config [agent] log_filter_denials = true
+  // (the only config in that variant), whose default containers connect to the seccomp agent
+  // at create so that their filter's denials are logged: what that switch costs a create.
+  { name: 'default', target: 1.2, logFilterDenials: true },
   { name: 'smythos-alternative', target: 1.2, args: ['/bin/true'] },
 ];
 
@@ -57,16 +60,33 @@ export async function run(ctx) {
         continue;
       }
       const removeBindSources = makeBindSources(merged);
+      const logged = profile.logFilterDenials && !config.env ? { name: 'no config but log_filter_denials = true', env: join(ctx.work, 'b-log-filter-denials.toml') } : undefined;
+      if (logged) writeFileSync(logged.env, '[agent]\nlog_filter_denials = true\n');
+      const LOGGED = 'openclaw, log_filter_denials = true';
+      // runc itself with the config.json that switch gives (a listenerPath): the agent connection alone.
+      const RUNC_LOGGED = 'runc, that config.json (listener)';
+      let runcLoggedBundle;
+      if (logged) {
+        runcLoggedBundle = makeBundle(join(ctx.work, `b-runc-${tag}-logged`), ctx.rootfs, profile.args ?? ['true']);
+        useConfig(logged);
+        writeConfig(runcLoggedBundle, mergedConfig(shimBundle, profile.name));
+        useConfig(config);
+      }
       const samples = alternate(
         [
           { label: 'runc', before: () => useConfig(config), run: () => cycle('runc', [], runcBundle) },
           { label: 'openclaw', before: () => { useConfig(config); writeConfig(shimBundle, pristine); }, run: () => cycle(SHIM, ['--profile', profile.name], shimBundle) },
           { label: 'sh launcher', before: () => { useConfig(config); writeConfig(shimBundle, pristine); }, run: () => cycle(SH_SHIM, ['--profile', profile.name], shimBundle) },
+          ...(logged ? [
+            { label: LOGGED, before: () => { useConfig(logged); writeConfig(shimBundle, pristine); }, run: () => cycle(SHIM, ['--profile', profile.name], shimBundle) },
+            { label: RUNC_LOGGED, before: () => useConfig(config), run: () => cycle('runc', [], runcLoggedBundle) },
+          ] : []),
         ],
         { warmup: ctx.warmup, reps: ctx.reps(15), onError: ctx.onError },
       );
+      useConfig(config);
       removeBindSources();
-      rows.push(row({ caseId: id, measure: `create+start+delete (${profile.name}), ${config.name}`, unit: 'ms', baseline: pick(samples, 'runc'), subject: pick(samples, 'openclaw'), others: [pick(samples, 'sh launcher')], target: profile.target }));
+      rows.push(row({ caseId: id, measure: `create+start+delete (${profile.name}), ${config.name}`, unit: 'ms', baseline: pick(samples, 'runc'), subject: pick(samples, 'openclaw'), others: [pick(samples, 'sh launcher'), ...(logged ? [pick(samples, LOGGED), pick(samples, RUNC_LOGGED)] : [])], target: profile.target }));
     }
   }
   useConfig(CONFIGS[0]);

@@ -9,6 +9,8 @@
  * there too): the agent measured is the one this checkout started for these containers, never
  * one found running for someone else. The service is this checkout's (service/paths.ts).
  * VmRSS counts the node binary's shared text in both processes; RssAnon is each one's own.
+ * OC_BENCH_PROFILE=default runs `default` containers instead, with [agent] log_filter_denials = true
+ * (the only way a default container connects to the agent): the agent's cost of that switch.
  */
 import { chmodSync, closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
@@ -17,7 +19,7 @@ import { makeBundle } from '../lib/bundle.mjs';
 import { REPO, SHIM, warmService } from '../lib/tools.mjs';
 
 export const id = 'm';
-export const title = 'memory: service + agent with N running smythos-alternative containers';
+export const title = 'memory: service + agent with N running smythos-alternative containers (OC_BENCH_PROFILE=default: default ones with log_filter_denials)';
 const TARGET_MIB = 80;
 
 function memory(pidFile) {
@@ -38,13 +40,15 @@ export async function run(ctx) {
   mkdirSync(state, { recursive: true, mode: 0o711 });
   const socket = join(state, 'agent', 'agent.sock');
   const config = join(ctx.work, 'm-config.toml');
-  writeFileSync(config, `[state]\ndir = "${state}"\n[agent]\nsocket = "${socket}"\ndenial_log = "${join(ctx.work, 'm-denials.log')}"\n[jobs]\ndir = "${join(ctx.work, 'm-jobs')}"\n`);
+  const profile = process.env.OC_BENCH_PROFILE ?? 'smythos-alternative';
+  const logFilterDenials = profile === 'default' ? 'log_filter_denials = true\n' : '';
+  writeFileSync(config, `[state]\ndir = "${state}"\n[agent]\nsocket = "${socket}"\ndenial_log = "${join(ctx.work, 'm-denials.log')}"\n${logFilterDenials}[jobs]\ndir = "${join(ctx.work, 'm-jobs')}"\n`);
   const runcRoot = join(ctx.work, 'm-runc');
   // stderr to a file, not a pipe: a created container's init holds the runtime's stdio open.
   const shim = (args) => {
     const err = openSync(ctx.errFile, 'w');
     try {
-      const r = spawnSync(SHIM, ['--profile', 'smythos-alternative', '--openclaw-config', config, '--root', runcRoot, ...args], { stdio: ['ignore', 'ignore', err], timeout: 60_000 });
+      const r = spawnSync(SHIM, ['--profile', profile, '--openclaw-config', config, '--root', runcRoot, ...args], { stdio: ['ignore', 'ignore', err], timeout: 60_000 });
       return { status: r.status, stderr: readFileSync(ctx.errFile, 'utf8') };
     } finally {
       closeSync(err);

@@ -156,6 +156,30 @@ export const WIDENED: readonly WidenedProfile[] = [
   },
 ];
 
+/**
+ * The other way a job gets host directories, without a profile of one's own: the host's admin
+ * lists bind sources in the runtime config ([[binds.allowed]] in config.toml) for a profile, and
+ * the container's creator names them with `docker run -v`. The test writes these entries into
+ * its openclaw configs with the sources filled in.
+ */
+export interface AdminBinds {
+  profile: string;
+  /** The config entries, for the doc. */
+  entries: string;
+  /** The docker run volumes, for the doc. */
+  volumes: string;
+  cells: Readonly<Record<string, Cell>>;
+}
+
+export const ADMIN_BINDS: readonly AdminBinds[] = [
+  {
+    profile: 'default',
+    entries: 'an input directory (`readonly = true`) and an output root (`subdirectories = true`, `readonly = false`), both `profiles = ["default"]`',
+    volumes: '`-v INPUT:/input -v OUTPUT/JOB:/output`',
+    cells: { data: works('the sources the admin listed; /input is mounted read-only whatever -v says') },
+  },
+];
+
 export const RUNTIMES = ['runc', 'crun'] as const;
 
 function outcomeText(c: Cell): string {
@@ -208,6 +232,17 @@ export function renderWorkloadDoc(): string {
   lines.push('| --- | --- | --- | --- | --- |');
   for (const w of WIDENED) {
     for (const [job, c] of Object.entries(w.cells)) lines.push(`| \`${w.name}\` | \`${w.base}\` | ${w.change} | \`${job}\` | ${outcomeText(c)} |`);
+  }
+  lines.push('');
+  lines.push('Or, without a profile of one\'s own: the host\'s admin lists bind sources for a profile in the');
+  lines.push('runtime config (`[[binds.allowed]]` in /etc/openclaw/config.toml, README "Profile selection and');
+  lines.push('configuration"), and the job names them with `docker run -v`. A source on no list is refused');
+  lines.push('with the entry to add; a listed one is still refused when another user could swap it.');
+  lines.push('');
+  lines.push('| profile | `[[binds.allowed]]` entries | docker run | job | expected |');
+  lines.push('| --- | --- | --- | --- | --- |');
+  for (const a of ADMIN_BINDS) {
+    for (const [job, c] of Object.entries(a.cells)) lines.push(`| \`${a.profile}\` | ${a.entries} | ${a.volumes} | \`${job}\` | ${outcomeText(c)} |`);
   }
   lines.push('');
   return `${lines.join('\n')}`;

@@ -69,7 +69,7 @@ describe('filesystem modifier', () => {
   });
 
   it.each([
-    { name: 'a host directory not in the allow-list', mount: { destination: '/data', type: 'bind', source: '/srv/data', options: ['rbind'] }, msg: /not in profile "test"'s allowedBindMounts/ },
+    { name: 'a host directory not in the allow-list', mount: { destination: '/data', type: 'bind', source: '/srv/data', options: ['rbind'] }, msg: /not allowed under profile "test": neither the profile's spec.filesystem.allowedBindMounts/ },
     { name: '/etc', mount: { destination: '/host-etc', type: 'bind', source: '/etc', options: ['rbind'] }, msg: /under \/etc/ },
     { name: 'the docker socket', mount: { destination: '/var/run/docker.sock', type: 'bind', source: '/srv/docker.sock', options: ['rbind'] }, msg: /engine socket/ },
     { name: 'the host root', mount: { destination: '/host', type: 'bind', source: '/', options: ['rbind'] }, msg: /host root/ },

@@ -140,3 +140,56 @@ describe('intersectSeccomp: never looser than either input (randomized, seeded)'
 function big(_k: string, v: unknown) {
   return typeof v === 'bigint' ? `0x${v.toString(16)}` : v;
 }
+
+describe('intersectSeccomp: the profile\'s NOTIFY that stands for its own errno denial (listener filterDenials)', () => {
+  const meta = (fd: unknown) => JSON.stringify({ v: 1, profile: 'p', sha256: 'f'.repeat(64), errno: 1, writable: [], filterDenials: fd });
+  const profile = (fd: unknown): SpecSeccomp => ({
+    defaultAction: 'SCMP_ACT_ERRNO',
+    architectures: [X86_64],
+    listenerPath: '/run/agent.sock',
+    listenerMetadata: meta(fd),
+    syscalls: [
+      { names: ['read', 'write', 'execve'], action: 'SCMP_ACT_ALLOW' },
+      { names: ['unshare', 'ptrace', 'mount'], action: 'SCMP_ACT_NOTIFY' },
+      { names: ['socket'], action: 'SCMP_ACT_ALLOW', args: [{ index: 0, value: 1, op: 'SCMP_CMP_EQ' }] },
+      { names: ['socket'], action: 'SCMP_ACT_NOTIFY', args: [{ index: 0, value: 2, op: 'SCMP_CMP_GE' }] },
+    ],
+  });
+  const caller: SpecSeccomp = {
+    defaultAction: 'SCMP_ACT_ERRNO',
+    architectures: [X86_64],
+    syscalls: [
+      { names: ['read', 'write', 'execve', 'socket', 'ptrace'], action: 'SCMP_ACT_ALLOW' },
+      { names: ['mount'], action: 'SCMP_ACT_KILL_PROCESS' },
+    ],
+  };
+  const FD = { names: { socket: [97, 'socketFamilies'] }, default: [1, 'defaultAction'], agentCalls: ['execve'] };
+
+  it('against the caller\'s errno it stays NOTIFY (the agent answers the profile\'s errno and logs it); allow stays NOTIFY; kill still wins', () => {
+    const m = intersectSeccomp(caller, compiledFilterOf(profile(FD)));
+    expect(evaluate(m, X86_64, 'unshare', [0x40000000n])).toEqual({ action: 'notify' }); // caller: errno default
+    expect(evaluate(m, X86_64, 'ptrace', [])).toEqual({ action: 'notify' }); // caller: allow
+    expect(evaluate(m, X86_64, 'mount', [])).toEqual({ action: 'kill-process' });
+    expect(evaluate(m, X86_64, 'socket', [17n])).toEqual({ action: 'notify' });
+    expect(evaluate(m, X86_64, 'socket', [1n])).toEqual({ action: 'allow' });
+    expect(evaluate(m, X86_64, 'read', [])).toEqual({ action: 'allow' });
+    expect(assertWellFormed(m)).toEqual([]);
+  });
+
+  it('a NOTIFY for the agent\'s own rules (agentCalls), or without filterDenials, still yields to the caller\'s errno', () => {
+    const own = intersectSeccomp(caller, compiledFilterOf(profile({ ...FD, agentCalls: ['execve', 'unshare'] })));
+    expect(evaluate(own, X86_64, 'unshare', [])).toEqual({ action: 'errno', errno: 1 });
+    const none = intersectSeccomp(caller, compiledFilterOf({ ...profile(FD), listenerMetadata: JSON.stringify({ v: 1, profile: 'p', sha256: 'f'.repeat(64) }) }));
+    expect(evaluate(none, X86_64, 'unshare', [])).toEqual({ action: 'errno', errno: 1 });
+    const garbled = intersectSeccomp(caller, compiledFilterOf({ ...profile(FD), listenerMetadata: '{not json' }));
+    expect(evaluate(garbled, X86_64, 'unshare', [])).toEqual({ action: 'errno', errno: 1 });
+  });
+
+  it('in audit mode (metadata audit) the caller\'s errno wins: the agent would log and allow, so the caller\'s denial stays in the kernel', () => {
+    const audited = profile(FD);
+    audited.listenerMetadata = JSON.stringify({ ...JSON.parse(audited.listenerMetadata as string), audit: { enforced: [] } });
+    const m = intersectSeccomp(caller, compiledFilterOf(audited));
+    expect(evaluate(m, X86_64, 'unshare', [])).toEqual({ action: 'errno', errno: 1 }); // caller: errno default
+    expect(evaluate(m, X86_64, 'ptrace', [])).toEqual({ action: 'notify' }); // caller: allow; the profile's (audited) denial
+  });
+});
