@@ -18,6 +18,7 @@
 import { chmodSync, closeSync, mkdirSync, openSync, unlinkSync, ftruncateSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { OpenclawError } from '../errors.js';
+import { formatLogLine } from '../daemon-log.js';
 import { INITIAL_LISTENER_STATE, type AgentPolicy, type ListenerState } from './decide.js';
 import { DenialLog, type DenialLogOptions } from './denial-log.js';
 import { FairScheduler, type ServeOutcome } from './fair-scheduler.js';
@@ -40,7 +41,9 @@ export interface AgentServerOptions {
   /** Notifications per container (default 2000/s, burst 4000). */
   perContainer?: RateLimit;
   /** Denial log bounds (rotation, per-container lines); file comes from denialLog. */
-  denialLogLimits?: Omit<DenialLogOptions, 'file' | 'onError'>;
+  denialLogLimits?: Omit<DenialLogOptions, 'file' | 'onError' | 'beforeWrite'>;
+  /** Awaited before each denial-log write (agent.ts re-reads a changed config there). */
+  beforeDenialWrite?: () => Promise<void>;
 }
 
 export const AGENT_DEFAULTS = { quantum: 2, perContainer: { perSecond: 2000, burst: 4000 } } as const;
@@ -82,9 +85,9 @@ export class AgentServer {
 
   constructor(private readonly opts: AgentServerOptions) {
     this.native = opts.native ?? loadNative();
-    this.log = opts.log ?? ((level, msg) => process.stderr.write(`openclaw-agent ${level}: ${msg}\n`));
+    this.log = opts.log ?? ((level, msg) => process.stderr.write(formatLogLine(level, msg, { daemon: 'agent', pid: process.pid })));
     this.rate = new KeyedLimiter(opts.perContainer ?? AGENT_DEFAULTS.perContainer);
-    this.denials = new DenialLog({ ...opts.denialLogLimits, file: opts.denialLog, onError: (msg) => this.log('warn', msg) });
+    this.denials = new DenialLog({ ...opts.denialLogLimits, file: opts.denialLog, onError: (msg) => this.log('warn', msg), beforeWrite: opts.beforeDenialWrite });
     this.responder = new Responder(this.native, this.denials, this.log);
     this.scheduler = new FairScheduler<Listener>({
       quantum: opts.quantum ?? AGENT_DEFAULTS.quantum,
@@ -97,6 +100,16 @@ export class AgentServer {
   /** Containers (listener fds) currently served and connections being read: for tests and status. */
   stats(): { listeners: number; connections: number } {
     return { listeners: this.listeners.size, connections: this.connections.size };
+  }
+
+  /** Where denials are written now. */
+  get denialLog(): string {
+    return this.denials.file;
+  }
+
+  /** Later denials go to `file` (a config reload moved agent.denial_log). */
+  setDenialLog(file: string): void {
+    this.denials.setFile(file);
   }
 
   start(): void {

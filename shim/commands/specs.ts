@@ -55,9 +55,10 @@ export const AGENT_SPEC = commandSpec({
   positionals: { min: 0, max: 0 },
   options: {
     socket: { type: 'string', value: 'PATH', help: 'absolute path of its socket (default: config agent.socket)' },
-    'denial-log': { type: 'string', value: 'PATH', help: 'absolute path of the denial log (default: config agent.denial_log)' },
+    'denial-log': { type: 'string', value: 'PATH', help: 'absolute path of the denial log (default: config agent.denial_log, re-read when the config changes)' },
+    'log-file': { type: 'string', value: 'PATH', help: 'absolute path of its own log, JSON lines, rotated at 4 MiB (default: stderr)' },
   },
-  details: 'create starts it on demand; examples/openclaw-seccomp-agent.service runs it under systemd.',
+  details: 'create starts it on demand; examples/openclaw-seccomp-agent.service runs it under systemd.\nSIGHUP (or the next denial) re-reads a changed config: agent.denial_log and log.level apply at once.',
 });
 
 export const DENIALS_SPEC = commandSpec({

@@ -14,7 +14,8 @@
  * request per connection, at most MAX_REQUEST_BYTES, read within CONNECTION_TIMEOUT_MS.
  * A flock on service.lock makes one service per directory; its pid is in the lock file.
  *
- * Never stale: the config is read per request (stat first, see resolved.ts); the code is
+ * Never stale: the config is read per request (stat first, see resolved.ts; a changed file is
+ * logged with the settings that changed, handle.ts noteConfig); SIGHUP drops the caches. The code is
  * checked per request too: when the build stamp on disk (build-stamp.ts) is no longer the one
  * this process started with (a new build), or a request speaks another protocol version, the
  * service answers "use Node" and exits, and the next call starts a current one.
@@ -23,6 +24,7 @@ import { chmodSync, closeSync, ftruncateSync, mkdirSync, openSync, statSync, unl
 import { Socket } from 'node:net';
 import { OpenclawError } from '../errors.js';
 import { buildStamp, currentBuildStamp } from '../build-stamp.js';
+import { formatLogLine } from '../daemon-log.js';
 import { loadNative, type NativeAgent, type PollerHandle } from '../agent/native.js';
 import { acceptRootPeers } from '../agent/root-peers.js';
 import { handleRequest, nodePath, type HandlerContext } from './handle.js';
@@ -36,7 +38,7 @@ export interface ServiceServerOptions {
   /** Exit after this long without a request (on-demand starts); 0 = never. */
   idleExitMs?: number;
   native?: NativeAgent;
-  log?: (level: 'info' | 'warn' | 'error', msg: string) => void;
+  log?: (level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
   /** Called when the service decides to end (idle, stale code, version mismatch). */
   onExit?: (why: string) => void;
 }
@@ -57,8 +59,16 @@ export class ServiceServer {
 
   constructor(private readonly opts: ServiceServerOptions) {
     this.native = opts.native ?? loadNative();
-    this.log = opts.log ?? ((level, msg) => process.stderr.write(`openclaw-service ${level}: ${msg}\n`));
-    this.ctx = { serviceDir: opts.dir, featuresCache: new Map() };
+    this.log = opts.log ?? ((level, msg) => process.stderr.write(formatLogLine(level, msg, { daemon: 'service', pid: process.pid })));
+    this.ctx = { serviceDir: opts.dir, featuresCache: new Map(), configsSeen: new Map(), log: this.log };
+  }
+
+  /** SIGHUP: forget what is cached (configs are read per request anyway; `features` answers are dropped). */
+  reload(): void {
+    const features = this.ctx.featuresCache.size;
+    this.ctx.featuresCache.clear();
+    this.ctx.configsSeen.clear();
+    this.log('info', `reload (SIGHUP): ${features} cached features answers dropped; configs are read per request`);
   }
 
   get socketPath(): string {
