@@ -30,6 +30,8 @@ import { utf8ToBinary } from './proc.js';
 import { KeyedLimiter, type RateLimit } from './rate-limit.js';
 import { Responder, type AgentLog, type ListenerView } from './respond.js';
 import { checkKernel } from './kernel.js';
+import { Counter, Gauge, Histogram, LATENCY_BUCKETS, renderAll, type Metric } from '../metrics.js';
+import { StatsSocket, agentStatsSocket } from '../stats-socket.js';
 
 export interface AgentServerOptions {
   socketPath: string;
@@ -44,6 +46,8 @@ export interface AgentServerOptions {
   denialLogLimits?: Omit<DenialLogOptions, 'file' | 'onError' | 'beforeWrite'>;
   /** Awaited before each denial-log write (agent.ts re-reads a changed config there). */
   beforeDenialWrite?: () => Promise<void>;
+  /** Metrics of the caller's own (config reloads) added to the stats text. */
+  extraMetrics?: readonly Metric[];
 }
 
 export const AGENT_DEFAULTS = { quantum: 2, perContainer: { perSecond: 2000, burst: 4000 } } as const;
@@ -82,19 +86,49 @@ export class AgentServer {
   private readonly denials: DenialLog;
   private readonly responder: Responder;
   private denialTick: NodeJS.Timeout | undefined;
+  private statsSocket: StatsSocket | undefined;
+  readonly metrics = {
+    notifications: new Counter('openclaw_agent_notifications_total', 'Seccomp notifications answered'),
+    denials: new Counter('openclaw_agent_denials_total', 'Calls denied (by the agent, or by the filter and logged through it), by profile and system call'),
+    latency: new Histogram('openclaw_agent_response_seconds', 'Time from receiving a notification to answering it', LATENCY_BUCKETS),
+    handoffs: new Counter('openclaw_agent_listeners_received_total', 'Listener fds runc handed over (one per container start or exec)'),
+  };
 
   constructor(private readonly opts: AgentServerOptions) {
     this.native = opts.native ?? loadNative();
     this.log = opts.log ?? ((level, msg) => process.stderr.write(formatLogLine(level, msg, { daemon: 'agent', pid: process.pid })));
     this.rate = new KeyedLimiter(opts.perContainer ?? AGENT_DEFAULTS.perContainer);
     this.denials = new DenialLog({ ...opts.denialLogLimits, file: opts.denialLog, onError: (msg) => this.log('warn', msg), beforeWrite: opts.beforeDenialWrite });
-    this.responder = new Responder(this.native, this.denials, this.log);
+    const denials = this.denials;
+    const counted = this.metrics.denials;
+    this.responder = new Responder(
+      this.native,
+      {
+        record: (entry) => {
+          counted.inc({ profile: entry.profile, syscall: entry.syscall });
+          denials.record(entry);
+        },
+      },
+      this.log,
+    );
     this.scheduler = new FairScheduler<Listener>({
       quantum: opts.quantum ?? AGENT_DEFAULTS.quantum,
       serveOne: (l) => this.serveOne(l),
       onIdle: (l) => l.poller.resume(),
       schedule: (turn) => setImmediate(turn),
     });
+  }
+
+  /** The Prometheus text `openclaw-runtime stats` prints (metrics.ts). */
+  statsText(): string {
+    const gauges = [
+      new Gauge('openclaw_agent_listeners', 'Listener fds open now (a container\'s init and each exec has one)', () => this.listeners.size),
+      new Gauge('openclaw_agent_containers', 'Containers served now', () => this.perContainer.size),
+      new Gauge('openclaw_agent_connections', 'Connections from runc being read now', () => this.connections.size),
+      new Gauge('openclaw_agent_rate_limited_containers', 'Containers that reached their notification rate since they started', () => this.rateLimited.size),
+    ];
+    const m = this.metrics;
+    return renderAll([m.notifications, m.latency, m.denials, m.handoffs, ...gauges, ...(this.opts.extraMetrics ?? [])]);
   }
 
   /** Containers (listener fds) currently served and connections being read: for tests and status. */
@@ -151,7 +185,9 @@ export class AgentServer {
     this.denialTick = setInterval(() => this.denials.tick(), 1000);
     this.denialTick.unref();
     this.listenPoller = new this.native.Poller(this.listenFd, () => this.acceptAll());
-    this.log('info', `listening on ${socketPath} (pid ${process.pid})`);
+    this.statsSocket = new StatsSocket(this.native, agentStatsSocket(socketPath), () => this.statsText(), this.log);
+    this.statsSocket.start();
+    this.log('info', `listening on ${socketPath} (pid ${process.pid}; stats on ${this.statsSocket.path})`);
   }
 
   /** Stops listening and closes every fd it holds. Running containers' notified calls then fail (ENOSYS). */
@@ -166,6 +202,8 @@ export class AgentServer {
   }
 
   private stopListening(): void {
+    this.statsSocket?.stop();
+    this.statsSocket = undefined;
     this.listenPoller?.stop();
     this.listenPoller = undefined;
     if (this.listenFd >= 0) {
@@ -263,6 +301,7 @@ export class AgentServer {
       parked: undefined,
     };
     this.listeners.set(seccompFd, listener);
+    this.metrics.handoffs.inc();
     this.perContainer.set(container, (this.perContainer.get(container) ?? 0) + 1);
     listener.poller = new this.native.Poller(seccompFd, (revents) => this.onListener(listener, revents));
     this.log('info', `container ${container}: serving listener (pid ${String(msg.pid)}, profile ${listener.profile})`);
@@ -306,7 +345,10 @@ export class AgentServer {
     }
     if (n === null) return 'empty';
     this.rate.take(l.container, now);
+    const t0 = process.hrtime.bigint();
     this.responder.handle(l, n);
+    this.metrics.latency.observe(Number(process.hrtime.bigint() - t0) / 1e9);
+    this.metrics.notifications.inc();
     return 'served';
   }
 

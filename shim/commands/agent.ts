@@ -11,6 +11,7 @@
 import { configPathFor, loadConfig } from '../config/load.js';
 import { ConfigWatch, configIdentityNow } from '../config/watch.js';
 import { DaemonLog } from '../daemon-log.js';
+import { CounterOf } from '../metrics.js';
 import { OpenclawError } from '../errors.js';
 import { AgentServer } from '../agent/server.js';
 import { parseCommandArgs } from '../cli/command-args.js';
@@ -70,6 +71,7 @@ export const agentCommand: CommandHandler = async ({ argv, env }) => {
     denialLog: flags.denialLog ?? loaded.config.agent.denial_log,
     log: (level, msg) => log.log(level, msg),
     beforeDenialWrite: () => watch.check('config changed before a denial-log write'),
+    extraMetrics: [new CounterOf('openclaw_agent_config_reloads_total', 'Times a changed config file was applied', () => watch.reloads)],
   });
   const running = server;
   return new Promise<number>((resolveExit) => {

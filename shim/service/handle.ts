@@ -33,6 +33,8 @@ export interface HandlerContext {
   featuresCache: Map<string, ServiceResponse>;
   /** The configs requests used, by path: the identity last seen and what it held (noteConfig). */
   configsSeen: Map<string, { identity: string; config?: RuntimeConfig }>;
+  /** Changed config files seen (stats). */
+  configReloads: number;
   log: (level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
 }
 
@@ -60,6 +62,7 @@ export async function noteConfig(ctx: HandlerContext, path: string): Promise<voi
     ctx.log('info', `config ${path} ${identity === 'absent' ? 'absent: built-in defaults' : 'in use'}`, { config: path });
     return;
   }
+  ctx.configReloads++;
   const changed = seen.config && config ? changedKeys(seen.config, config) : ['(whole file)'];
   ctx.log('info', `config reloaded (changed since the last request): ${path}${changed.length ? `: changed ${changed.join(', ')}` : ': no setting changed'}`, { config: path, changed });
 }
