@@ -112,7 +112,10 @@ function runsThisPackage(executable: unknown, binary: string): executable is str
   if (typeof executable !== 'string' || !executable.startsWith('/')) return false;
   if (realOrSelf(executable) === realOrSelf(binary)) return true;
   const text = readOptional(executable);
-  return text !== undefined && text.includes(LAUNCHER_HEADER) && text.includes(binary);
+  if (text === undefined || !text.includes(LAUNCHER_HEADER)) return false;
+  // The launcher's `exec 'BINARY' ...` line (launcher.ts quotes each word in single quotes).
+  const target = /^exec '((?:[^']|'\\'')*)'/m.exec(text)?.[1]?.replace(/'\\''/g, "'");
+  return target !== undefined && realOrSelf(target) === realOrSelf(binary);
 }
 
 function tableAt(root: unknown, path: readonly string[]): Record<string, unknown> | undefined {
@@ -200,7 +203,7 @@ export async function planUninstallAll(o: UninstallAllOptions): Promise<Uninstal
   try {
     launchers = readdirSync(launcherDir)
       .map((n) => join(launcherDir, n))
-      .filter((p) => readOptional(p)?.includes(LAUNCHER_HEADER));
+      .filter((p) => runsThisPackage(p, o.binary)); // another installation's launchers stay
   } catch {
     /* no launcher dir */
   }
