@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RotatingFile } from '../../../shim/log-rotate.js';
 import { DaemonLog, formatLogLine } from '../../../shim/daemon-log.js';
-import { formatRuncLogLine } from '../../../shim/log.js';
+import { closeDebugLog, debugLog, formatRuncLogLine, openDebugLog } from '../../../shim/log.js';
 
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'openclaw-rotate-'));
 const line = (i: number): string => `${JSON.stringify({ i, pad: 'x'.repeat(40) })}\n`; // 58 bytes
@@ -122,5 +122,20 @@ describe('DaemonLog and the one line format', () => {
     const all = [...msgs(`${file}.2`), ...msgs(`${file}.1`), ...msgs(file)].map((m) => Number(m.split(' ')[1]));
     expect(all).toEqual(Array.from({ length: all.length }, (_, k) => 30 - all.length + k));
     for (const f of [file, `${file}.1`, `${file}.2`]) expect(statSync(f).size).toBeLessThanOrEqual(300);
+  });
+});
+
+describe('the shim\'s debug log ([log] file, winston)', () => {
+  it('writes the same line format, at its level, and is flushed by closeDebugLog', async () => {
+    const file = join(tmp(), 'sub', 'debug.log');
+    await openDebugLog(file, 'info');
+    debugLog('info', 'merged profile', { id: 'c1', profile: 'default' });
+    debugLog('debug', 'below the level');
+    await closeDebugLog();
+    const lines = readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines).toHaveLength(1);
+    expect(Object.keys(lines[0] ?? {})).toEqual(['level', 'msg', 'time', 'pid', 'id', 'profile']);
+    expect(lines[0]).toMatchObject({ level: 'info', msg: 'merged profile', pid: process.pid, id: 'c1', profile: 'default' });
+    expect(statSync(file).mode & 0o777).toBe(0o600);
   });
 });
