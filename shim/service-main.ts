@@ -6,7 +6,7 @@
  * Its log: JSON lines, rotated (daemon-log.ts). SIGHUP drops its caches (service/server.ts reload).
  */
 import { commandSpec, parseCommandArgs } from './cli/command-args.js';
-import { DaemonLog } from './daemon-log.js';
+import { DaemonLog, formatLogLine } from './daemon-log.js';
 import { ServiceServer } from './service/server.js';
 import { serviceDir } from './service/paths.js';
 
@@ -31,7 +31,7 @@ try {
   }
   flags = parsed.values;
 } catch (err) {
-  process.stderr.write(`openclaw-service error: ${(err as Error).message}\n`);
+  process.stderr.write(formatLogLine('error', (err as Error).message, { daemon: 'service', pid: process.pid }));
   process.exit(1);
 }
 
