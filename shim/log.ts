@@ -5,11 +5,17 @@
  * Nothing is ever written to stdout: it belongs to runc (`state`, `features`, ...).
  *
  * The optional debug log (config `log.file`) goes through winston, loaded only when a file
- * is configured, so the common path does not pay for it.
+ * is configured, so the common path does not pay for it. Its lines are the daemons' format
+ * (daemon-log.ts: `{"level","msg","time",...}`) and its file is size-capped and rotated by the
+ * same writer (log-rotate.ts). Each create is a process of its own appending to that file: two
+ * that rotate at the same moment can drop one rotated file's lines (rotation is a rename each,
+ * not a lock); the daemons' logs have one writer each and cannot.
  */
-import { appendFileSync, mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { appendFileSync } from 'node:fs';
+import { Writable } from 'node:stream';
 import type { Logger } from 'winston';
+import { DAEMON_LOG_DEFAULTS, formatLogLine } from './daemon-log.js';
+import { RotatingFile } from './log-rotate.js';
 
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
 
@@ -44,16 +50,29 @@ export function reportFailure(target: RuntimeLogTarget, msg: string): void {
 }
 
 let debugLogger: Logger | undefined;
+let debugFile: RotatingFile | undefined;
 
 /** Opens the shim's own JSON-lines log (config log.file) with winston. */
 export async function openDebugLog(file: string, level: LogLevel): Promise<void> {
   if (!file) return;
   const winston = (await import('winston')).default;
-  mkdirSync(dirname(file), { recursive: true });
+  const out = new RotatingFile({
+    file,
+    ...DAEMON_LOG_DEFAULTS,
+    dropNote: (n) => formatLogLine('warn', `log queue full: ${n} lines not logged`, { pid: process.pid }),
+    onError: () => undefined, // a debug log that cannot be written must not fail a create
+  });
+  debugFile = out;
+  const stream = new Writable({
+    write(chunk: Buffer | string, _encoding, done) {
+      out.append(chunk.toString());
+      done();
+    },
+  });
   debugLogger = winston.createLogger({
     level,
-    format: winston.format.combine(winston.format.timestamp(), winston.format.json()),
-    transports: [new winston.transports.File({ filename: file })],
+    format: winston.format.printf(({ level: lvl, message, ...meta }) => formatLogLine(lvl as LogLevel, String(message), meta).trimEnd()),
+    transports: [new winston.transports.Stream({ stream, eol: '\n' })],
   });
 }
 
@@ -61,13 +80,14 @@ export function debugLog(level: LogLevel, msg: string, meta: Record<string, unkn
   debugLogger?.log(level, msg, { pid: process.pid, ...meta });
 }
 
-/** Flushes winston before exit (it writes asynchronously). */
-export function closeDebugLog(): Promise<void> {
+/** Flushes winston, then the file, before exit (both write asynchronously). */
+export async function closeDebugLog(): Promise<void> {
   const logger = debugLogger;
-  if (!logger) return Promise.resolve();
-  return new Promise((resolve) => {
+  if (!logger) return;
+  await new Promise<void>((resolve) => {
     logger.on('finish', () => resolve());
     logger.end();
     setTimeout(resolve, 500).unref();
   });
+  await debugFile?.flush();
 }

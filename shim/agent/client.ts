@@ -11,7 +11,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import type { RuntimeConfig } from '../config/schema.js';
 import { OpenclawError } from '../errors.js';
 import { loadNative } from './native.js';
@@ -21,13 +21,15 @@ import { AGENT_ENTRY } from '../package.js';
 export interface EnsureAgentOptions {
   /** Overrides config.agent.socket. */
   socketPath?: string;
-  /** Overrides config.agent.denial_log. */
+  /** Pins the denial log (else the agent takes config.agent.denial_log, and follows it on reload). */
   denialLog?: string;
+  /** The file the config came from: the agent reads it itself, and again when it changes. */
+  configPath?: string;
   /** How long to wait for the lock and for a started agent to accept (default 10 s). */
   timeoutMs?: number;
   /** The script to start as `<execPath> <entry> agent ...` (default: dist/agent-main.js). */
   entryPath?: string;
-  /** Where a started agent's stderr goes (default: `<socket dir>/seccomp-agent.log`). */
+  /** A started agent's own log, JSON lines, rotated (default: `<socket dir>/seccomp-agent.log`); its stderr goes there too. */
   agentLog?: string;
 }
 
@@ -53,7 +55,6 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 
 export async function ensureAgent(config: RuntimeConfig, opts: EnsureAgentOptions = {}): Promise<void> {
   const socketPath = opts.socketPath ?? config.agent.socket;
-  const denialLog = opts.denialLog ?? config.agent.denial_log;
   const timeoutMs = opts.timeoutMs ?? 10_000;
   if (await canConnect(socketPath)) return;
 
@@ -79,7 +80,18 @@ export async function ensureAgent(config: RuntimeConfig, opts: EnsureAgentOption
     const logFd = openSync(agentLog, 'a', 0o600);
     let exited: string | undefined;
     try {
-      const child = spawn(process.execPath, [...RESIDENT_NODE_FLAGS, opts.entryPath ?? AGENT_ENTRY, 'agent', '--socket', socketPath, '--denial-log', denialLog], {
+      const args = [
+        ...RESIDENT_NODE_FLAGS,
+        opts.entryPath ?? AGENT_ENTRY,
+        ...(opts.configPath ? ['--openclaw-config', resolve(opts.configPath)] : []),
+        'agent',
+        '--socket',
+        socketPath,
+        '--log-file',
+        agentLog,
+        ...(opts.denialLog ? ['--denial-log', opts.denialLog] : []),
+      ];
+      const child = spawn(process.execPath, args, {
         detached: true,
         stdio: ['ignore', logFd, logFd],
       });
@@ -116,10 +128,18 @@ function notStarted(socketPath: string, why: string): OpenclawError {
   });
 }
 
+/** The last line of the agent's log: its msg when it is one of the agent's JSON lines (daemon-log.ts). */
 function lastLine(file: string): string {
   try {
     const lines = readFileSync(file, 'utf8').trim().split('\n');
-    return lines[lines.length - 1] ?? '';
+    const last = lines[lines.length - 1] ?? '';
+    try {
+      const parsed = JSON.parse(last) as { msg?: unknown };
+      if (typeof parsed.msg === 'string') return parsed.msg;
+    } catch {
+      // a crash's stderr, not a log line
+    }
+    return last;
   } catch {
     return '';
   }

@@ -6,18 +6,14 @@
  * Bounded, because a container decides how often it is denied:
  *  - per container, a token bucket of lines (rate-limit.ts); past it, lines are counted and
  *    one summary line per container says how many were left out and when;
- *  - overall, the file is rotated at maxBytes to FILE.1 .. FILE.<keep> (the oldest dropped),
- *    so the log never holds more than (keep + 1) x maxBytes;
- *  - writes are asynchronous and in order (libuv's pool, never the agent's event loop), with
- *    at most maxQueuedBytes waiting; past that, lines are dropped and counted in the next
- *    write.
+ *  - overall, the file is size-capped and rotated to FILE.1 .. FILE.<keep>, and written
+ *    asynchronously with a bounded queue: log-rotate.ts (the same writer as the daemons' logs).
  *
  * NOTE when adding a field to DenialEntry also update formatDenial and denial-report.ts formatEntry (what `denials` prints).
  */
-import { appendFile, mkdir, rename, stat } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { KeyedLimiter, type RateLimit } from './rate-limit.js';
+import { RotatingFile } from '../log-rotate.js';
 
 export interface DenialEntry {
   time: string;
@@ -56,6 +52,8 @@ export interface DenialLogOptions {
   now?: () => number;
   /** Where write failures are reported (the agent's own log). */
   onError?: (msg: string) => void;
+  /** Awaited before each write: the agent re-reads a changed config there (agent.denial_log may move). */
+  beforeWrite?: () => Promise<void>;
 }
 
 export const DENIAL_LOG_DEFAULTS = { maxBytes: 8 << 20, keep: 3, perContainer: { perSecond: 20, burst: 200 }, maxQueuedBytes: 1 << 20 } as const;
@@ -68,25 +66,34 @@ interface Suppressed {
 }
 
 export class DenialLog {
-  private readonly maxBytes: number;
-  private readonly keep: number;
-  private readonly maxQueuedBytes: number;
   private readonly now: () => number;
   private readonly lines: KeyedLimiter<string>;
   private readonly suppressed = new Map<string, Suppressed>();
-  private queue: string[] = [];
-  private queuedBytes = 0;
-  private dropped = 0;
-  private size: number | undefined;
-  private writing: Promise<void> = Promise.resolve();
-  private busy = false;
+  private readonly out: RotatingFile;
 
-  constructor(private readonly opts: DenialLogOptions) {
-    this.maxBytes = opts.maxBytes ?? DENIAL_LOG_DEFAULTS.maxBytes;
-    this.keep = opts.keep ?? DENIAL_LOG_DEFAULTS.keep;
-    this.maxQueuedBytes = opts.maxQueuedBytes ?? DENIAL_LOG_DEFAULTS.maxQueuedBytes;
+  constructor(opts: DenialLogOptions) {
     this.now = opts.now ?? Date.now;
     this.lines = new KeyedLimiter(opts.perContainer ?? DENIAL_LOG_DEFAULTS.perContainer);
+    this.out = new RotatingFile({
+      file: opts.file,
+      maxBytes: opts.maxBytes ?? DENIAL_LOG_DEFAULTS.maxBytes,
+      keep: opts.keep ?? DENIAL_LOG_DEFAULTS.keep,
+      maxQueuedBytes: opts.maxQueuedBytes ?? DENIAL_LOG_DEFAULTS.maxQueuedBytes,
+      dropNote: (dropped) =>
+        `${JSON.stringify({ time: new Date(this.now()).toISOString(), container: '*', pid: 0, profile: '*', syscall: '*', decision: 'deny', errno: 0, reason: `denial log queue full: ${dropped} denials not logged`, args: '', suppressed: dropped } satisfies DenialEntry)}\n`,
+      beforeWrite: opts.beforeWrite,
+      onError: (msg) => opts.onError?.(`denial log ${msg}`),
+    });
+  }
+
+  /** The file written now. */
+  get file(): string {
+    return this.out.path;
+  }
+
+  /** Later lines go to `file` (a config reload moved agent.denial_log). */
+  setFile(file: string): void {
+    this.out.setFile(file);
   }
 
   /** Logs the entry, or counts it when its container is past its line rate. */
@@ -121,11 +128,8 @@ export class DenialLog {
   }
 
   /** Resolves when everything recorded so far is written (tests, and stop()). */
-  async flush(): Promise<void> {
-    while (this.busy || this.queue.length > 0) {
-      this.kick();
-      await this.writing;
-    }
+  flush(): Promise<void> {
+    return this.out.flush();
   }
 
   private emitSummary(container: string): void {
@@ -147,63 +151,7 @@ export class DenialLog {
   }
 
   private enqueue(entry: DenialEntry): void {
-    const line = `${JSON.stringify(entry)}\n`;
-    if (this.queuedBytes + line.length > this.maxQueuedBytes) {
-      this.dropped++;
-      return;
-    }
-    this.queue.push(line);
-    this.queuedBytes += line.length;
-    this.kick();
-  }
-
-  private kick(): void {
-    if (this.busy || this.queue.length === 0) return;
-    this.busy = true;
-    let data = this.queue.join('');
-    this.queue = [];
-    this.queuedBytes = 0;
-    if (this.dropped > 0) {
-      data += `${JSON.stringify({ time: new Date(this.now()).toISOString(), container: '*', pid: 0, profile: '*', syscall: '*', decision: 'deny', errno: 0, reason: `denial log queue full: ${this.dropped} denials not logged`, args: '', suppressed: this.dropped } satisfies DenialEntry)}\n`;
-      this.dropped = 0;
-    }
-    this.writing = this.write(data).finally(() => {
-      this.busy = false;
-      this.kick();
-    });
-  }
-
-  private async write(data: string): Promise<void> {
-    const { file } = this.opts;
-    try {
-      if (this.size === undefined) this.size = await stat(file).then((s) => s.size, () => 0);
-      if (this.size > 0 && this.size + Buffer.byteLength(data) > this.maxBytes) {
-        await this.rotate();
-        this.size = 0;
-      }
-      try {
-        await appendFile(file, data, { mode: 0o600 });
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-        await mkdir(dirname(file), { recursive: true, mode: 0o700 });
-        await appendFile(file, data, { mode: 0o600 });
-      }
-      this.size += Buffer.byteLength(data);
-    } catch (e) {
-      this.size = undefined;
-      this.opts.onError?.(`denial log ${file}: ${(e as Error).message}`);
-    }
-  }
-
-  /** FILE.(keep-1) -> FILE.keep, ..., FILE -> FILE.1; the oldest is overwritten by the rename. */
-  private async rotate(): Promise<void> {
-    const { file } = this.opts;
-    for (let i = this.keep - 1; i >= 0; i--) {
-      const from = i === 0 ? file : `${file}.${i}`;
-      await rename(from, `${file}.${i + 1}`).catch((e: NodeJS.ErrnoException) => {
-        if (e.code !== 'ENOENT') throw e;
-      });
-    }
+    this.out.append(`${JSON.stringify(entry)}\n`);
   }
 }
 

@@ -30,7 +30,7 @@ export type AgentLog = (level: 'info' | 'warn' | 'error', msg: string) => void;
 export class Responder {
   constructor(
     private readonly native: NativeAgent,
-    private readonly denials: DenialLog,
+    private readonly denials: Pick<DenialLog, 'record'>,
     private readonly log: AgentLog,
   ) {}
 

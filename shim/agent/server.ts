@@ -18,6 +18,7 @@
 import { chmodSync, closeSync, mkdirSync, openSync, unlinkSync, ftruncateSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { OpenclawError } from '../errors.js';
+import { formatLogLine } from '../daemon-log.js';
 import { INITIAL_LISTENER_STATE, type AgentPolicy, type ListenerState } from './decide.js';
 import { DenialLog, type DenialLogOptions } from './denial-log.js';
 import { FairScheduler, type ServeOutcome } from './fair-scheduler.js';
@@ -29,6 +30,8 @@ import { utf8ToBinary } from './proc.js';
 import { KeyedLimiter, type RateLimit } from './rate-limit.js';
 import { Responder, type AgentLog, type ListenerView } from './respond.js';
 import { checkKernel } from './kernel.js';
+import { Counter, Gauge, Histogram, LATENCY_BUCKETS, renderAll, type Metric } from '../metrics.js';
+import { StatsSocket, agentStatsSocket } from '../stats-socket.js';
 
 export interface AgentServerOptions {
   socketPath: string;
@@ -40,7 +43,11 @@ export interface AgentServerOptions {
   /** Notifications per container (default 2000/s, burst 4000). */
   perContainer?: RateLimit;
   /** Denial log bounds (rotation, per-container lines); file comes from denialLog. */
-  denialLogLimits?: Omit<DenialLogOptions, 'file' | 'onError'>;
+  denialLogLimits?: Omit<DenialLogOptions, 'file' | 'onError' | 'beforeWrite'>;
+  /** Awaited before each denial-log write (agent.ts re-reads a changed config there). */
+  beforeDenialWrite?: () => Promise<void>;
+  /** Metrics of the caller's own (config reloads) added to the stats text. */
+  extraMetrics?: readonly Metric[];
 }
 
 export const AGENT_DEFAULTS = { quantum: 2, perContainer: { perSecond: 2000, burst: 4000 } } as const;
@@ -79,13 +86,31 @@ export class AgentServer {
   private readonly denials: DenialLog;
   private readonly responder: Responder;
   private denialTick: NodeJS.Timeout | undefined;
+  private statsSocket: StatsSocket | undefined;
+  readonly metrics = {
+    notifications: new Counter('openclaw_agent_notifications_total', 'Seccomp notifications answered'),
+    denials: new Counter('openclaw_agent_denials_total', 'Calls denied (by the agent, or by the filter and logged through it), by profile and system call'),
+    latency: new Histogram('openclaw_agent_response_seconds', 'Time from receiving a notification to answering it', LATENCY_BUCKETS),
+    handoffs: new Counter('openclaw_agent_listeners_received_total', 'Listener fds runc handed over (one per container start or exec)'),
+  };
 
   constructor(private readonly opts: AgentServerOptions) {
     this.native = opts.native ?? loadNative();
-    this.log = opts.log ?? ((level, msg) => process.stderr.write(`openclaw-agent ${level}: ${msg}\n`));
+    this.log = opts.log ?? ((level, msg) => process.stderr.write(formatLogLine(level, msg, { daemon: 'agent', pid: process.pid })));
     this.rate = new KeyedLimiter(opts.perContainer ?? AGENT_DEFAULTS.perContainer);
-    this.denials = new DenialLog({ ...opts.denialLogLimits, file: opts.denialLog, onError: (msg) => this.log('warn', msg) });
-    this.responder = new Responder(this.native, this.denials, this.log);
+    this.denials = new DenialLog({ ...opts.denialLogLimits, file: opts.denialLog, onError: (msg) => this.log('warn', msg), beforeWrite: opts.beforeDenialWrite });
+    const denials = this.denials;
+    const counted = this.metrics.denials;
+    this.responder = new Responder(
+      this.native,
+      {
+        record: (entry) => {
+          counted.inc({ profile: entry.profile, syscall: entry.syscall });
+          denials.record(entry);
+        },
+      },
+      this.log,
+    );
     this.scheduler = new FairScheduler<Listener>({
       quantum: opts.quantum ?? AGENT_DEFAULTS.quantum,
       serveOne: (l) => this.serveOne(l),
@@ -94,9 +119,31 @@ export class AgentServer {
     });
   }
 
+  /** The Prometheus text `openclaw-runtime stats` prints (metrics.ts). */
+  statsText(): string {
+    const gauges = [
+      new Gauge('openclaw_agent_listeners', 'Listener fds open now (a container\'s init and each exec has one)', () => this.listeners.size),
+      new Gauge('openclaw_agent_containers', 'Containers served now', () => this.perContainer.size),
+      new Gauge('openclaw_agent_connections', 'Connections from runc being read now', () => this.connections.size),
+      new Gauge('openclaw_agent_rate_limited_containers', 'Containers that reached their notification rate since they started', () => this.rateLimited.size),
+    ];
+    const m = this.metrics;
+    return renderAll([m.notifications, m.latency, m.denials, m.handoffs, ...gauges, ...(this.opts.extraMetrics ?? [])]);
+  }
+
   /** Containers (listener fds) currently served and connections being read: for tests and status. */
   stats(): { listeners: number; connections: number } {
     return { listeners: this.listeners.size, connections: this.connections.size };
+  }
+
+  /** Where denials are written now. */
+  get denialLog(): string {
+    return this.denials.file;
+  }
+
+  /** Later denials go to `file` (a config reload moved agent.denial_log). */
+  setDenialLog(file: string): void {
+    this.denials.setFile(file);
   }
 
   start(): void {
@@ -138,7 +185,9 @@ export class AgentServer {
     this.denialTick = setInterval(() => this.denials.tick(), 1000);
     this.denialTick.unref();
     this.listenPoller = new this.native.Poller(this.listenFd, () => this.acceptAll());
-    this.log('info', `listening on ${socketPath} (pid ${process.pid})`);
+    this.statsSocket = new StatsSocket(this.native, agentStatsSocket(socketPath), () => this.statsText(), this.log);
+    this.statsSocket.start();
+    this.log('info', `listening on ${socketPath} (pid ${process.pid}; stats on ${this.statsSocket.path})`);
   }
 
   /** Stops listening and closes every fd it holds. Running containers' notified calls then fail (ENOSYS). */
@@ -153,6 +202,8 @@ export class AgentServer {
   }
 
   private stopListening(): void {
+    this.statsSocket?.stop();
+    this.statsSocket = undefined;
     this.listenPoller?.stop();
     this.listenPoller = undefined;
     if (this.listenFd >= 0) {
@@ -250,6 +301,7 @@ export class AgentServer {
       parked: undefined,
     };
     this.listeners.set(seccompFd, listener);
+    this.metrics.handoffs.inc();
     this.perContainer.set(container, (this.perContainer.get(container) ?? 0) + 1);
     listener.poller = new this.native.Poller(seccompFd, (revents) => this.onListener(listener, revents));
     this.log('info', `container ${container}: serving listener (pid ${String(msg.pid)}, profile ${listener.profile})`);
@@ -293,7 +345,10 @@ export class AgentServer {
     }
     if (n === null) return 'empty';
     this.rate.take(l.container, now);
+    const t0 = process.hrtime.bigint();
     this.responder.handle(l, n);
+    this.metrics.latency.observe(Number(process.hrtime.bigint() - t0) / 1e9);
+    this.metrics.notifications.inc();
     return 'served';
   }
 

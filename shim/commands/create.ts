@@ -35,7 +35,8 @@ export interface CreateEffects {
   /** Config, profile, compile, host facts, merge: everything that can refuse. Writes nothing. */
   runPipeline(input: PipelineInput): Promise<PipelineResult>;
   /** A seccomp agent answers on config.agent.socket (started if none does). */
-  ensureAgent(config: RuntimeConfig): Promise<void>;
+  /** configPath: the file the config came from (the agent reads it itself, and again when it changes). */
+  ensureAgent(config: RuntimeConfig, configPath: string | undefined): Promise<void>;
   hostActions: {
     /** Undoes what creates that died half-way left behind (host/actions.ts sweepStale). */
     sweep(stateDir: string): Promise<unknown>;
@@ -52,7 +53,7 @@ export interface CreateEffects {
 export const CREATE_EFFECTS: CreateEffects = {
   runPipeline,
   // Loaded only for a filter with a listener: most creates never need the agent's client.
-  ensureAgent: async (config) => (await import('../agent/client.js')).ensureAgent(config),
+  ensureAgent: async (config, configPath) => (await import('../agent/client.js')).ensureAgent(config, { configPath }),
   hostActions: {
     sweep: (stateDir) => sweepStale(stateDir, hostRunner),
     perform: (stateDir, id, runcRoot, actions) => performHostActions(stateDir, id, runcRoot, actions, hostRunner),
@@ -107,7 +108,7 @@ export async function prepareCreate(ctx: CommandContext, opts: PrepareOptions = 
   debugLog('info', 'merged profile', { id: containerId, profile: profile.profile.metadata.name, sha256: profile.sha256, source: result.choice.source, hostActions: merged.hostActions.length });
   const runtime = runtimeFromConfig({ config, path: result.configPath }, env, opts.self);
 
-  if (result.compiledFilter?.spec.listenerPath) await effects.ensureAgent(config);
+  if (result.compiledFilter?.spec.listenerPath) await effects.ensureAgent(config, result.configPath);
 
   const runcRoot = argv.globals.root ?? DEFAULT_RUNC_ROOT;
   const sweep = () => effects.hostActions.sweep(config.state.dir).then(

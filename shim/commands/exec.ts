@@ -212,7 +212,7 @@ export async function prepareExec({ argv, cwd, env, log }: CommandContext, opts:
   if (listener !== undefined && listener === config.agent.socket) {
     // Each exec'd process connects to the agent with its own seccomp fd.
     const { ensureAgent } = await import('../agent/client.js');
-    await ensureAgent(config);
+    await ensureAgent(config, { configPath: loaded.path });
   }
 
   const processFile = writeProcessFile(config.state.dir, clamped, opts.runtimePid ?? process.pid);

@@ -24,6 +24,7 @@ export const SHIM_COMMANDS: Record<string, () => Promise<CommandHandler>> = {
   denials: async () => (await import('./denials.js')).denialsCommand,
   explain: async () => (await import('./explain.js')).explainCommand,
   jobs: async () => (await import('./jobs.js')).jobsCommand,
+  stats: async () => (await import('./stats.js')).statsCommand,
   install: async () => (await import('./install.js')).installCommand,
   uninstall: async () => (await import('./install.js')).uninstallCommand,
 };

@@ -28,6 +28,7 @@ const ENGINES: Record<string, { install: () => Promise<EngineAction>; uninstall:
 
 function handler(action: 'install' | 'uninstall'): CommandHandler {
   return async ({ argv, env, cwd }) => {
+    if (action === 'uninstall' && argv.commandArgs.includes('--all')) return uninstallAll(argv, env);
     const parsed = parseInstallArgs(action, argv.commandArgs);
     if (parsed.help !== undefined) {
       process.stdout.write(parsed.help);
@@ -63,6 +64,45 @@ async function checkProfile(flags: InstallFlags, env: NodeJS.ProcessEnv, cwd: st
   } catch (err) {
     throw new OpenclawError('install', `--profile ${flags.profile}: ${(err as OpenclawError).problem ?? (err as Error).message}`, { fix: (err as OpenclawError).fix ?? 'name a profile that exists' });
   }
+}
+
+/** `uninstall --all`: the listing on stdout first, then what is done on stderr (install/uninstall-all.ts). */
+async function uninstallAll(argv: Parameters<CommandHandler>[0]['argv'], env: NodeJS.ProcessEnv): Promise<number> {
+  const { parseCommandArgs } = await import('../cli/command-args.js');
+  const { UNINSTALL_ALL_SPEC } = await import('../install/install-args.js');
+  const parsed = parseCommandArgs(UNINSTALL_ALL_SPEC, argv.commandArgs);
+  if (parsed.help) {
+    process.stdout.write(parsed.text);
+    return 0;
+  }
+  const v = parsed.values;
+  const { loadConfig } = await import('../config/load.js');
+  const { serviceDir } = await import('../service/paths.js');
+  const { shimBinaryPath } = await import('../package.js');
+  const { hostRunner } = await import('../util/child-process.js');
+  const { planUninstallAll, formatPlan, executeUninstallAll } = await import('../install/uninstall-all.js');
+  const loaded = await loadConfig(argv.shim.openclawConfig, env);
+  const options = {
+    config: loaded.config,
+    configPath: loaded.path,
+    serviceDir: serviceDir(env),
+    binary: shimBinaryPath(),
+    dockerConfig: v['docker-config'],
+    containerdConfig: v['containerd-config'],
+    podmanConfig: v['podman-config'],
+    launcherDir: v['launcher-dir'],
+    systemdDropin: v['systemd-dropin'],
+    pidfile: v.pidfile,
+    jobs: v.jobs === true,
+    dryRun: v['dry-run'] === true,
+  };
+  const plan = await planUninstallAll(options);
+  processOutput.print(formatPlan(plan, options));
+  if (options.dryRun) {
+    processOutput.say(plan.blockers.length ? 'dry run: nothing changed (and uninstall --all would refuse: see "blocked")' : 'dry run: nothing changed');
+    return plan.blockers.length ? 1 : 0;
+  }
+  return executeUninstallAll(plan, options, processOutput, hostRunner);
 }
 
 export const installCommand: CommandHandler = handler('install');

@@ -55,9 +55,10 @@ export const AGENT_SPEC = commandSpec({
   positionals: { min: 0, max: 0 },
   options: {
     socket: { type: 'string', value: 'PATH', help: 'absolute path of its socket (default: config agent.socket)' },
-    'denial-log': { type: 'string', value: 'PATH', help: 'absolute path of the denial log (default: config agent.denial_log)' },
+    'denial-log': { type: 'string', value: 'PATH', help: 'absolute path of the denial log (default: config agent.denial_log, re-read when the config changes)' },
+    'log-file': { type: 'string', value: 'PATH', help: 'absolute path of its own log, JSON lines, rotated at 4 MiB (default: stderr)' },
   },
-  details: 'create starts it on demand; examples/openclaw-seccomp-agent.service runs it under systemd.',
+  details: 'create starts it on demand; examples/openclaw-seccomp-agent.service runs it under systemd.\nSIGHUP (or the next denial) re-reads a changed config: agent.denial_log and log.level apply at once.',
 });
 
 export const DENIALS_SPEC = commandSpec({
@@ -92,8 +93,19 @@ export const JOBS_PRUNE_SPEC = commandSpec({
   },
 });
 
+export const STATS_SPEC = commandSpec({
+  name: 'stats',
+  summary: 'the seccomp agent\'s and the resident service\'s counters, in the Prometheus text format (from their root-only stats sockets)',
+  positionals: { min: 0, max: 0 },
+  options: {
+    'agent-socket': { type: 'string', value: 'PATH', help: 'the agent\'s socket (default: config agent.socket); its stats socket is PATH.stats' },
+    'service-dir': { type: 'string', value: 'DIR', help: 'the service\'s directory (default: this package\'s, or OPENCLAW_SERVICE_DIR); its stats socket is DIR/stats.sock' },
+  },
+  details: 'agent: notifications answered, their latency (histogram), denials by profile and system call, listeners,\ncontainers and connections open now. service: requests by command and answer, their latency (create/run:\nthe merge), requests in flight. Both: config reloads. For Prometheus: run it as root into\nnode_exporter\'s textfile collector directory (e.g. every minute from a systemd timer).',
+});
+
 export const INSTALL_SPEC = installSpec('install');
 export const UNINSTALL_SPEC = installSpec('uninstall');
 
 /** The shim-only commands, in the order `openclaw-runtime --help` lists them. */
-export const SHIM_ONLY_SPECS: readonly CommandSpec[] = [MERGE_SPEC, VALIDATE_SPEC, LINT_SPEC, DENIALS_SPEC, EXPLAIN_SPEC, AGENT_SPEC, JOBS_PRUNE_SPEC, INSTALL_SPEC, UNINSTALL_SPEC, HOOK_SPEC];
+export const SHIM_ONLY_SPECS: readonly CommandSpec[] = [MERGE_SPEC, VALIDATE_SPEC, LINT_SPEC, DENIALS_SPEC, EXPLAIN_SPEC, AGENT_SPEC, STATS_SPEC, JOBS_PRUNE_SPEC, INSTALL_SPEC, UNINSTALL_SPEC, HOOK_SPEC];

@@ -57,6 +57,26 @@ export function engineFlagLines(action: 'install' | 'uninstall'): string[] {
   return Object.entries(ENGINE_FLAGS).map(([engine, sets]) => `  ${engine}: ${sets[action].map((f) => `--${f}`).join(' ')}`);
 }
 
+/** `uninstall --all`: everything install and run created (install/uninstall-all.ts). */
+export const UNINSTALL_ALL_SPEC = commandSpec({
+  name: 'uninstall --all',
+  summary: 'list, then remove, what install and running containers created: engine registrations of this package, the agent and the service (stopped), state, cache, logs',
+  positionals: { min: 0, max: 0 },
+  options: {
+    all: { type: 'boolean', help: 'this mode (required)' },
+    'dry-run': { type: 'boolean', help: 'list only; change nothing' },
+    jobs: { type: 'boolean', help: 'also remove the job directories ([jobs] dir): users\' output, kept by default' },
+    'docker-config': { type: 'string', value: 'FILE', help: `daemon.json (default /etc/docker/daemon.json)` },
+    'containerd-config': { type: 'string', value: 'FILE', help: 'containerd config.toml (default /etc/containerd/config.toml, and its imports)' },
+    'podman-config': { type: 'string', value: 'FILE', help: 'containers.conf (default /etc/containers/containers.conf)' },
+    'launcher-dir': { type: 'string', value: 'DIR', help: 'generated launchers (default /usr/local/lib/openclaw/runtimes)' },
+    'systemd-dropin': { type: 'string', value: 'FILE', help: 'containerd drop-in written by install (default /etc/systemd/system/containerd.service.d/openclaw.conf)' },
+    pidfile: { type: 'string', value: 'FILE', help: 'dockerd pidfile for the reload (default /var/run/docker.pid)' },
+  },
+  details:
+    'Paths of the state, jobs, agent socket and logs come from the openclaw config (--openclaw-config before the command).\nRefused, with nothing changed, while containers still run under openclaw. Kept: /etc/openclaw and the package.',
+});
+
 /** `install --help`, `uninstall --help`: every flag, and which engine takes which. */
 export function installSpec(action: 'install' | 'uninstall') {
   return commandSpec({
@@ -65,7 +85,7 @@ export function installSpec(action: 'install' | 'uninstall') {
     args: 'ENGINE',
     positionals: { min: 1, max: 1 },
     options: INSTALL_FLAGS,
-    details: `ENGINE is one of ${ENGINE_NAMES.join(', ')}; each takes only some of the flags:\n${engineFlagLines(action).join('\n')}`,
+    details: `ENGINE is one of ${ENGINE_NAMES.join(', ')}; each takes only some of the flags:\n${engineFlagLines(action).join('\n')}${action === 'uninstall' ? '\n`uninstall --all [--dry-run] [--jobs]` removes everything install and run created (uninstall --all --help).' : ''}`,
   });
 }
 

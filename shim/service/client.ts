@@ -45,9 +45,11 @@ export async function startService(dir: string, opts: { wait?: boolean; timeoutM
       }
     }
     if (await canConnect(socket, 200)) return true;
-    const logFd = openSync(`${dir}/service.log`, 'a', 0o600);
+    // Its log (JSON lines, rotated by the service); stderr goes there too, for a crash's trace.
+    const logFile = `${dir}/service.log`;
+    const logFd = openSync(logFile, 'a', 0o600);
     try {
-      const child = spawn(process.execPath, [...RESIDENT_NODE_FLAGS, SERVICE_ENTRY, '--dir', dir, '--idle-exit-s', String(opts.idleExitS ?? ON_DEMAND_IDLE_EXIT_S)], {
+      const child = spawn(process.execPath, [...RESIDENT_NODE_FLAGS, SERVICE_ENTRY, '--dir', dir, '--idle-exit-s', String(opts.idleExitS ?? ON_DEMAND_IDLE_EXIT_S), '--log-file', logFile], {
         detached: true,
         stdio: ['ignore', logFd, logFd],
         // Not the first caller's environment: requests carry theirs (SERVICE_ENV), and the

@@ -11,7 +11,9 @@
 import { existsSync, statSync, type BigIntStats } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { asksRuntimeHelp, parseArgv, parseDeleteArgs, type ParsedArgv } from '../cli/argv.js';
-import { configPathFor, type LoadedConfig } from '../config/load.js';
+import { configPathFor, loadConfig, type LoadedConfig } from '../config/load.js';
+import { changedKeys, configIdentityNow } from '../config/watch.js';
+import type { RuntimeConfig } from '../config/schema.js';
 import { isOpenclawError } from '../errors.js';
 import { writeRuntimeLog, type RuntimeLogTarget } from '../log.js';
 import { SHIM_COMMANDS } from '../commands/index.js';
@@ -29,6 +31,40 @@ export interface HandlerContext {
   serviceDir: string;
   /** Cached `features` answers: key -> output. */
   featuresCache: Map<string, ServiceResponse>;
+  /** The configs requests used, by path: the identity last seen and what it held (noteConfig). */
+  configsSeen: Map<string, { identity: string; config?: RuntimeConfig }>;
+  /** Changed config files seen (stats). */
+  configReloads: number;
+  log: (level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
+}
+
+/** Most config files remembered for reload logging (one per engine registration, in practice). */
+const MAX_CONFIGS_SEEN = 32;
+
+/**
+ * Every request reads its config afresh (never stale); this only logs when the file a request
+ * names changed since a request last used it, with the settings that changed: the service's
+ * reload line. One stat per request; the file is parsed here only when it changed.
+ */
+export async function noteConfig(ctx: HandlerContext, path: string): Promise<void> {
+  const identity = configIdentityNow(path);
+  const seen = ctx.configsSeen.get(path);
+  if (seen?.identity === identity) return;
+  let config: RuntimeConfig | undefined;
+  try {
+    config = identity === 'absent' ? undefined : (await loadConfig(path, {})).config;
+  } catch (err) {
+    ctx.log('error', `config ${path}: ${(err as Error).message}`, { config: path });
+  }
+  if (ctx.configsSeen.size >= MAX_CONFIGS_SEEN && !seen) ctx.configsSeen.clear();
+  ctx.configsSeen.set(path, { identity, config });
+  if (!seen) {
+    ctx.log('info', `config ${path} ${identity === 'absent' ? 'absent: built-in defaults' : 'in use'}`, { config: path });
+    return;
+  }
+  ctx.configReloads++;
+  const changed = seen.config && config ? changedKeys(seen.config, config) : ['(whole file)'];
+  ctx.log('info', `config reloaded (changed since the last request): ${path}${changed.length ? `: changed ${changed.join(', ')}` : ': no setting changed'}`, { config: path, changed });
 }
 
 const EMPTY = Buffer.alloc(0);
@@ -86,6 +122,7 @@ export async function handleRequest(ctx: HandlerContext, req: ServiceRequest, pe
     const raw = parseArgv(req.argv);
     const { parsed, env } = callerPaths(raw, req);
     log = { file: parsed.globals.log, format: parsed.globals.logFormat };
+    await noteConfig(ctx, configPathFor(parsed.shim.openclawConfig, env).path);
     const command = parsed.command;
     const isShimCommand = command !== undefined && Object.hasOwn(SHIM_COMMANDS, command) && !asksRuntimeHelp(command, parsed.commandArgs);
     if (!isShimCommand) return execRuntime((await resolveRuntime(ctx, parsed, env, req.self)).runtime);

@@ -4,8 +4,9 @@
  *   <OPENCLAW_SERVICE_DIR, else /run/openclaw/service/<fnv1a64(package root)>>/
  *     service.sock        the socket (root only: the directory is 0700 root)
  *     service.lock        flock held by the serving process, holds its pid
+ *     stats.sock          its counters in the Prometheus text format (stats-socket.ts; `openclaw-runtime stats`)
  *     service.spawn.lock  starters serialize on it
- *     service.log         a started service's stderr
+ *     service.log         a started service's log (JSON lines, rotated to service.log.1..3) and stderr
  *     resolved/<fnv1a64(launcher NUL config path)>  the runtime a config resolves to, per launcher (resolved.ts)
  * launcher/openclaw-runtime.c computes the same paths from the constants in launcher/surface.h.
  */

@@ -14,7 +14,8 @@
  * request per connection, at most MAX_REQUEST_BYTES, read within CONNECTION_TIMEOUT_MS.
  * A flock on service.lock makes one service per directory; its pid is in the lock file.
  *
- * Never stale: the config is read per request (stat first, see resolved.ts); the code is
+ * Never stale: the config is read per request (stat first, see resolved.ts; a changed file is
+ * logged with the settings that changed, handle.ts noteConfig); SIGHUP drops the caches. The code is
  * checked per request too: when the build stamp on disk (build-stamp.ts) is no longer the one
  * this process started with (a new build), or a request speaks another protocol version, the
  * service answers "use Node" and exits, and the next call starts a current one.
@@ -23,11 +24,16 @@ import { chmodSync, closeSync, ftruncateSync, mkdirSync, openSync, statSync, unl
 import { Socket } from 'node:net';
 import { OpenclawError } from '../errors.js';
 import { buildStamp, currentBuildStamp } from '../build-stamp.js';
+import { formatLogLine } from '../daemon-log.js';
 import { loadNative, type NativeAgent, type PollerHandle } from '../agent/native.js';
 import { acceptRootPeers } from '../agent/root-peers.js';
 import { handleRequest, nodePath, type HandlerContext } from './handle.js';
 import { decodeRequest, encodeResponse, MAX_REQUEST_BYTES, SERVICE_PROTOCOL_VERSION, type ServiceResponse } from './protocol.js';
 import { serviceSocket } from './paths.js';
+import { parseArgv } from '../cli/argv.js';
+import { Counter, CounterOf, Gauge, Histogram, LATENCY_BUCKETS, renderAll } from '../metrics.js';
+import { StatsSocket } from '../stats-socket.js';
+import { SERVICE_COMMANDS } from './handle.js';
 
 const CONNECTION_TIMEOUT_MS = 5000;
 
@@ -36,7 +42,7 @@ export interface ServiceServerOptions {
   /** Exit after this long without a request (on-demand starts); 0 = never. */
   idleExitMs?: number;
   native?: NativeAgent;
-  log?: (level: 'info' | 'warn' | 'error', msg: string) => void;
+  log?: (level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
   /** Called when the service decides to end (idle, stale code, version mismatch). */
   onExit?: (why: string) => void;
 }
@@ -54,11 +60,34 @@ export class ServiceServer {
   /** Requests being served now: for tests and the bench. */
   inFlight = 0;
   served = 0;
+  private statsSocket: StatsSocket | undefined;
+  readonly metrics = {
+    requests: new Counter('openclaw_service_requests_total', 'Requests answered, by command and answer (exec: the launcher execs the runtime; exit: answered here; node: use the Node path)'),
+    latency: new Histogram('openclaw_service_request_seconds', 'Time to answer a request, by command (create and run: the whole merge)', LATENCY_BUCKETS),
+  };
 
   constructor(private readonly opts: ServiceServerOptions) {
     this.native = opts.native ?? loadNative();
-    this.log = opts.log ?? ((level, msg) => process.stderr.write(`openclaw-service ${level}: ${msg}\n`));
-    this.ctx = { serviceDir: opts.dir, featuresCache: new Map() };
+    this.log = opts.log ?? ((level, msg) => process.stderr.write(formatLogLine(level, msg, { daemon: 'service', pid: process.pid })));
+    this.ctx = { serviceDir: opts.dir, featuresCache: new Map(), configsSeen: new Map(), configReloads: 0, log: this.log };
+  }
+
+  /** SIGHUP: forget what is cached (configs are read per request anyway; `features` answers are dropped). */
+  reload(): void {
+    const features = this.ctx.featuresCache.size;
+    this.ctx.featuresCache.clear();
+    this.ctx.configsSeen.clear();
+    this.log('info', `reload (SIGHUP): ${features} cached features answers dropped; configs are read per request`);
+  }
+
+  /** The Prometheus text `openclaw-runtime stats` prints (metrics.ts). */
+  statsText(): string {
+    return renderAll([
+      this.metrics.requests,
+      this.metrics.latency,
+      new Gauge('openclaw_service_requests_in_flight', 'Requests being answered now', () => this.inFlight),
+      new CounterOf('openclaw_service_config_reloads_total', 'Times a request found its config file changed since the last request that used it', () => this.ctx.configReloads),
+    ]);
   }
 
   get socketPath(): string {
@@ -92,6 +121,8 @@ export class ServiceServer {
     }
     chmodSync(this.socketPath, 0o600);
     this.listenPoller = new this.native.Poller(this.listenFd, () => this.acceptAll());
+    this.statsSocket = new StatsSocket(this.native, `${dir}/stats.sock`, () => this.statsText(), this.log);
+    this.statsSocket.start();
     this.armIdle();
     this.log('info', `listening on ${this.socketPath} (pid ${process.pid}, protocol ${SERVICE_PROTOCOL_VERSION})`);
   }
@@ -99,6 +130,8 @@ export class ServiceServer {
   stop(): void {
     this.stopping = true;
     clearTimeout(this.idleTimer);
+    this.statsSocket?.stop();
+    this.statsSocket = undefined;
     this.listenPoller?.stop();
     this.listenPoller = undefined;
     if (this.listenFd >= 0) {
@@ -219,7 +252,22 @@ export class ServiceServer {
       return nodePath();
     }
     this.served++;
-    return handleRequest(this.ctx, req, peerPid);
+    const command = commandLabel(req.argv);
+    const t0 = process.hrtime.bigint();
+    const response = await handleRequest(this.ctx, req, peerPid);
+    this.metrics.latency.observe(Number(process.hrtime.bigint() - t0) / 1e9, { command });
+    this.metrics.requests.inc({ command, answer: response.status });
+    return response;
+  }
+}
+
+/** The command of a request as a metric label: the service's own commands by name, the rest "pass-through" (labels stay bounded). */
+function commandLabel(argv: readonly string[]): string {
+  try {
+    const command = parseArgv(argv).command;
+    return command !== undefined && (SERVICE_COMMANDS as readonly string[]).includes(command) ? command : 'pass-through';
+  } catch {
+    return 'invalid';
   }
 }
 
