@@ -221,7 +221,8 @@ export function aggregate(input: RecordingInput): RecordedProfile {
   const threadCount = threads.reduce((n, r) => n + r.count, 0);
   const blacklist: Array<[string, string]> = [];
   if (processes.length === 0) {
-    blacklist.push(['clone', `threads only: ${threadCount === 0 ? 'no thread or process was started' : `${plural(threadCount, 'thread')} started (${[...new Set(threads.map((r) => r.syscall))].join(', ')} with CLONE_THREAD)`}, no process; new processes are denied (fork, vfork; clone3 answers ENOSYS so glibc falls back to clone)`]);
+    const seen = threadCount === 0 ? 'no thread or process was started' : `threads only: ${plural(threadCount, 'thread')} started (${[...new Set(threads.map((r) => r.syscall))].join(', ')} with CLONE_THREAD), no process`;
+    blacklist.push(['clone', `${seen}; new processes are denied, threads allowed (fork and vfork denied; clone3 answers ENOSYS so glibc falls back to clone)`]);
   } else {
     const byCall = new Map<string, Map<string, number>>();
     for (const r of forks) {
