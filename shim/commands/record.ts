@@ -64,6 +64,12 @@ export const recordCommand: CommandHandler = async ({ argv, env }) => {
   const records = recorder.records();
   writeFileSync(join(dir, 'records.jsonl'), records.map((r) => JSON.stringify(r)).join('\n') + '\n', { mode: 0o600 });
 
+  if (!records.some((r) => r.entrypoint)) {
+    throw new OpenclawError('runtime', `the job never started (${runtime.split('/').pop()} exit status ${status}, ${recorder.listenersServed} seccomp listener${recorder.listenersServed === 1 ? '' : 's'} handed over): nothing was recorded and no profile written`, {
+      file: join(bundle.dir, 'config.json'),
+      fix: `run that bundle with ${runtime} directly to see why it does not start`,
+    });
+  }
   const mounts: MountFact[] = (bundle.config.mounts ?? []).map((m) => ({ destination: m.destination, ...(m.type ? { type: m.type } : {}), ...(m.source ? { source: m.source } : {}), ...(m.options ? { options: m.options } : {}) }));
   const result = aggregate({ name, records, mounts, command: bundle.config.process?.args ?? [], runtime: runtime.split('/').pop() ?? runtime, arch });
   const yaml = emitProfile(result);

@@ -168,6 +168,14 @@ describe.skipIf(skip)('record a real Python job, re-run it under the recorded pr
     expect(untilShown(['explain', id], inExplain).stdout).toMatch(inExplain);
   });
 
+  it('a job that never starts: an error naming the bundle, and no profile written', () => {
+    const out = join(profilesDir, 'never.yaml');
+    const r = shim(['--openclaw-config', configToml, 'record', '--rootfs', rootfs, '--name', 'never', '--out', out, '--', '/does/not/exist'], { timeout: 120_000 });
+    expect(r.stderr).toMatch(/record-never-\d+\/config\.json: the job never started \(runc exit status 1, 0 seccomp listeners handed over\): nothing was recorded and no profile written/);
+    expect(r.status).toBe(1);
+    expect(existsSync(out)).toBe(false);
+  });
+
   const crun = which('crun');
   if (!crun) console.warn('SKIP integration/record under crun: crun is not installed');
   it.skipIf(!crun)('under crun 1.8.1 too: the recording runs (its init hands the listener over through a helper), and the profile runs the job', () => {

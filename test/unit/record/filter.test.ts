@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { recordingSeccomp, RECORD_UNSEEN } from '../../../shim/record/filter.js';
+import { parseBind } from '../../../shim/record/bundle.js';
 import { INITIAL_PHASE, nextPhase, type PhaseState } from '../../../shim/record/observe.js';
 import { evaluate } from '../../../shim/seccomp/evaluate.js';
 import { SYSCALLS, syscallExists } from '../../../shim/seccomp/syscall-table.js';
@@ -56,5 +57,17 @@ describe('phase of a recorded call', () => {
     ['an exec by the workload is the workload\'s', [['getpid', initImg], ['execve', initImg], ['brk', python], ['execve', python]], ['getpid:init', 'execve:init:entry', 'brk:workload', 'execve:workload']],
   ] as Array<[string, Array<[string, TaskImage | undefined]>, string[]]>)('%s', (_what, calls, want) => {
     expect(steps(calls)).toEqual(want);
+  });
+});
+
+describe('record --bind', () => {
+  it.each([
+    ['/srv/in:/input', { destination: '/input', type: 'bind', source: '/srv/in', options: ['rbind', 'ro', 'nosuid', 'nodev'] }],
+    ['/srv/in:/input:ro', { destination: '/input', type: 'bind', source: '/srv/in', options: ['rbind', 'ro', 'nosuid', 'nodev'] }],
+    ['/srv/out:/output:rw', { destination: '/output', type: 'bind', source: '/srv/out', options: ['rbind', 'rw', 'nosuid', 'nodev'] }],
+  ])('%s', (text, mount) => expect(parseBind(text)).toEqual(mount));
+
+  it.each(['/srv/in', 'srv/in:/input', '/srv/in:input', '/srv/in:/input:rx', '/a:/b:ro:x'])('refuses %s, saying the form', (text) => {
+    expect(() => parseBind(text)).toThrow(/is not HOST:CONTAINER\[:ro\|rw\] with absolute paths/);
   });
 });
