@@ -311,7 +311,7 @@ export function aggregate(input: RecordingInput): RecordedProfile {
   // ---- comments ----
   const recorded = work.reduce((n, r) => n + r.count, 0);
   comments.push({ path: [], before: true, text: ` Recorded by \`openclaw-runtime record\`: ${plural(recorded, 'system call')} of the workload (after its entrypoint ${entry?.path ?? '?'} started),\n ${plural(total.size, 'distinct call')}. Every entry says where it came from. Review it before use: a run\n records what this run did, not what another input would make the job do.` });
-  comments.push({ path: ['spec', 'isolation', 'namespaces'], before: true, text: inet ? ' AF_INET/AF_INET6 sockets were used: the network namespace is left as the caller asks.' : ' No AF_INET/AF_INET6 socket was used: no network (loopback only).' });
+  comments.push({ path: ['spec', 'isolation', 'namespaces'], before: true, text: `${inet ? ' AF_INET/AF_INET6 sockets were used: the network namespace is left as the caller asks.' : ' No AF_INET/AF_INET6 socket was used: no network (loopback only).'}\n No user namespace: the recording ran without one. For untrusted code add user: isolated-with-uid-mapping\n (root in the container is then an unprivileged host id) and run the job again to check.` });
   comments.push({ path: [...F, 'defaultAction'], before: true, text: ' Anything the recording did not see is denied (EPERM), and logged by the agent (openclaw-runtime denials).' });
   wl.forEach((name, i) => comments.push({ path: [...F, 'whitelist', i], text: whitelist.get(name)! }));
   blacklist.forEach(([, why], i) => comments.push({ path: [...F, 'blacklist', i], text: why }));
