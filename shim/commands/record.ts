@@ -18,7 +18,8 @@ import { ProfileSchema } from '../profile/schema.js';
 import { compileSyscallFilter } from '../seccomp/compile.js';
 import { nativeScmpArch } from '../seccomp/vocabulary.js';
 import { aggregate, type MountFact } from '../record/aggregate.js';
-import { prepareBundle } from '../record/bundle.js';
+import { prepareBundle, type BundleSource } from '../record/bundle.js';
+import { exportDockerContainer } from '../record/docker.js';
 import { emitProfile } from '../record/emit.js';
 import { Recorder } from '../record/recorder.js';
 import { runInherited } from '../util/child-process.js';
@@ -46,11 +47,17 @@ export const recordCommand: CommandHandler = async ({ argv, env }) => {
   const dir = join(config.state.dir, 'record', id);
   ensureDir(dir, { mode: 0o700, parentMode: 0o711, field: 'state.dir', fix: 'set [state] dir in the openclaw config to a directory only root may write' });
   const socket = join(dir, 'recorder.sock');
-  const bundle = await prepareBundle(
-    { ...(values.bundle ? { bundle: values.bundle } : {}), ...(values.image ? { image: values.image } : {}), ...(values.rootfs ? { rootfs: values.rootfs } : {}), command: positionals, binds: values.bind ?? [] },
-    dir,
-    { runtime, listenerPath: socket, arch },
-  );
+  let source: BundleSource = { ...(values.bundle ? { bundle: values.bundle } : {}), ...(values.image ? { image: values.image } : {}), ...(values.rootfs ? { rootfs: values.rootfs } : {}), command: positionals, binds: values.bind ?? [] };
+  const engineNotes: string[] = [];
+  if (values.engine !== undefined) {
+    if (values.engine !== 'docker') throw new OpenclawError('cli', `record: --engine ${values.engine} is not supported`, { fix: 'use --engine docker, or record the image with --image' });
+    if (values.bundle || values.image || values.rootfs || positionals.length !== 1) throw new OpenclawError('cli', 'record: --engine docker takes one container name or id, and no --bundle, --image or --rootfs', { fix: 'openclaw-runtime record --engine docker --out FILE CONTAINER' });
+    const job = await exportDockerContainer(positionals[0] as string, dir, { ...(values['docker-host'] ? { host: values['docker-host'] } : {}) });
+    engineNotes.push(...job.notes);
+    source = { image: job.tar, command: job.command, binds: [...job.binds, ...(values.bind ?? [])], env: job.env, cwd: job.cwd, user: job.user };
+  }
+  const bundle = await prepareBundle(source, dir, { runtime, listenerPath: socket, arch });
+  if (values.engine !== undefined) rmSync(join(dir, 'image.tar'), { force: true });
   const log = (msg: string) => process.stderr.write(`record: ${msg}\n`);
   const recorder = new Recorder(socket, log);
   recorder.start();
@@ -59,7 +66,7 @@ export const recordCommand: CommandHandler = async ({ argv, env }) => {
     status = await runContainer(runtime, join(dir, 'runc'), bundle.dir, id, values.out !== undefined);
   } finally {
     recorder.stop();
-    if (values.image) rmSync(join(dir, 'rootfs'), { recursive: true, force: true });
+    if (source.image !== undefined) rmSync(join(dir, 'rootfs'), { recursive: true, force: true });
   }
   const records = recorder.records();
   writeFileSync(join(dir, 'records.jsonl'), records.map((r) => JSON.stringify(r)).join('\n') + '\n', { mode: 0o600 });
@@ -71,7 +78,7 @@ export const recordCommand: CommandHandler = async ({ argv, env }) => {
     });
   }
   const mounts: MountFact[] = (bundle.config.mounts ?? []).map((m) => ({ destination: m.destination, ...(m.type ? { type: m.type } : {}), ...(m.source ? { source: m.source } : {}), ...(m.options ? { options: m.options } : {}) }));
-  const result = aggregate({ name, records, mounts, command: bundle.config.process?.args ?? [], runtime: runtime.split('/').pop() ?? runtime, arch });
+  const result = aggregate({ name, records, mounts, command: bundle.config.process?.args ?? [], runtime: runtime.split('/').pop() ?? runtime, arch, ...(bundle.config.process?.user ? { user: { uid: bundle.config.process.user.uid, gid: bundle.config.process.user.gid } } : {}) });
   const yaml = emitProfile(result);
   checkProfile(yaml, values.out ?? '<stdout>');
   if (values.out) writeFileSync(values.out, yaml, { mode: 0o644 });
@@ -79,7 +86,7 @@ export const recordCommand: CommandHandler = async ({ argv, env }) => {
 
   const workload = records.filter((r) => r.phase === 'workload').reduce((n, r) => n + r.count, 0);
   log(`${recorder.notifications} calls recorded (${workload} by the workload), job exit status ${status}; records in ${join(dir, 'records.jsonl')}`);
-  for (const n of result.notes) log(n);
+  for (const n of [...engineNotes, ...result.notes]) log(n);
   if (values.out) log(`wrote ${values.out}; next: openclaw-runtime lint ${values.out}`);
   if (status !== 0) {
     log(`the job failed (exit status ${status}): the profile holds what it did until then (fix: ${fix})`);

@@ -46,6 +46,8 @@ export interface RecordingInput {
   command: readonly string[];
   runtime: string;
   arch: string;
+  /** The job's user (config.json process.user); default root. */
+  user?: { uid: number; gid: number };
 }
 
 /** A comment for the YAML node at `path` (keys and indexes under the document root). */
@@ -159,6 +161,8 @@ export function aggregate(input: RecordingInput): RecordedProfile {
     if (EXEC_CALLS.includes(r.syscall)) execFrom.add(m);
   }
   const bindDocs: Array<Record<string, unknown>> = [];
+  const uid = input.user?.uid ?? 0;
+  const sharedWritable: string[] = [];
   const bindComments: string[] = [];
   const names = new Set<string>();
   for (const m of binds) {
@@ -168,16 +172,23 @@ export function aggregate(input: RecordingInput): RecordedProfile {
     }
     const w = written.get(m);
     const used = work.filter((r) => r.path !== undefined && under(r.path, m.destination)).reduce((n, r) => n + r.count, 0);
-    const b: Record<string, unknown> = w
+    // A per-container directory belongs to the container's root: a job that runs as another
+    // user could not write it, so its writable binds keep their fixed source (lint OC106, accepted below).
+    const own = w !== undefined && uid === 0;
+    const b: Record<string, unknown> = own
       ? { perContainer: perContainerName(m.destination, names), destination: m.destination, readonly: false }
-      : { source: m.source, destination: m.destination, readonly: true };
+      : { source: m.source, destination: m.destination, readonly: w === undefined };
     if (execFrom.has(m)) b.noexec = false;
     bindDocs.push(b);
+    const wrote = `recorded: bind ${m.source ?? '?'} -> ${m.destination}, written (${[...new Set(w ?? [])].slice(0, 3).join(', ')})`;
     bindComments.push(
-      w
-        ? `recorded: bind ${m.source ?? '?'} -> ${m.destination}, written (${[...new Set(w)].slice(0, 3).join(', ')}): writable, and each container's own directory (<jobs.dir>/<id>/${String(b.perContainer)}) so no two jobs share it`
-        : `recorded: bind ${m.source ?? '?'} -> ${m.destination}, read only (${calls(used)})`,
+      w === undefined
+        ? `recorded: bind ${m.source ?? '?'} -> ${m.destination}, read only (${calls(used)})`
+        : own
+          ? `${wrote}: writable, and each container's own directory (<jobs.dir>/<id>/${String(b.perContainer)}) so no two jobs share it`
+          : `${wrote}: writable, the same host directory for every container (the job runs as uid ${uid}, and a per-container directory belongs to the container's root)`,
     );
+    if (w !== undefined && !own) sharedWritable.push(m.destination);
   }
   const writableBindDests = bindDocs.filter((b) => b.readonly === false).map((b) => b.destination as string);
   const writablePaths = [...writesByPath.keys()].filter((p) => p.startsWith('/') && !writableBindDests.some((d) => under(p, d))).sort();
@@ -294,6 +305,9 @@ export function aggregate(input: RecordingInput): RecordedProfile {
     const why = `recorded: the job ran ${plural(execCount, 'program')} after its entrypoint (${examples(execPaths, 3)})`;
     accepted.push({ id: 'OC102', reason: `${why}, so exec stays open` });
     if (processes.length > 0) accepted.push({ id: 'OC101', reason: `${why} in new processes, so fork and exec both stay open` });
+  }
+  if (sharedWritable.length > 0) {
+    accepted.push({ id: 'OC106', reason: `recorded: the job runs as uid ${uid} and writes ${sharedWritable.join(', ')}; a per-container directory would belong to the container's root, so the bind keeps its host source` });
   }
   if (accepted.length > 0) metadata.acceptedWarnings = accepted;
 

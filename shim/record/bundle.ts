@@ -8,7 +8,8 @@
  * last, right before the exec), no terminal, and the recording filter (filter.ts).
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { isAbsolute, join, resolve } from 'node:path';
+import { isAbsolute, join, posix, resolve } from 'node:path';
+import { SENSITIVE_SOURCES } from '../merge/filesystem.js';
 import { OpenclawError } from '../errors.js';
 import type { Spec, SpecMount } from '../oci/types.js';
 import { runCaptured } from '../util/child-process.js';
@@ -21,6 +22,10 @@ export interface BundleSource {
   command: readonly string[];
   /** HOST:CONTAINER[:ro|rw] */
   binds: readonly string[];
+  /** The process as an engine defines it (record --engine docker); default: the bundle's or runc spec's. */
+  env?: readonly string[];
+  cwd?: string;
+  user?: { uid: number; gid: number };
 }
 
 export interface RecordingBundle {
@@ -34,6 +39,12 @@ export function parseBind(text: string): SpecMount {
   const [src, dst, mode = 'ro'] = parts;
   if (parts.length > 3 || !src || !dst || !isAbsolute(src) || !isAbsolute(dst) || (mode !== 'ro' && mode !== 'rw')) {
     throw new OpenclawError('cli', `record: --bind "${text}" is not HOST:CONTAINER[:ro|rw] with absolute paths`, { fix: 'e.g. --bind /srv/job/input:/input:ro --bind /srv/job/output:/output:rw' });
+  }
+  const real = posix.normalize(src);
+  const sensitive = SENSITIVE_SOURCES.find((s) => real === s || real.startsWith(`${s}/`));
+  if (sensitive !== undefined) {
+    // No profile may bind these (merge/filesystem.ts): a recording of a job that needs them could never run.
+    throw new OpenclawError('cli', `record: bind ${text} exposes ${sensitive}, which no profile may bind`, { fix: 'bind a directory of the job\'s own instead (e.g. under /srv or /var/lib)' });
   }
   return { destination: dst, type: 'bind', source: src, options: ['rbind', mode === 'rw' ? 'rw' : 'ro', 'nosuid', 'nodev'] };
 }
@@ -76,6 +87,9 @@ export async function prepareBundle(src: BundleSource, dir: string, opts: { runt
   if (src.command.length > 0) config.process = { ...config.process, args: [...src.command] } as Spec['process'];
   if (!config.process?.args?.length) throw new OpenclawError('cli', 'record: no command to run', { fix: 'give the command after --, or a bundle whose process.args names it' });
   config.process = { ...config.process!, terminal: false, noNewPrivileges: true };
+  if (src.env) config.process.env = [...src.env];
+  if (src.cwd) config.process.cwd = src.cwd;
+  if (src.user) config.process.user = { uid: src.user.uid, gid: src.user.gid };
   config.mounts = [...(config.mounts ?? []), ...src.binds.map(parseBind)];
   config.linux = { ...config.linux, seccomp: recordingSeccomp({ listenerPath: opts.listenerPath, ...(opts.arch ? { arch: opts.arch } : {}) }) };
   writeFileSync(join(dir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });

@@ -33,8 +33,8 @@ const O_WRONLY_CREAT_TRUNC = 0o1101;
 const SIGCHLD_FORK = 0x1200011; // CLONE_CHILD_SETTID|CLONE_CHILD_CLEARTID|SIGCHLD (glibc fork)
 const THREAD = 0x3d0f00; // glibc pthread_create
 
-function record(records: CountedRecord[], mounts: MountFact[] = BINDS) {
-  const out = aggregate({ name: 'rec', records, mounts, command: ['python3', '/job/main.py'], runtime: 'runc', arch: ARCH });
+function record(records: CountedRecord[], mounts: MountFact[] = BINDS, user?: { uid: number; gid: number }) {
+  const out = aggregate({ name: 'rec', records, mounts, command: ['python3', '/job/main.py'], runtime: 'runc', arch: ARCH, ...(user ? { user } : {}) });
   const yaml = emitProfile(out);
   const loaded = parseProfileText(Buffer.from(yaml), '/profiles/rec.yaml');
   const seccomp = compileProfileSeccomp(loaded, compileInputsOf(config))!.spec;
@@ -198,6 +198,15 @@ describe('record -> profile', () => {
     const r = record(records);
     expect(r.lint.warnings.map((x) => x.id)).toEqual([]);
     check(r);
+  });
+
+  it('a job that runs as another user than root keeps its written bind\'s host source (a per-container directory belongs to the container\'s root), OC106 accepted with why', () => {
+    const r = record([...BASE, w('openat', { path: '/output/result.json', flags: O_WRONLY_CREAT_TRUNC })], BINDS, { uid: 1000, gid: 1000 });
+    expect(r.fs.allowedBindMounts).toContainEqual({ source: '/srv/out', destination: '/output', readonly: false });
+    expect(r.yaml).toMatch(/the same host directory for every container \(the job runs as uid 1000/);
+    expect(r.doc.metadata.acceptedWarnings).toEqual([{ id: 'OC106', reason: expect.stringMatching(/^recorded: the job runs as uid 1000 and writes \/output/) }]);
+    expect(r.lint.warnings).toEqual([]);
+    expect(r.lint.accepted.map((a) => a.id)).toEqual(['OC106']);
   });
 
   it('every whitelist entry and every rule carries a comment', () => {

@@ -67,6 +67,10 @@ describe('record --bind', () => {
     ['/srv/out:/output:rw', { destination: '/output', type: 'bind', source: '/srv/out', options: ['rbind', 'rw', 'nosuid', 'nodev'] }],
   ])('%s', (text, mount) => expect(parseBind(text)).toEqual(mount));
 
+  it.each(['/etc:/x', '/var/lib/docker/volumes/v/_data:/cache:rw', '/srv/../proc:/p'])('refuses %s: a source no profile may bind', (text) => {
+    expect(() => parseBind(text)).toThrow(/exposes \/(etc|var\/lib\/docker|proc), which no profile may bind/);
+  });
+
   it.each(['/srv/in', 'srv/in:/input', '/srv/in:input', '/srv/in:/input:rx', '/a:/b:ro:x'])('refuses %s, saying the form', (text) => {
     expect(() => parseBind(text)).toThrow(/is not HOST:CONTAINER\[:ro\|rw\] with absolute paths/);
   });
