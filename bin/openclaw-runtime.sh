@@ -33,7 +33,7 @@
 # NOTE runtime lookup mirrors shim/config/runtime-path.ts and shim/config/load.ts; the delete
 # fast path mirrors shim/commands/delete.ts and the record path in shim/host/actions.ts.
 
-SHIM_COMMANDS='create run exec delete features merge validate lint hook agent denials explain jobs stats install uninstall'
+SHIM_COMMANDS='create run exec delete features merge validate lint record hook agent denials explain jobs stats install uninstall'
 
 # Node entry: argv[1] is this launcher (so runtime-path.ts skips it on PATH, as before), the
 # package root is found from its real path (it may be reached through a symlink).

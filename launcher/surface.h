@@ -37,7 +37,7 @@ static const char *const OC_SHIM_ANSWERED_GLOBAL_FLAGS[] = {"help", "version", N
 #define OC_CONFIG_FLAG "openclaw-config"
 
 /* Commands the shim handles (anything else passes through to the runtime). */
-static const char *const OC_SHIM_COMMANDS[] = {"create", "run", "exec", "delete", "features", "merge", "validate", "lint", "hook", "agent", "denials", "explain", "jobs", "stats", "install", "uninstall", NULL};
+static const char *const OC_SHIM_COMMANDS[] = {"create", "run", "exec", "delete", "features", "merge", "validate", "lint", "record", "hook", "agent", "denials", "explain", "jobs", "stats", "install", "uninstall", NULL};
 
 /* Of those, the ones the resident service answers; the rest start Node. */
 static const char *const OC_SERVICE_COMMANDS[] = {"create", "run", "exec", "features", "delete", "hook", NULL};

@@ -6,6 +6,7 @@
  */
 import { posix } from 'node:path';
 import type { DenialEntry } from './denial-log.js';
+import { ruleField, widenHint } from './explain.js';
 
 export interface Explanation {
   /** The profile field that denied the call. */
@@ -29,10 +30,19 @@ export function pathOfArgs(args: string): string | undefined {
 const EXEC_ONCE_RULE = 'spec.isolation.syscallFilter.blacklist (execve/execveat: exactly one exec, the entrypoint\'s)';
 const WRITABLE_RULE = 'spec.filesystem.writablePaths';
 
-/** undefined for summary lines (rate limit, queue full): they explain nothing themselves. */
-export function explainDenial(e: DenialEntry & { rule?: unknown; hint?: unknown }): Explanation | undefined {
+/**
+ * undefined for summary lines (rate limit, queue full): they explain nothing themselves.
+ * `profileFile`: the logged profile's file, named in a hint (default: its name).
+ */
+export function explainDenial(e: DenialEntry & { rule?: unknown; hint?: unknown }, profileFile: string = e.profile): Explanation | undefined {
   if (e.suppressed !== undefined) return undefined;
   if (typeof e.rule === 'string' && typeof e.hint === 'string') return { rule: e.rule, hint: e.hint };
+  // A filter denial the agent logged with its field (relative to the syscallFilter block): the
+  // same hint `denials` prints, instead of the agent's bare reason.
+  if (typeof e.rule === 'string') {
+    const hint = widenHint({ syscall: e.syscall, rule: e.rule, reason: e.reason, args: e.args, profile: profileFile });
+    return { rule: ruleField(e.rule) as string, hint: hint ?? e.reason };
+  }
   const path = pathOfArgs(e.args);
   const reason = e.reason;
   if (reason === 'execve after the first execve') {

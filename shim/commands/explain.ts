@@ -50,7 +50,7 @@ export const explainCommand: CommandHandler = async ({ argv, env, cwd }) => {
   };
   const entries = parseDenials(text).filter((e: DenialEntry) => e.container.startsWith(id));
   for (const e of entries) {
-    const x = explainDenial(e);
+    const x = explainDenial(e, fileOf(e.profile));
     const errno = e.action ?? ERRNO_NAMES[e.errno] ?? `errno ${e.errno}`;
     const audit = e.decision === 'audit';
     if (!x) {

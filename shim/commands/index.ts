@@ -19,6 +19,7 @@ export const SHIM_COMMANDS: Record<string, () => Promise<CommandHandler>> = {
   merge: async () => (await import('./merge.js')).mergeCommand,
   validate: async () => (await import('./validate.js')).validateCommand,
   lint: async () => (await import('./lint.js')).lintCommand,
+  record: async () => (await import('./record.js')).recordCommand,
   hook: async () => (await import('./hook.js')).hookCommand,
   agent: async () => (await import('./agent.js')).agentCommand,
   denials: async () => (await import('./denials.js')).denialsCommand,

@@ -104,8 +104,27 @@ export const STATS_SPEC = commandSpec({
   details: 'agent: notifications answered, their latency (histogram), denials by profile and system call, listeners,\ncontainers and connections open now. service: requests by command and answer, their latency (create/run:\nthe merge), requests in flight. Both: config reloads. For Prometheus: run it as root into\nnode_exporter\'s textfile collector directory (e.g. every minute from a systemd timer).',
 });
 
+export const RECORD_SPEC = commandSpec({
+  name: 'record',
+  summary: 'run a job once, recording every system call it makes, and write the profile that runs it (syscalls, open flags and written paths, socket families, clone flags, ioctl requests, execs, binds), each rule with a comment saying where it came from',
+  args: '[-- CMD... | CONTAINER]',
+  positionals: { min: 0, max: Infinity },
+  options: {
+    bundle: { type: 'string', short: 'b', value: 'DIR', help: 'an OCI bundle (config.json + rootfs): its process.args is the job unless CMD is given; the bundle is only read' },
+    image: { type: 'string', value: 'TAR', help: 'a root file system as a tar (docker export, scripts/build-python-image.sh): unpacked into the recording\'s directory, with runc spec\'s defaults' },
+    rootfs: { type: 'string', value: 'DIR', help: 'a root file system directory, used read-only, with runc spec\'s defaults' },
+    bind: { type: 'string', multiple: true, value: 'HOST:CONTAINER[:ro|rw]', help: 'a bind mount for the job (read-only unless :rw)' },
+    out: { type: 'string', short: 'o', value: 'FILE', help: 'write the profile here (default: stdout, and the job\'s stdout goes to stderr)' },
+    name: { type: 'string', value: 'NAME', help: 'metadata.name of the profile (default: recorded)' },
+    runtime: { type: 'string', value: 'runc|crun', help: 'the low-level runtime (name or path; default: the config\'s runtime.candidates)' },
+    engine: { type: 'string', value: 'docker', help: 'record the job of an existing container of this engine: give its name or id instead of CMD (its file system by docker export, its command, env, working dir, numeric user and bind mounts by docker inspect; the container is not started)' },
+    'docker-host': { type: 'string', value: 'URL', help: 'with --engine docker: the daemon to ask (docker -H URL)' },
+  },
+  details: 'Root only. The job runs once under a filter that sends every call to a recorder in this process,\nwhich lets each one run (nothing is denied) and counts it; runc\'s own calls before the job starts are\nleft out. The records stay in <state.dir>/record/record-NAME-PID/records.jsonl.\nexit: 0 recorded (the profile passed the schema and the compiler), 1 the job failed (the profile is\nstill written)\nSee docs/write-your-own-profile.md.',
+});
+
 export const INSTALL_SPEC = installSpec('install');
 export const UNINSTALL_SPEC = installSpec('uninstall');
 
 /** The shim-only commands, in the order `openclaw-runtime --help` lists them. */
-export const SHIM_ONLY_SPECS: readonly CommandSpec[] = [MERGE_SPEC, VALIDATE_SPEC, LINT_SPEC, DENIALS_SPEC, EXPLAIN_SPEC, AGENT_SPEC, STATS_SPEC, JOBS_PRUNE_SPEC, INSTALL_SPEC, UNINSTALL_SPEC, HOOK_SPEC];
+export const SHIM_ONLY_SPECS: readonly CommandSpec[] = [MERGE_SPEC, VALIDATE_SPEC, LINT_SPEC, RECORD_SPEC, DENIALS_SPEC, EXPLAIN_SPEC, AGENT_SPEC, STATS_SPEC, JOBS_PRUNE_SPEC, INSTALL_SPEC, UNINSTALL_SPEC, HOOK_SPEC];

@@ -29,6 +29,18 @@ describe('explainDenial', () => {
       hint: /make that program the entrypoint, or remove execveat /,
     },
     {
+      name: 'a filter denial logged with its field (no hint): the field, and the hint denials gives',
+      e: entry({ syscall: 'clone', reason: 'denied by the filter', rule: 'blacklist[0]', args: 'flags=CLONE_CHILD_SETTID|SIGCHLD' }),
+      rule: /^spec\.isolation\.syscallFilter\.blacklist\[0\]$/,
+      hint: /^spec\.isolation\.syscallFilter\.blacklist\[0\] \(clone\) denies new processes but keeps threads; remove clone from the blacklist of strict-agent to allow clone$/,
+    },
+    {
+      name: 'a filter denial by the default',
+      e: entry({ syscall: 'socket', reason: 'denied by the filter', rule: 'defaultAction', args: 'family=AF_INET type=SOCK_STREAM' }),
+      rule: /^spec\.isolation\.syscallFilter\.defaultAction$/,
+      hint: /^add socket to spec\.isolation\.syscallFilter\.whitelist in strict-agent and limit it with socketFamilies: \[AF_INET\]$/,
+    },
+    {
       name: 'write-open outside the writable paths',
       e: entry({ syscall: 'openat', reason: 'write-open outside writable paths', args: 'path="/etc/passwd" flags=0x241' }),
       rule: /^spec\.filesystem\.writablePaths$/,
