@@ -394,12 +394,72 @@ export function negateDnf(d: Dnf): Dnf {
   const key = `!${dnfKey(d)}`;
   const hit = DNF_MEMO.get(key);
   if (hit) return hit;
+  const gaps = complementOnOneIndex(d);
+  if (gaps) return remember(key, gaps);
   let acc: Dnf = TRUE;
   for (const t of d) {
     acc = andDnf(acc, negateTerm(t));
     if (acc.length === 0) return FALSE;
   }
   return remember(key, acc);
+}
+
+/**
+ * The complement of a DNF whose terms all constrain one argument to intervals (EQ, ranges,
+ * aligned MASKED_EQ blocks, NE points), as the gaps between them: one term per gap. De Morgan
+ * over such terms multiplies out (a 61-bit MASKED_EQ negates to 61 terms, and nine of them
+ * took seconds: decoding an ioctl allow-list of two requests), while the gaps are at most one
+ * more than the intervals. Undefined when a term is not of that shape (the general path).
+ */
+function complementOnOneIndex(d: Dnf): Dnf | undefined {
+  if (d.length < 2) return undefined;
+  const index = d[0]![0]?.index;
+  if (index === undefined) return undefined;
+  const intervals: Array<[bigint, bigint]> = [];
+  for (const t of d) {
+    if (t.length === 0 || t.some((a) => a.index !== index)) return undefined;
+    const c = constraintOf(t);
+    if (!c) continue; // an empty term adds nothing to the union
+    const pieces = intervalsOf(c);
+    if (!pieces) return undefined;
+    intervals.push(...pieces);
+  }
+  intervals.sort((x, y) => cmpBig(x[0], y[0]));
+  // Only points (EQ terms): "none of them" is one term, as De Morgan gives it.
+  if (intervals.every(([lo, hi]) => lo === hi)) {
+    const term = simplifyTerm(intervals.map(([p]) => atom(index, 'NE', p)));
+    return term ? [term] : FALSE;
+  }
+  const gaps: Dnf = [];
+  let next = 0n; // the smallest value not yet covered
+  for (const [lo, hi] of intervals) {
+    if (lo > next) gaps.push(sortAtoms(constraintAtoms(index, { lo: next, hi: lo - 1n, ne: [], mask: 0n, bits: 0n })));
+    if (hi >= next) next = hi + 1n;
+    if (next > U64_MAX) return absorb(gaps);
+  }
+  gaps.push(sortAtoms(constraintAtoms(index, { lo: next, hi: U64_MAX, ne: [], mask: 0n, bits: 0n })));
+  return absorb(gaps);
+}
+
+/** A constraint as disjoint intervals, when its mask is an aligned block (high bits only) or none. */
+function intervalsOf(c: Constraint): Array<[bigint, bigint]> | undefined {
+  let { lo, hi } = c;
+  if (c.mask !== 0n) {
+    const low = ~c.mask & U64_MAX;
+    if ((low & (low + 1n)) !== 0n) return undefined; // not 1...10...0: not one block
+    if (c.bits > lo) lo = c.bits;
+    if ((c.bits | low) < hi) hi = c.bits | low;
+    if (lo > hi) return [];
+  }
+  const out: Array<[bigint, bigint]> = [];
+  let start = lo;
+  for (const p of c.ne) {
+    if (p < start || p > hi) continue;
+    if (p > start) out.push([start, p - 1n]);
+    start = p + 1n;
+  }
+  if (start <= hi) out.push([start, hi]);
+  return out;
 }
 
 export function isTrue(d: Dnf): boolean {
