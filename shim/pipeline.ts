@@ -16,8 +16,6 @@ import type { CompiledProfile } from './profile/cache.js';
 import { loadProfileForConfig } from './profile/load-for-config.js';
 import { resolveHostFacts } from './host/facts.js';
 import { resolveCdiFacts } from './host/cdi-specs.js';
-import { wantsIsolation } from './merge/namespaces.js';
-import { originalRootfs } from './merge/userns.js';
 import { DEFAULT_CONFIG_PATH } from './config/defaults.js';
 import { DEFAULT_RUNC_ROOT } from './host/actions.js';
 import { isCriSandbox } from './merge/caller.js';
@@ -30,6 +28,8 @@ import { mergeSpec } from './merge/index.js';
 import { readOrCreateSealKey } from './host/seal-key.js';
 import type { MergeState } from './merge/types.js';
 import type { CompiledFilter } from './seccomp/oci-codec.js';
+import { wantsIsolation } from './profile/namespaces.js';
+import { originalRootfs } from './host/rootfs.js';
 
 /** hooks/openclaw-poststop of this package (dist/pipeline.js -> ../hooks). */
 

@@ -23,12 +23,12 @@ import { OpenclawError } from '../errors.js';
 import { performHostActions, readHostRecord, sweepStale, undoHostActions, DEFAULT_RUNC_ROOT } from '../host/actions.js';
 import { aliasDeviceStdio, closeAll } from '../host/stdio-alias.js';
 import { closeDebugLog, debugLog, openDebugLog, writeRuntimeLog } from '../log.js';
-import type { HostAction } from '../merge/types.js';
 import { pipelineInputFrom, runPipeline, type PipelineInput, type PipelineResult } from '../pipeline.js';
 import { jsonEqual } from '../util/json.js';
 import { serializeSpec, writeSpecAtomic } from '../oci/bundle.js';
 import type { Spec } from '../oci/types.js';
 import type { CommandContext, CommandHandler } from './types.js';
+import type { HostAction } from '../host/types.js';
 
 /** Everything create does outside this process, in the order it does it. */
 export interface CreateEffects {

@@ -14,10 +14,11 @@ import { closeSync, constants, fstatSync, openSync, readdirSync, readFileSync, r
 import { join } from 'node:path';
 import { BeneathError, assertSafePath, ensureDir, inspectPath, mkdirBeneath } from './safe-path.js';
 import { OpenclawError } from '../errors.js';
-import { jobDirOf, validContainerId } from '../merge/filesystem.js';
-import type { HostAction } from '../merge/types.js';
 import { errnoOf, writeFileAtomic } from '../util/atomic-file.js';
 import type { ProcessRunner } from '../util/child-process.js';
+import { jobDirOf } from '../profile/binds.js';
+import { validContainerId } from '../oci/container-id.js';
+import type { HostAction } from './types.js';
 
 export interface HostRecord {
   id: string;

@@ -18,9 +18,9 @@ import type { Profile } from '../profile/schema.js';
 import type { Spec } from '../oci/types.js';
 import { collectCdiRequests, NVIDIA_GPU_KIND, CDI_ANNOTATION_PREFIX } from '../cdi/requests.js';
 import { resolveCdiDevices, type LoadedCdiSpec } from '../cdi/resolve.js';
-import type { CdiFacts, CdiHookFact, CdiNodeFact } from '../merge/cdi.js';
 import { devMajorMinor } from './facts.js';
 import { whyNotRootOnly } from './safe-path.js';
+import type { CdiFacts, CdiHookFact, CdiNodeFact } from './types.js';
 
 const SPEC_FILE_RE = /\.(json|ya?ml)$/;
 

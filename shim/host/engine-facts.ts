@@ -5,8 +5,8 @@
 import { realpathSync } from 'node:fs';
 import type { RuntimeConfig } from '../config/schema.js';
 import type { Spec } from '../oci/types.js';
-import type { JoinedNamespaceFacts } from '../merge/types.js';
 import { resolveNamespaceFacts } from './namespace-facts.js';
+import type { JoinedNamespaceFacts } from './types.js';
 
 export interface EngineFacts {
   /** Configured root -> its real path (roots that do not exist are left out). */

@@ -6,15 +6,16 @@ import { lstatSync, readdirSync, readFileSync, readlinkSync, realpathSync, statS
 import { isAbsolute, join } from 'node:path';
 import type { Spec } from '../oci/types.js';
 import type { Profile } from '../profile/schema.js';
-import type { CgroupFacts, DeviceNode, ExecutableFacts, HostFacts, PathFacts } from '../merge/types.js';
-import { hookFactsWanted } from '../merge/hooks.js';
-import { parseCgroupsPath } from '../merge/cgroups-path.js';
-import { concreteBinds, isBindMount } from '../merge/filesystem.js';
 import { inspectPath, whyNotRootOnly } from './safe-path.js';
-import { wantsIsolation } from '../merge/namespaces.js';
-import { originalRootfs } from '../merge/userns.js';
 import type { RuntimeConfig } from '../config/schema.js';
 import { resolveEngineFacts } from './engine-facts.js';
+import type { CgroupFacts, DeviceNode, ExecutableFacts, HostFacts, PathFacts } from './types.js';
+import { hookFactsWanted } from '../oci/hooks.js';
+import { parseCgroupsPath } from '../oci/cgroups-path.js';
+import { concreteBinds } from '../profile/binds.js';
+import { isBindMount } from '../oci/mounts.js';
+import { wantsIsolation } from '../profile/namespaces.js';
+import { originalRootfs } from './rootfs.js';
 
 function lexists(path: string): boolean {
   try {

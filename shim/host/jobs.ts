@@ -15,8 +15,8 @@ import { readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { inspectPath } from './safe-path.js';
 import { readHostRecord } from './actions.js';
-import { validContainerId } from '../merge/filesystem.js';
 import { OpenclawError } from '../errors.js';
+import { validContainerId } from '../oci/container-id.js';
 
 export interface PruneOptions {
   jobsDir: string;

@@ -23,8 +23,8 @@
 import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { NamespaceType, Spec } from '../oci/types.js';
-import type { JoinedNamespaceFacts, NamespaceOwner } from '../merge/types.js';
-import { containerdStateOfBundle } from '../merge/engine-files.js';
+import type { JoinedNamespaceFacts, NamespaceOwner } from './types.js';
+import { containerdStateOfBundle } from '../oci/bundle.js';
 
 /** /proc/PID/ns/ entry names, by OCI namespace type. */
 export const PROC_NS_NAME: Record<NamespaceType, string> = {

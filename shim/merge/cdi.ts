@@ -21,30 +21,12 @@
  *   never handed to a sandbox).
  */
 import { OpenclawError } from '../errors.js';
-import type { CdiEditBlock } from '../cdi/resolve.js';
 import type { CdiDeviceNode } from '../cdi/schema.js';
 import type { SpecDevice, SpecHook, SpecHooks, SpecMount } from '../oci/types.js';
 import type { MergeInputs, Modifier } from './types.js';
-import { wantsIsolation } from './namespaces.js';
-import { originalRootfs } from './userns.js';
-
-/** What the host facts read about one CDI host device node. */
-export type CdiNodeFact = { ok: true; type: 'c' | 'b' | 'p'; major: number; minor: number; fileMode: number } | { ok: false; reason: string };
-
-/** What the host facts read about one hook executable. */
-export type CdiHookFact = { ok: true } | { ok: false; reason: string };
-
-export interface CdiFacts {
-  blocks: CdiEditBlock[];
-  /** Keyed by host path. */
-  nodes: Record<string, CdiNodeFact>;
-  /** Keyed by hook path. */
-  hooks: Record<string, CdiHookFact>;
-  /** `gpus` is served by an nvidia.com/gpu CDI spec (merge/devices.ts then adds no bare nodes). */
-  gpusViaCdi: boolean;
-  /** Mount points of the CDI mounts missing in the rootfs, under a user namespace (created as host actions). */
-  missingMountpoints?: Array<{ path: string; file: boolean }>;
-}
+import { wantsIsolation } from '../profile/namespaces.js';
+import { originalRootfs } from '../host/rootfs.js';
+import type { CdiNodeFact } from '../host/types.js';
 
 const depth = (p: string): number => p.split('/').filter(Boolean).length;
 

@@ -18,8 +18,9 @@
  */
 import { OpenclawError } from '../errors.js';
 import type { SpecDevice, SpecDeviceCgroup } from '../oci/types.js';
-import type { DeviceNode, MergeInputs, Modifier } from './types.js';
+import type { MergeInputs, Modifier } from './types.js';
 import { callerEngine } from './caller.js';
+import type { DeviceNode } from '../host/types.js';
 
 /** Control nodes every GPU container needs besides its /dev/nvidiaN. */
 export const NVIDIA_CONTROL_NODES = ['/dev/nvidiactl', '/dev/nvidia-uvm', '/dev/nvidia-uvm-tools', '/dev/nvidia-modeset'];

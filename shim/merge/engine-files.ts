@@ -35,12 +35,6 @@ export interface EngineFile {
   executable?: boolean;
 }
 
-/** containerd bundle `<state>/io.containerd.runtime.v2.task/<ns>/<id>` -> `<state>`. */
-export function containerdStateOfBundle(bundle: string): string | undefined {
-  const m = /^(\/.*)\/io\.containerd\.runtime\.v2\.task\/[^/]+\/[^/]+\/?$/.exec(bundle);
-  return m?.[1];
-}
-
 /** One path segment an id may be, so that no id can climb out of its directory. */
 const SEGMENT = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 const segment = (s: string | undefined): s is string => s !== undefined && SEGMENT.test(s) && !s.includes('..');

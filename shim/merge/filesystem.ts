@@ -29,14 +29,17 @@
  * - maskedPaths, readonlyPaths: union of the caller's, Docker's defaults and the profile's.
  */
 import { OpenclawError } from '../errors.js';
-import { join } from 'node:path';
 import type { Spec, SpecMount } from '../oci/types.js';
-import type { ProfileBindMount } from '../profile/schema.js';
 import type { BindAllow } from '../config/schema.js';
 import { DEFAULT_CONFIG_PATH } from '../config/defaults.js';
-import type { HostAction, MergeInputs, Modifier, PathFacts } from './types.js';
-import { containerdStateOfBundle, engineFileOf, type EngineFileContext } from './engine-files.js';
+import type { MergeInputs, Modifier } from './types.js';
+import { engineFileOf, type EngineFileContext } from './engine-files.js';
 import { callerEngine } from './caller.js';
+import type { HostAction, PathFacts } from '../host/types.js';
+import { containerdStateOfBundle } from '../oci/bundle.js';
+import { concreteBinds, type ConcreteBind } from '../profile/binds.js';
+import { validContainerId } from '../oci/container-id.js';
+import { isBindMount } from '../oci/mounts.js';
 
 /** Host paths that no bind mount may expose, themselves or anything below them. */
 export const SENSITIVE_SOURCES: readonly string[] = [
@@ -58,26 +61,6 @@ export const DEFAULT_MASKED_PATHS = [
 ];
 export const DEFAULT_READONLY_PATHS = ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger'];
 
-/** A profile bind with its host source decided (perContainer ones under the job's directory). */
-export type ConcreteBind = ProfileBindMount & { source: string };
-
-/** runc's container id rule (libcontainer: ^[\w+-\.]+$), minus "." and "..": one safe path component. */
-export function validContainerId(id: string): boolean {
-  return /^[A-Za-z0-9_+.-]+$/.test(id) && id !== '.' && id !== '..';
-}
-
-export function jobDirOf(jobsDir: string, containerId: string): string {
-  return join(jobsDir, containerId);
-}
-
-/**
- * The profile's binds with their host sources. Shared by host/facts.ts (what to inspect) and
- * the modifier below (what to mount), so both look at the same paths.
- */
-export function concreteBinds(binds: readonly ProfileBindMount[], jobsDir: string, containerId: string): ConcreteBind[] {
-  return binds.map((b) => ({ ...b, source: b.perContainer !== undefined ? join(jobDirOf(jobsDir, containerId), b.perContainer) : b.source! }));
-}
-
 /** Host uid and gid of the container's root: the mapped ids under a user namespace, else 0. */
 export function containerRootIds(spec: Spec): { uid: number; gid: number } {
   const linux = spec.linux;
@@ -85,10 +68,6 @@ export function containerRootIds(spec: Spec): { uid: number; gid: number } {
   const uid = (linux?.uidMappings ?? []).find((m) => m.containerID === 0)?.hostID ?? 0;
   const gid = (linux?.gidMappings ?? []).find((m) => m.containerID === 0)?.hostID ?? 0;
   return { uid, gid };
-}
-
-export function isBindMount(m: SpecMount): boolean {
-  return m.type === 'bind' || (m.options ?? []).some((o) => o === 'bind' || o === 'rbind');
 }
 
 export function sensitiveReason(path: string): string | undefined {

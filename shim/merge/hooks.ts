@@ -21,39 +21,14 @@
  */
 import { basename } from 'node:path';
 import { OpenclawError } from '../errors.js';
-import type { Spec, SpecHook, SpecHooks } from '../oci/types.js';
-import type { ExecutableFacts, MergeInputs, Modifier } from './types.js';
-
-/** The hook stages of the OCI runtime spec, and where runc runs each (for the error text). */
-export const HOOK_STAGES = {
-  prestart: 'on the host, in the runtime namespace',
-  createRuntime: 'on the host, in the runtime namespace',
-  createContainer: 'in the container namespace, as host root',
-  startContainer: 'in the container',
-  poststart: 'on the host, in the runtime namespace',
-  poststop: 'on the host, in the runtime namespace',
-} as const;
-export type HookStage = keyof typeof HOOK_STAGES;
+import type { SpecHook, SpecHooks } from '../oci/types.js';
+import type { MergeInputs, Modifier } from './types.js';
+import type { ExecutableFacts } from '../host/types.js';
+import { EXEC_ROOT_PREFIX, HOOK_STAGES, type HookStage } from '../oci/hooks.js';
 
 const PROC_EXE_RE = /^\/proc\/([1-9][0-9]*)\/exe$/;
-const EXEC_ROOT_PREFIX = '-exec-root=';
 const NVIDIA_HOOKS = new Set(['nvidia-container-runtime-hook', 'nvidia-container-toolkit']);
 const NVIDIA_CDI_HOOKS = new Set(['nvidia-ctk', 'nvidia-cdi-hook']);
-
-/** The executables and directories the hook check needs facts about (host/facts.ts reads them). */
-export function hookFactsWanted(spec: Spec): { executables: string[]; dirs: string[] } {
-  const executables = new Set<string>();
-  const dirs = new Set<string>();
-  for (const list of Object.values(spec.hooks ?? {})) {
-    if (!Array.isArray(list)) continue;
-    for (const h of list as SpecHook[]) {
-      if (typeof h?.path !== 'string') continue;
-      executables.add(h.path);
-      for (const a of h.args ?? []) if (typeof a === 'string' && a.startsWith(EXEC_ROOT_PREFIX)) dirs.add(a.slice(EXEC_ROOT_PREFIX.length));
-    }
-  }
-  return { executables: [...executables], dirs: [...dirs] };
-}
 
 function cleanAbsolute(p: string): boolean {
   return p.startsWith('/') && !p.split('/').slice(1).some((c) => c === '' || c === '.' || c === '..');

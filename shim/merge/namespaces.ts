@@ -22,6 +22,7 @@ import type { NamespaceType, SpecNamespace } from '../oci/types.js';
 import type { ProfileNamespaces } from '../profile/schema.js';
 import type { MergeInputs, Modifier } from './types.js';
 import { callerEngine, type Engine } from './caller.js';
+import { wantsIsolation } from '../profile/namespaces.js';
 
 interface NamespaceRule {
   /** Key in the profile's spec.isolation.namespaces. */
@@ -43,10 +44,6 @@ export const NAMESPACE_RULES: Record<NamespaceType, NamespaceRule> = {
   cgroup: { profileKey: 'cgroup', absentMeansHost: false, hostOption: flag('--cgroupns host') },
   user: { profileKey: 'user', absentMeansHost: false, hostOption: { ...flag('--userns host'), kubernetes: 'hostUsers: true in the pod spec' } },
 };
-
-export function wantsIsolation(mode: string | undefined): boolean {
-  return mode !== undefined && mode !== 'inherit';
-}
 
 /** Why a joined namespace is not an isolated one, or undefined when it is. */
 function notIsolatedReason(inputs: MergeInputs, path: string): string | undefined {

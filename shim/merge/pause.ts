@@ -15,8 +15,8 @@
 import { OpenclawError } from '../errors.js';
 import type { LoadedProfile } from '../profile/load.js';
 import { CRI_SANDBOX_ID } from './caller.js';
-import { isBindMount } from './filesystem.js';
 import type { MergeInputs, Modifier } from './types.js';
+import { isBindMount } from '../oci/mounts.js';
 
 /** Which RuntimeClass profile the pod's sandbox was started for (its own policy is cri-sandbox). */
 export const POD_PROFILE_ANNOTATION = 'org.openclaw.profile.pod';

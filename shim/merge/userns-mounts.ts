@@ -5,8 +5,8 @@
  * own view of sysfs, not a host path the caller asked for.
  */
 import type { MergeInputs, Modifier } from './types.js';
-import { wantsIsolation } from './namespaces.js';
 import { mqueueInForeignIpc, sysfsInForeignNetns } from './userns.js';
+import { wantsIsolation } from '../profile/namespaces.js';
 
 export function makeUsernsMountsModifier(inputs: MergeInputs): Modifier {
   const mode = inputs.profile.profile.spec.isolation.namespaces?.user;

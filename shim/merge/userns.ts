@@ -20,33 +20,13 @@
  *   /dev/mqueue of a joined ipc namespace is left out (mqueueInForeignIpc); both applied by
  *   userns-mounts.ts, after the filesystem modifier has judged the caller's binds.
  */
-import { isAbsolute, join, resolve } from 'node:path';
 import { OpenclawError } from '../errors.js';
 import type { Spec, SpecIdMapping } from '../oci/types.js';
 import type { MergeInputs, Modifier } from './types.js';
-import { wantsIsolation } from './namespaces.js';
+import { wantsIsolation } from '../profile/namespaces.js';
+import { originalRootfs, rootfsBindTarget, ROOTFS_SOURCE_ANNOTATION } from '../host/rootfs.js';
 
 export const PING_GROUP_RANGE = 'net.ipv4.ping_group_range';
-
-export function rootfsBindTarget(stateDir: string, containerId: string): string {
-  return join(stateDir, 'rootfs', containerId);
-}
-
-/** Where a re-bound rootfs came from, so a bundle created once can be created again. */
-export const ROOTFS_SOURCE_ANNOTATION = 'org.openclaw.rootfs.source';
-
-/**
- * The rootfs the container really uses. A bundle that went through create before points
- * root.path at our bind under <state.dir>/rootfs/ (gone after delete); its original is in the
- * annotation. Used by host/facts.ts and by the modifier below alike.
- */
-export function originalRootfs(spec: Spec, bundle: string, stateDir: string): string | undefined {
-  const rootPath = spec.root?.path;
-  if (rootPath === undefined) return undefined;
-  const abs = isAbsolute(rootPath) ? rootPath : resolve(bundle, rootPath);
-  const recorded = spec.annotations?.[ROOTFS_SOURCE_ANNOTATION];
-  return recorded && abs.startsWith(join(stateDir, 'rootfs') + '/') ? recorded : abs;
-}
 
 /**
  * sysfs in a user namespace whose network namespace it joined (a pod: containerd's CNI netns,

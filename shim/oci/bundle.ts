@@ -62,3 +62,9 @@ export function writeSpecAtomic(path: string, content: string, opts: { durable?:
     });
   }
 }
+
+/** containerd bundle `<state>/io.containerd.runtime.v2.task/<ns>/<id>` -> `<state>`. */
+export function containerdStateOfBundle(bundle: string): string | undefined {
+  const m = /^(\/.*)\/io\.containerd\.runtime\.v2\.task\/[^/]+\/[^/]+\/?$/.exec(bundle);
+  return m?.[1];
+}

@@ -1,10 +1,11 @@
 /** Builds MergeInputs for modifier unit tests from a profile `spec` object, without I/O. */
 import { ProfileSchema } from '../../shim/profile/schema.js';
 import { RuntimeConfigSchema } from '../../shim/config/schema.js';
-import type { HostFacts, MergeInputs } from '../../shim/merge/types.js';
+import type { MergeInputs } from '../../shim/merge/types.js';
 import type { LoadedProfile } from '../../shim/profile/load.js';
 import type { Spec } from '../../shim/oci/types.js';
-import { hookFactsWanted } from '../../shim/merge/hooks.js';
+import type { HostFacts } from '../../shim/host/types.js';
+import { hookFactsWanted } from '../../shim/oci/hooks.js';
 
 export function loadedProfile(spec: Record<string, unknown>, name = 'test'): LoadedProfile {
   const profile = ProfileSchema.parse({

@@ -14,9 +14,10 @@ import { compileSyscallFilter } from '../../shim/seccomp/compile.js';
 import { compiledFilterOf, type CompiledFilter } from '../../shim/seccomp/oci-codec.js';
 import { mergeSpec } from '../../shim/merge/index.js';
 import { OpenclawError } from '../../shim/errors.js';
-import type { HostFacts, MergeInputs, MergeState, PathFacts } from '../../shim/merge/types.js';
+import type { MergeInputs, MergeState } from '../../shim/merge/types.js';
 import type { LoadedProfile } from '../../shim/profile/load.js';
 import type { Spec, SpecSeccomp } from '../../shim/oci/types.js';
+import type { HostFacts, PathFacts } from '../../shim/host/types.js';
 
 export const U64_MAX = 2n ** 64n - 1n;
 const DOCKER_FIXTURE = JSON.parse(readFileSync(join(REPO, 'test/golden/fixtures/docker-20.10-busybox.config.json'), 'utf8'));

@@ -8,8 +8,8 @@ import fc from 'fast-check';
 import { jsonEqual } from '../../shim/util/json.js';
 import { APPLIED_HASH_ANNOTATION, APPLIED_PROFILE_ANNOTATION } from '../../shim/merge/annotations.js';
 import { SEAL_ANNOTATION } from '../../shim/merge/seal.js';
-import { ROOTFS_SOURCE_ANNOTATION } from '../../shim/merge/userns.js';
 import { callerSpec, prepare, profileInput, tryMerge } from './arbitraries.js';
+import { ROOTFS_SOURCE_ANNOTATION } from '../../shim/host/rootfs.js';
 
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 150);
 // A failure's shrinking is cut off here (the counterexample found so far is reported).

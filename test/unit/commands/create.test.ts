@@ -13,11 +13,11 @@ import { RuntimeConfigSchema } from '../../../shim/config/schema.js';
 import { OpenclawError } from '../../../shim/errors.js';
 import { createAndRun, prepareCreate, type CreateEffects } from '../../../shim/commands/create.js';
 import { mergeCommandWith } from '../../../shim/commands/merge.js';
-import type { HostAction } from '../../../shim/merge/types.js';
 import type { PipelineInput, PipelineResult } from '../../../shim/pipeline.js';
 import type { Spec } from '../../../shim/oci/types.js';
 import type { RunResult } from '../../../shim/util/child-process.js';
 import { loadedProfile } from '../../helpers/merge-inputs.js';
+import type { HostAction } from '../../../shim/host/types.js';
 
 const stateDir = mkdtempSync(join(tmpdir(), 'openclaw-create-'));
 afterEach(() => vi.restoreAllMocks());

@@ -7,9 +7,9 @@ import { describe, expect, it } from 'vitest';
 import { makeFilesystemModifier, configBindFor } from '../../../shim/merge/filesystem.js';
 import { RuntimeConfigSchema } from '../../../shim/config/schema.js';
 import { parseConfigText } from '../../../shim/config/load.js';
-import type { HostAction, PathFacts } from '../../../shim/merge/types.js';
 import type { Spec, SpecMount } from '../../../shim/oci/types.js';
 import { hostFacts, loadedProfile, mergeInputs } from '../../helpers/merge-inputs.js';
+import type { HostAction, PathFacts } from '../../../shim/host/types.js';
 
 const CONFIG_FILE = '/etc/openclaw/config.toml';
 /** What `default` says about the filesystem: a section, no binds. */

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { makeCdiModifier, type CdiFacts } from '../../../shim/merge/cdi.js';
+import { makeCdiModifier } from '../../../shim/merge/cdi.js';
 import { makeSeccompModifier } from '../../../shim/merge/seccomp.js';
 import { compiledFilterOf } from '../../../shim/seccomp/oci-codec.js';
 import type { CdiContainerEdits } from '../../../shim/cdi/schema.js';
 import type { Spec } from '../../../shim/oci/types.js';
 import { hostFacts, mergeInputs } from '../../helpers/merge-inputs.js';
+import type { CdiFacts } from '../../../shim/host/types.js';
 
 const SPEC_FILE = '/etc/cdi/x.yaml';
 const block = (edits: CdiContainerEdits, field = 'devices[0].containerEdits') => ({ file: SPEC_FILE, field, edits });

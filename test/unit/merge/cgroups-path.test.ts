@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { makeCgroupsPathModifier, parentMatches } from '../../../shim/merge/cgroups-path.js';
 import { RuntimeConfigSchema } from '../../../shim/config/schema.js';
-import type { CgroupFacts } from '../../../shim/merge/types.js';
 import type { Spec } from '../../../shim/oci/types.js';
 import { hostFacts, mergeInputs } from '../../helpers/merge-inputs.js';
 import { expectRefusal } from './spec-refusals.helpers.js';
+import type { CgroupFacts } from '../../../shim/host/types.js';
 
 const ID = 'abc123';
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { makeDevicesModifier } from '../../../shim/merge/devices.js';
-import type { DeviceNode } from '../../../shim/merge/types.js';
 import type { Spec } from '../../../shim/oci/types.js';
 import { hostFacts, mergeInputs } from '../../helpers/merge-inputs.js';
+import type { DeviceNode } from '../../../shim/host/types.js';
 
 const node = (path: string, major: number, minor: number): DeviceNode => ({ path, type: 'c', major, minor, fileMode: 0o666, uid: 0, gid: 0 });
 const TWO_GPUS = [node('/dev/nvidia0', 195, 0), node('/dev/nvidia1', 195, 1), node('/dev/nvidiactl', 195, 255), node('/dev/nvidia-uvm', 511, 0), node('/dev/nvidia-uvm-tools', 511, 1), node('/dev/nvidia-modeset', 195, 254)];

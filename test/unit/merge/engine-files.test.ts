@@ -1,7 +1,8 @@
 /** merge/engine-files.ts: an engine's per-container file is recognised by root AND ownership, never by name alone. */
 import { describe, expect, it } from 'vitest';
-import { containerdStateOfBundle, engineFileOf, type EngineFileContext } from '../../../shim/merge/engine-files.js';
+import { engineFileOf, type EngineFileContext } from '../../../shim/merge/engine-files.js';
 import { RuntimeConfigSchema } from '../../../shim/config/schema.js';
+import { containerdStateOfBundle } from '../../../shim/oci/bundle.js';
 
 const ID = 'a'.repeat(64);
 const SANDBOX = 'b'.repeat(64);

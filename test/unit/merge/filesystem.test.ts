@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { makeFilesystemModifier, DEFAULT_MASKED_PATHS } from '../../../shim/merge/filesystem.js';
-import type { HostAction, PathFacts } from '../../../shim/merge/types.js';
 import type { Spec, SpecMount } from '../../../shim/oci/types.js';
 import { hostFacts, mergeInputs } from '../../helpers/merge-inputs.js';
+import type { HostAction, PathFacts } from '../../../shim/host/types.js';
 
 const DOCKER_ID = 'a'.repeat(64);
 const DOCKER_MOUNTS: SpecMount[] = [

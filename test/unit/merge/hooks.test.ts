@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { makeHooksModifier } from '../../../shim/merge/hooks.js';
-import type { ExecutableFacts, MergeInputs } from '../../../shim/merge/types.js';
+import type { MergeInputs } from '../../../shim/merge/types.js';
 import type { Spec, SpecHooks } from '../../../shim/oci/types.js';
 import { RuntimeConfigSchema } from '../../../shim/config/schema.js';
 import { hostFacts, loadedProfile, mergeInputs } from '../../helpers/merge-inputs.js';
+import type { ExecutableFacts } from '../../../shim/host/types.js';
 
 const ID = '70398ff057438f8e505835b94fbd62d99e0126e1ac48a62037940296f519113c';
 const EXEC_ROOT = '/var/run/docker';

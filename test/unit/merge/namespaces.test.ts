@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { makeNamespacesModifier } from '../../../shim/merge/namespaces.js';
 import type { Spec } from '../../../shim/oci/types.js';
 import { hostFacts, mergeInputs } from '../../helpers/merge-inputs.js';
-import type { JoinedNamespaceFacts } from '../../../shim/merge/types.js';
+import type { JoinedNamespaceFacts } from '../../../shim/host/types.js';
 
 /** What host/namespace-facts.ts reports for a pod's namespaces and for ones that must not pass. */
 const POD_NETNS = '/run/containerd/io.containerd.grpc.v1.cri/netns/cni-1';

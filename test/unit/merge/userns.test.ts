@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { makeUsernsModifier } from '../../../shim/merge/userns.js';
 import { makeUsernsMountsModifier } from '../../../shim/merge/userns-mounts.js';
-import type { HostAction } from '../../../shim/merge/types.js';
 import type { Spec } from '../../../shim/oci/types.js';
 import { hostFacts, mergeInputs } from '../../helpers/merge-inputs.js';
+import type { HostAction } from '../../../shim/host/types.js';
 
 function run(spec: Spec, opts: { traversable?: boolean; user?: string; binds?: unknown[]; paths?: Record<string, any>; missingFiles?: string[] } = {}) {
   const hostActions: HostAction[] = [];
