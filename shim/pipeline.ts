@@ -4,7 +4,6 @@
  * Shared by `create`/`run` (which then carry out host actions, write and exec runc) and by
  * the read-only `merge` command (which prints the result).
  */
-import { resolve } from 'node:path';
 import type { ParsedArgv } from './cli/argv.js';
 import { loadConfig } from './config/load.js';
 import type { RuntimeConfig } from './config/schema.js';
@@ -18,21 +17,15 @@ import { resolveHostFacts } from './host/facts.js';
 import { resolveCdiFacts } from './host/cdi-specs.js';
 import { DEFAULT_CONFIG_PATH } from './config/defaults.js';
 import { DEFAULT_RUNC_ROOT } from './host/actions.js';
-import { isCriSandbox } from './merge/caller.js';
-import { sandboxProfile } from './merge/pause.js';
-import { CLEANUP_HOOK_PATH, PROFILES_DIR } from './package.js';
-
-/** profiles/internal/cri-sandbox.yaml: the fixed policy of a pod's pause container (merge/pause.ts). */
-export const CRI_SANDBOX_PROFILE_PATH = resolve(PROFILES_DIR, 'internal', 'cri-sandbox.yaml');
+import { isCriSandbox } from './oci/caller.js';
+import { CRI_SANDBOX_PROFILE_PATH, sandboxProfile } from './profile/pod-sandbox.js';
+import { CLEANUP_HOOK_PATH } from './package.js';
 import { mergeSpec } from './merge/index.js';
 import { readOrCreateSealKey } from './host/seal-key.js';
 import type { MergeState } from './merge/types.js';
 import type { CompiledFilter } from './seccomp/oci-codec.js';
 import { wantsIsolation } from './profile/namespaces.js';
 import { originalRootfs } from './host/rootfs.js';
-
-/** hooks/openclaw-poststop of this package (dist/pipeline.js -> ../hooks). */
-
 
 export interface PipelineInput {
   profileFlag?: string;

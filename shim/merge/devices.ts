@@ -19,7 +19,7 @@
 import { OpenclawError } from '../errors.js';
 import type { SpecDevice, SpecDeviceCgroup } from '../oci/types.js';
 import type { MergeInputs, Modifier } from './types.js';
-import { callerEngine } from './caller.js';
+import { callerEngine } from '../oci/caller.js';
 import type { DeviceNode } from '../host/types.js';
 
 /** Control nodes every GPU container needs besides its /dev/nvidiaN. */

@@ -12,7 +12,7 @@
  * NOTE when supporting a new engine also add its files here and a golden fixture for it.
  */
 import type { RuntimeConfig } from '../config/schema.js';
-import { CRI_SANDBOX_ID } from './caller.js';
+import { CRI_SANDBOX_ID } from '../oci/caller.js';
 
 export const CRI_SANDBOX_UID = 'io.kubernetes.cri.sandbox-uid';
 export const CRI_CONTAINER_NAME = 'io.kubernetes.cri.container-name';

@@ -34,7 +34,7 @@ import type { BindAllow } from '../config/schema.js';
 import { DEFAULT_CONFIG_PATH } from '../config/defaults.js';
 import type { MergeInputs, Modifier } from './types.js';
 import { engineFileOf, type EngineFileContext } from './engine-files.js';
-import { callerEngine } from './caller.js';
+import { callerEngine } from '../oci/caller.js';
 import type { HostAction, PathFacts } from '../host/types.js';
 import { containerdStateOfBundle } from '../oci/bundle.js';
 import { concreteBinds, type ConcreteBind } from '../profile/binds.js';

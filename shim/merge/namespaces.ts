@@ -21,7 +21,7 @@ import { OpenclawError } from '../errors.js';
 import type { NamespaceType, SpecNamespace } from '../oci/types.js';
 import type { ProfileNamespaces } from '../profile/schema.js';
 import type { MergeInputs, Modifier } from './types.js';
-import { callerEngine, type Engine } from './caller.js';
+import { callerEngine, type Engine } from '../oci/caller.js';
 import { wantsIsolation } from '../profile/namespaces.js';
 
 interface NamespaceRule {

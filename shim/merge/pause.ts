@@ -4,7 +4,7 @@
  * profiles/internal/cri-sandbox.yaml, whatever profile the RuntimeClass chose: one process, no
  * writes, no seccomp agent, so a pod never depends on the agent to exist. Only the chosen
  * profile's namespaces (and so its user-namespace mapping) carry over, because the pod's other
- * containers share the sandbox's namespaces (sandboxProfile below, used by the pipeline).
+ * containers share the sandbox's namespaces (profile/pod-sandbox.ts sandboxProfile, used by the pipeline).
  *
  * The claim comes from annotations, which a container's creator may write: the policy is built
  * so that claiming it gains nothing (test/unit/merge/pause.test.ts compares it call by call
@@ -13,27 +13,12 @@
  * the pause process never needs: /dev becomes noexec, /dev/mqueue goes, engine files are read-only.
  */
 import { OpenclawError } from '../errors.js';
-import type { LoadedProfile } from '../profile/load.js';
-import { CRI_SANDBOX_ID } from './caller.js';
+import { CRI_SANDBOX_ID } from '../oci/caller.js';
 import type { MergeInputs, Modifier } from './types.js';
 import { isBindMount } from '../oci/mounts.js';
 
 /** Which RuntimeClass profile the pod's sandbox was started for (its own policy is cri-sandbox). */
 export const POD_PROFILE_ANNOTATION = 'org.openclaw.profile.pod';
-export const CRI_SANDBOX_PROFILE_NAME = 'cri-sandbox';
-
-/** The pause policy with the pod's chosen profile's namespaces: what the sandbox container gets. */
-export function sandboxProfile(pause: LoadedProfile, chosen: LoadedProfile): LoadedProfile {
-  const p = pause.profile;
-  return {
-    ...pause,
-    profile: {
-      ...p,
-      spec: { ...p.spec, isolation: { ...p.spec.isolation, namespaces: { ...chosen.profile.spec.isolation.namespaces } } },
-    },
-  };
-}
-
 export function makePauseModifier(inputs: MergeInputs): Modifier {
   return {
     name: 'pause',

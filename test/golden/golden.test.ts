@@ -17,12 +17,11 @@ import { RuntimeConfigSchema } from '../../shim/config/schema.js';
 import { compileProfileSeccomp } from '../../shim/profile/compile-profile.js';
 import { compileInputsOf } from '../../shim/profile/compile-inputs.js';
 import { mergeSpec } from '../../shim/merge/index.js';
-import { isCriSandbox } from '../../shim/merge/caller.js';
-import { sandboxProfile } from '../../shim/merge/pause.js';
-import { CRI_SANDBOX_PROFILE_PATH } from '../../shim/pipeline.js';
 import type { Spec } from '../../shim/oci/types.js';
 import { concreteBinds } from '../../shim/profile/binds.js';
 import type { HostFacts, JoinedNamespaceFacts, PathFacts } from '../../shim/host/types.js';
+import { isCriSandbox } from '../../shim/oci/caller.js';
+import { CRI_SANDBOX_PROFILE_PATH, sandboxProfile } from '../../shim/profile/pod-sandbox.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const PROFILES = join(HERE, '..', '..', 'profiles');

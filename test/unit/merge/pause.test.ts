@@ -18,10 +18,10 @@ import { evaluate, verdictRank } from '../../../shim/seccomp/evaluate.js';
 import { SYSCALLS, syscallExists } from '../../../shim/seccomp/syscall-table.js';
 import { RUNC_INIT_PROBES } from '../../../shim/seccomp/runc-init.js';
 import { ACTION_RANK } from '../../../shim/seccomp/vocabulary.js';
-import { makePauseModifier, sandboxProfile, POD_PROFILE_ANNOTATION } from '../../../shim/merge/pause.js';
-import { CRI_SANDBOX_PROFILE_PATH } from '../../../shim/pipeline.js';
+import { makePauseModifier, POD_PROFILE_ANNOTATION } from '../../../shim/merge/pause.js';
 import type { Spec } from '../../../shim/oci/types.js';
 import { mergeInputs } from '../../helpers/merge-inputs.js';
+import { CRI_SANDBOX_PROFILE_PATH, sandboxProfile } from '../../../shim/profile/pod-sandbox.js';
 
 const PROFILES = join(import.meta.dirname, '..', '..', '..', 'profiles');
 const config = RuntimeConfigSchema.parse({});

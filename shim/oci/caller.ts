@@ -5,7 +5,7 @@
  * creator may write them). The CRI sandbox (pause) container is told apart for the pause
  * policy (merge/pause.ts), which is built so that claiming to be one gains nothing.
  */
-import type { Spec } from '../oci/types.js';
+import type { Spec } from './types.js';
 
 /** containerd's CRI plugin: "sandbox" for the pod's pause container, "container" for the others. */
 export const CRI_CONTAINER_TYPE = 'io.kubernetes.cri.container-type';
