@@ -75,3 +75,47 @@ export function fieldPath(path: ReadonlyArray<string | number | symbol>): string
   }
   return out;
 }
+
+/** The parts of a zod issue read here (errors.ts does not load zod). */
+export interface SchemaIssue {
+  code: string;
+  path: ReadonlyArray<PropertyKey>;
+  message: string;
+  keys?: readonly string[];
+}
+
+export interface SchemaRefusal {
+  /** Where the problem is: an unknown key's own path, else the issue's. */
+  path: PropertyKey[];
+  field: string;
+  /** The issue is a misspelt or unknown key (strict objects). */
+  unknownKey: boolean;
+  problem: string;
+}
+
+/**
+ * A schema's refusal (its first zod issue) in the shim's words, for the profile (profile/load.ts)
+ * and the runtime config (config/load.ts) alike: an unknown key is named; with `missing:
+ * 'is required'` a missing value says so (the profile: zod would say what type it expected),
+ * otherwise (the config, whose required fields carry their own words) the schema's message
+ * stands, as it does for anything else. `input` is what was validated.
+ */
+export function schemaRefusal(issue: SchemaIssue, input: unknown, opts: { missing: 'is required' | 'schema message' }): SchemaRefusal {
+  const unknown = issue.code === 'unrecognized_keys' && issue.keys !== undefined && issue.keys.length > 0 ? issue.keys : undefined;
+  const path = unknown ? [...issue.path, unknown[0]!] : [...issue.path];
+  const problem = unknown
+    ? `unknown key "${unknown.join('", "')}"`
+    : opts.missing === 'is required' && issue.code === 'invalid_type' && valueAt(input, issue.path) === undefined
+      ? 'is required'
+      : issue.message;
+  return { path, field: fieldPath(path), unknownKey: unknown !== undefined, problem };
+}
+
+function valueAt(root: unknown, path: ReadonlyArray<PropertyKey>): unknown {
+  let cur: unknown = root;
+  for (const key of path) {
+    if (typeof cur !== 'object' || cur === null) return undefined;
+    cur = (cur as Record<PropertyKey, unknown>)[key];
+  }
+  return cur;
+}

@@ -9,7 +9,7 @@
 import type { CommandHandler } from './types.js';
 import { resolveLowLevelRuntime } from '../config/runtime-path.js';
 import { exitLike, runCaptured, type CapturedResult } from '../util/child-process.js';
-import { parseJsonLossless, stringifyJsonLossless } from '../util/json.js';
+import { isRecord, parseJsonLossless, stringifyJsonLossless } from '../util/json.js';
 import { shimVersion } from '../package.js';
 
 export const VERSION_ANNOTATION = 'org.openclaw.runtime.version';
@@ -23,11 +23,9 @@ export function augmentFeatures(stdout: string, version: string): Record<string,
   } catch {
     return undefined;
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
-  const features = value as Record<string, unknown>;
-  const annotations = typeof features.annotations === 'object' && features.annotations !== null && !Array.isArray(features.annotations)
-    ? (features.annotations as Record<string, unknown>)
-    : {};
+  if (!isRecord(value)) return undefined;
+  const features = value;
+  const annotations = isRecord(features.annotations) ? features.annotations : {};
   annotations[VERSION_ANNOTATION] = version;
   features.annotations = annotations;
   const unsafe = Array.isArray(features.potentiallyUnsafeConfigAnnotations) ? (features.potentiallyUnsafeConfigAnnotations as unknown[]) : [];

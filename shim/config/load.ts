@@ -4,7 +4,8 @@
  * file that was named explicitly is an error (the operator meant something).
  */
 import { readFileSync } from 'node:fs';
-import { OpenclawError, fieldPath } from '../errors.js';
+import { OpenclawError, schemaRefusal } from '../errors.js';
+import { tomlSyntaxError } from '../util/toml.js';
 import { DEFAULT_CONFIG, DEFAULT_CONFIG_PATH } from './defaults.js';
 import type { RuntimeConfig } from './schema.js';
 
@@ -47,21 +48,18 @@ export async function parseConfigText(text: string, path: string): Promise<Runti
   try {
     raw = TOML.parse(text);
   } catch (err) {
-    const e = err as Error & { line?: number; col?: number };
-    throw new OpenclawError('config', `invalid TOML${e.line !== undefined ? ` at line ${e.line + 1}, column ${(e.col ?? 0) + 1}` : ''}: ${e.message.split('\n')[0]}`, {
+    throw new OpenclawError('config', `invalid TOML${tomlSyntaxError(err)}`, {
       file: path,
       fix: 'correct the TOML syntax',
     });
   }
   const result = RuntimeConfigSchema.safeParse(raw);
   if (!result.success) {
-    const issue = result.error.issues[0]!;
-    const unknown = issue.code === 'unrecognized_keys' ? issue.keys : undefined;
-    const field = fieldPath(unknown ? [...issue.path, unknown[0]!] : issue.path);
-    throw new OpenclawError('config', unknown ? `unknown key "${unknown.join('", "')}"` : issue.message, {
+    const { field, unknownKey, problem } = schemaRefusal(result.error.issues[0]!, raw, { missing: 'schema message' });
+    throw new OpenclawError('config', problem, {
       file: path,
       field,
-      fix: unknown ? 'remove the key or correct its spelling (see README "Configuration")' : 'correct the value (see README "Configuration")',
+      fix: unknownKey ? 'remove the key or correct its spelling (see README "Configuration")' : 'correct the value (see README "Configuration")',
     });
   }
   return result.data;

@@ -17,7 +17,7 @@
  * IMPORTS_MERGE_PLUGINS_DEEPLY.
  */
 import { OpenclawError } from '../errors.js';
-import { deepClone, jsonEqual } from '../util/json.js';
+import { deepClone, isRecord, jsonEqual } from '../util/json.js';
 import type { EditResult } from './docker-config.js';
 
 export type TomlTable = Record<string, unknown>;
@@ -64,8 +64,9 @@ export function configVersion(config: TomlTable, file: string): number {
   return n;
 }
 
-function isTable(v: unknown): v is TomlTable {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date);
+/** A TOML table: an object that is not an array and not a TOML date (@iarna/toml gives dates as Date). */
+export function isTomlTable(v: unknown): v is TomlTable {
+  return isRecord(v) && !(v instanceof Date);
 }
 
 /** Walks (and with create, makes) nested tables; throws naming the field when one is not a table. */
@@ -80,7 +81,7 @@ function tableAt(root: TomlTable, path: readonly string[], file: string, create:
       next = {};
       cur[key] = next;
     }
-    if (!isTable(next)) {
+    if (!isTomlTable(next)) {
       throw new OpenclawError('install', 'must be a table', { file, field: dotted(seen), fix: 'correct the config by hand, then run the install again' });
     }
     cur = next;
@@ -97,14 +98,14 @@ export function dotted(path: readonly string[]): string {
 export function definesCriPlugin(config: TomlTable, version: number): boolean {
   const pluginPath = (CRI_RUNTIMES_PATH[version] ?? []).slice(0, 2);
   const plugins = config[pluginPath[0] as string];
-  return isTable(plugins) && plugins[pluginPath[1] as string] !== undefined;
+  return isTomlTable(plugins) && plugins[pluginPath[1] as string] !== undefined;
 }
 
 export function hasContainerdRuntime(config: TomlTable, version: number, name: string): boolean {
   const path = CRI_RUNTIMES_PATH[version] ?? [];
   let cur: unknown = config;
-  for (const k of path) cur = isTable(cur) ? cur[k] : undefined;
-  return isTable(cur) && cur[name] !== undefined;
+  for (const k of path) cur = isTomlTable(cur) ? cur[k] : undefined;
+  return isTomlTable(cur) && cur[name] !== undefined;
 }
 
 export function addContainerdRuntime(input: TomlTable, o: ContainerdRuntimeOptions, file = 'config.toml'): EditResult<TomlTable> {
@@ -120,7 +121,7 @@ export function addContainerdRuntime(input: TomlTable, o: ContainerdRuntimeOptio
   const path = CRI_RUNTIMES_PATH[version] as readonly string[];
   const runtimes = tableAt(config, path, file, true) as TomlTable;
   const before = runtimes[o.name];
-  if (before !== undefined && !isTable(before)) {
+  if (before !== undefined && !isTomlTable(before)) {
     throw new OpenclawError('install', 'must be a table', { file, field: dotted([...path, o.name]), fix: 'remove the key by hand, then run the install again' });
   }
   // Keep whatever else an operator put in the entry (e.g. options.SystemdCgroup); own only these keys.
@@ -129,11 +130,11 @@ export function addContainerdRuntime(input: TomlTable, o: ContainerdRuntimeOptio
   const annotations = Array.isArray(entry.pod_annotations) ? [...(entry.pod_annotations as unknown[])] : [];
   for (const a of POD_ANNOTATIONS) if (!annotations.includes(a)) annotations.push(a);
   entry.pod_annotations = annotations;
-  const options = isTable(entry.options) ? entry.options : {};
+  const options = isTomlTable(entry.options) ? entry.options : {};
   options.BinaryName = o.binary;
   // A new entry follows runc's cgroup driver, which must match the kubelet's.
   const runcOptions = (runtimes.runc as TomlTable | undefined)?.options;
-  if (!before && isTable(runcOptions) && runcOptions.SystemdCgroup !== undefined) options.SystemdCgroup = runcOptions.SystemdCgroup;
+  if (!before && isTomlTable(runcOptions) && runcOptions.SystemdCgroup !== undefined) options.SystemdCgroup = runcOptions.SystemdCgroup;
   entry.options = options;
   if (!jsonEqual(before, entry)) {
     runtimes[o.name] = entry;
@@ -159,7 +160,7 @@ function pruneEmpty(root: TomlTable, path: readonly string[]): void {
     const parent = depth === 1 ? root : (tableAt(root, path.slice(0, depth - 1), '', false) as TomlTable | undefined);
     const key = path[depth - 1] as string;
     const t = parent?.[key];
-    if (parent && isTable(t) && Object.keys(t).length === 0) delete parent[key];
+    if (parent && isTomlTable(t) && Object.keys(t).length === 0) delete parent[key];
     else return;
   }
 }

@@ -10,6 +10,7 @@ import { readdirSync, unlinkSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join } from 'node:path';
 import TOML from '@iarna/toml';
 import { OpenclawError } from '../errors.js';
+import { tomlSyntaxError } from '../util/toml.js';
 import { backup, readOptional, writeAtomic } from './config-files.js';
 import {
   addContainerdRuntime,
@@ -36,9 +37,7 @@ export function parseToml(text: string | undefined, file: string): TomlTable {
   try {
     return TOML.parse(text) as TomlTable;
   } catch (err) {
-    const e = err as Error & { line?: number; col?: number };
-    const at = e.line === undefined ? '' : ` at line ${e.line + 1}, column ${(e.col ?? 0) + 1}`;
-    throw new OpenclawError('install', `not valid TOML${at}: ${e.message.split('\n')[0]}; the file was left unchanged`, {
+    throw new OpenclawError('install', `not valid TOML${tomlSyntaxError(err)}; the file was left unchanged`, {
       file,
       fix: 'correct the TOML by hand (containerd would refuse it too), then run the install again',
     });

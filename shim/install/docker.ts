@@ -4,7 +4,7 @@
  */
 import { accessSync, constants } from 'node:fs';
 import { OpenclawError } from '../errors.js';
-import { parseJsonLossless, stringifyJsonLossless } from '../util/json.js';
+import { isRecord, parseJsonLossless, stringifyJsonLossless } from '../util/json.js';
 import { backup, readOptional, writeAtomic } from './config-files.js';
 import { addDockerRuntime, removeDockerRuntime, type DaemonJson, type EditResult } from './docker-config.js';
 import { DEFAULT_DOCKER_PIDFILE, DOCKER_RELOAD_HINT, reloadDockerd } from './docker-reload.js';
@@ -27,7 +27,7 @@ export function parseDaemonJson(text: string | undefined, file: string): DaemonJ
       fix: 'correct the JSON by hand (dockerd would refuse it too), then run the install again',
     });
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+  if (!isRecord(value)) {
     throw new OpenclawError('install', 'is not a JSON object; the file was left unchanged', { file, fix: 'daemon.json must hold one JSON object' });
   }
   return value as DaemonJson;

@@ -11,7 +11,7 @@ import { OpenclawError } from '../errors.js';
 import { deepClone, jsonEqual } from '../util/json.js';
 import { backup, readOptional, writeAtomic } from './config-files.js';
 import { launcherPathFor, parseToml, removeLauncher, renderToml } from './containerd.js';
-import type { TomlTable } from './containerd-config.js';
+import { isTomlTable, type TomlTable } from './containerd-config.js';
 import type { EditResult } from './docker-config.js';
 import type { InstallFlags } from './install-args.js';
 import { DEFAULT_LAUNCHER_DIR, writeLauncher } from './launcher.js';
@@ -20,23 +20,19 @@ import { shimBinaryPath } from '../package.js';
 
 export const DEFAULT_CONTAINERS_CONF = '/etc/containers/containers.conf';
 
-function isTable(v: unknown): v is TomlTable {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date);
-}
-
 function runtimesTable(config: TomlTable, file: string, create: boolean): TomlTable | undefined {
   let engine = config.engine;
   if (engine === undefined) {
     if (!create) return undefined;
     engine = config.engine = {};
   }
-  if (!isTable(engine)) throw new OpenclawError('install', 'must be a table', { file, field: 'engine', fix: 'correct containers.conf by hand, then run the install again' });
+  if (!isTomlTable(engine)) throw new OpenclawError('install', 'must be a table', { file, field: 'engine', fix: 'correct containers.conf by hand, then run the install again' });
   let runtimes = engine.runtimes;
   if (runtimes === undefined) {
     if (!create) return undefined;
     runtimes = engine.runtimes = {};
   }
-  if (!isTable(runtimes)) throw new OpenclawError('install', 'must be a table', { file, field: 'engine.runtimes', fix: 'correct containers.conf by hand, then run the install again' });
+  if (!isTomlTable(runtimes)) throw new OpenclawError('install', 'must be a table', { file, field: 'engine.runtimes', fix: 'correct containers.conf by hand, then run the install again' });
   return runtimes;
 }
 

@@ -8,7 +8,7 @@
  * - pids.limit = min(caller, profile).
  * - cpu: the quota/period ratio is the smaller of the caller's and the profile's cpus.
  */
-import { u64Compare, type U64 } from '../util/json.js';
+import { toU64, u64Compare, type U64 } from '../util/json.js';
 import type { MergeInputs, Modifier } from './types.js';
 
 /** A limit the caller set, or undefined when it means "no limit". */
@@ -23,11 +23,6 @@ function minLimit(caller: U64 | undefined, profile: bigint | undefined): bigint 
   if (c === undefined) return profile;
   if (profile === undefined) return c;
   return c < profile ? c : profile;
-}
-
-/** Back to the JSON representation: a number when exact, a bigint otherwise. */
-function toU64(v: bigint): U64 {
-  return v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
 }
 
 export const CPU_PERIOD_US = 100000;

@@ -11,15 +11,12 @@
  * tightenProcess, for both.
  */
 import type { SpecCapabilities, SpecProcess, SpecRlimit } from '../oci/types.js';
-import { u64Min, type U64 } from '../util/json.js';
+import { toU64, u64Min, type U64 } from '../util/json.js';
 import type { ProfileProcess } from '../profile/schema.js';
 import type { MergeInputs, Modifier } from './types.js';
 
 /** NOTE when OCI adds a capability set also add it here. */
 export const CAPABILITY_SETS: ReadonlyArray<keyof SpecCapabilities & string> = ['bounding', 'effective', 'inheritable', 'permitted', 'ambient'];
-
-/** A u64 as config.json holds it: a number while exact, a bigint beyond. */
-const asU64 = (x: bigint): U64 => (x <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(x) : x);
 
 /** Lowers `rlimits` (in place) to `limit` for its type, or adds it; soft never above hard. */
 export function lowerRlimit(rlimits: SpecRlimit[], limit: { type: string; hard: U64; soft: U64 }): void {
@@ -44,7 +41,7 @@ export function tightenProcess(proc: SpecProcess, section: ProfileProcess | unde
     }
   }
   for (const want of section.rlimits ?? []) {
-    lowerRlimit((proc.rlimits ??= []), { type: want.type, hard: asU64(want.hard), soft: asU64(want.soft) });
+    lowerRlimit((proc.rlimits ??= []), { type: want.type, hard: toU64(want.hard), soft: toU64(want.soft) });
   }
 }
 

@@ -3,7 +3,7 @@
  * and the demo: one line per changed leaf (arrays of objects compared by a key where they
  * have one), long values shortened.
  */
-import { jsonEqual, stringifyJsonLossless } from '../util/json.js';
+import { isRecord, jsonEqual, stringifyJsonLossless } from '../util/json.js';
 
 export interface Change {
   path: string;
@@ -19,19 +19,15 @@ const ARRAY_KEYS: Record<string, string> = {
   'process.rlimits': 'type',
 };
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 export function diffSpecs(before: unknown, after: unknown, path = ''): Change[] {
   if (jsonEqual(before, after)) return [];
-  if (isObject(before) && isObject(after)) {
+  if (isRecord(before) && isRecord(after)) {
     const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])];
     return keys.flatMap((k) => diffSpecs(before[k], after[k], path ? `${path}.${k}` : k));
   }
   const key = ARRAY_KEYS[path];
   if (key && Array.isArray(before) && Array.isArray(after)) {
-    const id = (v: unknown) => (isObject(v) ? String(v[key]) : JSON.stringify(v));
+    const id = (v: unknown) => (isRecord(v) ? String(v[key]) : JSON.stringify(v));
     const ids = [...new Set([...before.map(id), ...after.map(id)])];
     return ids.flatMap((i) =>
       diffSpecs(before.find((v) => id(v) === i), after.find((v) => id(v) === i), `${path}[${key}=${i}]`),

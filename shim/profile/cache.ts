@@ -32,6 +32,7 @@ import { closeSync, constants, fstatSync, futimesSync, openSync, readdirSync, re
 import { join } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 import { writeFileAtomic } from '../util/atomic-file.js';
+import { isRecord } from '../util/json.js';
 import { ensureDir, inspectPath } from '../host/safe-path.js';
 import { buildStamp } from '../build-stamp.js';
 import type { CompiledFilter } from '../seccomp/oci-codec.js';
@@ -105,9 +106,6 @@ export function decodeEntry(text: string, key: string): CompiledProfile | undefi
   return entry.value as unknown as CompiledProfile;
 }
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 // ---------------------------------------------------------------------------------------------
 // I/O

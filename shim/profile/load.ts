@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseDocument, LineCounter, isNode } from 'yaml';
-import { OpenclawError, fieldPath } from '../errors.js';
+import { OpenclawError, schemaRefusal } from '../errors.js';
 import { ProfileSchema, type Profile } from './schema.js';
 import type { SpecSeccomp } from '../oci/types.js';
 import { importSeccompJson } from '../seccomp/import.js';
@@ -61,21 +61,13 @@ export function parseProfileText(bytes: Buffer, path: string): LoadedProfile {
   const raw = doc.toJS({ maxAliasCount: 100 });
   const result = ProfileSchema.safeParse(raw);
   if (!result.success) {
-    const issue = result.error.issues[0]!;
-    const unknownKeys = issue.code === 'unrecognized_keys' ? issue.keys : undefined;
-    const path_ = unknownKeys ? [...issue.path, unknownKeys[0]!] : issue.path;
-    const node = doc.getIn(path_ as Array<string | number>, true);
+    const refusal = schemaRefusal(result.error.issues[0]!, raw, { missing: 'is required' });
+    const node = doc.getIn(refusal.path as Array<string | number>, true);
     const line = isNode(node) && node.range ? lineCounter.linePos(node.range[0]).line : undefined;
-    const field = fieldPath(path_);
-    const problem = unknownKeys
-      ? `unknown key "${unknownKeys.join('", "')}"`
-      : issue.code === 'invalid_type' && valueAt(raw, issue.path) === undefined
-        ? 'is required'
-        : issue.message;
-    throw new OpenclawError('profile', `${problem}${line !== undefined ? ` (line ${line})` : ''}`, {
+    throw new OpenclawError('profile', `${refusal.problem}${line !== undefined ? ` (line ${line})` : ''}`, {
       file: path,
-      field,
-      fix: unknownKeys
+      field: refusal.field,
+      fix: refusal.unknownKey
         ? 'remove the key or correct its spelling (see docs/profile-reference.md)'
         : 'correct the value (see docs/profile-reference.md)',
     });
@@ -101,13 +93,4 @@ export function parseProfileText(bytes: Buffer, path: string): LoadedProfile {
     importedSeccomp = importSeccompJson(jsonBytes.toString('utf8'), importedSeccompPath);
   }
   return { profile, path, sha256: hash.digest('hex'), importedSeccomp, importedSeccompPath };
-}
-
-function valueAt(root: unknown, path: ReadonlyArray<PropertyKey>): unknown {
-  let cur: unknown = root;
-  for (const key of path) {
-    if (typeof cur !== 'object' || cur === null) return undefined;
-    cur = (cur as Record<PropertyKey, unknown>)[key];
-  }
-  return cur;
 }

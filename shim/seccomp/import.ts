@@ -12,7 +12,7 @@
  * Values are read losslessly: 64-bit masks stay exact.
  */
 import { OpenclawError } from '../errors.js';
-import { parseJsonLossless } from '../util/json.js';
+import { isRecord, parseJsonLossless } from '../util/json.js';
 import type { SpecSeccomp } from '../oci/types.js';
 import type { Atom } from './algebra.js';
 import { guardComplexity, makeAction, rank, type Action, type FilterModel } from './model.js';
@@ -34,10 +34,6 @@ type Tri = boolean | 'unknown';
 
 function fail(file: string, field: string, problem: string, fix: string): never {
   throw new OpenclawError('seccomp', problem, { file, field, fix });
-}
-
-function isObj(v: unknown): v is Json {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 function u64(file: string, field: string, v: unknown): bigint {
@@ -87,8 +83,8 @@ function filterMatches(f: Json, arches: string[], opts: ImportOptions, file: str
 }
 
 function applies(rule: Json, arches: string[], opts: ImportOptions, file: string, field: string, loosens: boolean): boolean {
-  const inc = isObj(rule.includes) ? filterMatches(rule.includes, arches, opts, file, `${field}.includes`) : true;
-  const exc = isObj(rule.excludes) ? excludesMatch(rule.excludes, arches, opts, file, `${field}.excludes`) : false;
+  const inc = isRecord(rule.includes) ? filterMatches(rule.includes, arches, opts, file, `${field}.includes`) : true;
+  const exc = isRecord(rule.excludes) ? excludesMatch(rule.excludes, arches, opts, file, `${field}.excludes`) : false;
   const decide = (t: Tri, whenUnknown: boolean) => (t === 'unknown' ? whenUnknown : t);
   // Unknown: keep what tightens, drop what loosens.
   return decide(inc, !loosens) && !decide(exc, loosens);
@@ -125,7 +121,7 @@ function architecturesOf(doc: Json, file: string, opts: ImportOptions): string[]
     return list.length > 0 ? [...new Set(list)].sort() : [native];
   }
   if (Array.isArray(doc.archMap)) {
-    const entry = doc.archMap.find((e) => isObj(e) && e.architecture === native);
+    const entry = doc.archMap.find((e) => isRecord(e) && e.architecture === native);
     if (!entry) fail(file, 'archMap', `no entry for this machine's architecture ${native}`, `add an archMap entry for ${native}`);
     return [native];
   }
@@ -144,7 +140,7 @@ export function importSeccompJson(text: string, file: string, opts: ImportOption
 }
 
 export function importSeccompObject(doc: unknown, file: string, opts: ImportOptions = {}): SpecSeccomp {
-  if (!isObj(doc)) fail(file, '', 'a seccomp profile must be a JSON object', 'start from {"defaultAction": ..., "syscalls": [...]}');
+  if (!isRecord(doc)) fail(file, '', 'a seccomp profile must be a JSON object', 'start from {"defaultAction": ..., "syscalls": [...]}');
   const defaultAction = actionAt(file, 'defaultAction', doc.defaultAction, doc.defaultErrnoRet);
   if (defaultAction.kind === 'notify') fail(file, 'defaultAction', 'runc refuses SCMP_ACT_NOTIFY as the default action', 'use SCMP_ACT_ERRNO');
   if (doc.flags !== undefined) fail(file, 'flags', 'runc 1.1.5 refuses seccomp flags', 'remove flags');
@@ -154,7 +150,7 @@ export function importSeccompObject(doc: unknown, file: string, opts: ImportOpti
   const inputs: RuleInput[] = [];
   syscalls.forEach((raw, i) => {
     const f = `syscalls[${i}]`;
-    if (!isObj(raw)) fail(file, f, 'must be an object', 'write {"names": [...], "action": ...}');
+    if (!isRecord(raw)) fail(file, f, 'must be an object', 'write {"names": [...], "action": ...}');
     const action = actionAt(file, `${f}.action`, raw.action, raw.errnoRet);
     const loosens = rank(action) < rank(defaultAction);
     if (!applies(raw, architectures, opts, file, f, loosens)) return;
@@ -165,7 +161,7 @@ export function importSeccompObject(doc: unknown, file: string, opts: ImportOpti
     if (!Array.isArray(argsRaw)) fail(file, `${f}.args`, 'must be a list', 'write "args": [ ... ]');
     const args: Atom[] = argsRaw.map((a, j) => {
       const af = `${f}.args[${j}]`;
-      if (!isObj(a)) fail(file, af, 'must be an object', 'write {"index": N, "op": "SCMP_CMP_EQ", "value": V}');
+      if (!isRecord(a)) fail(file, af, 'must be an object', 'write {"index": N, "op": "SCMP_CMP_EQ", "value": V}');
       const op = typeof a.op === 'string' ? CMP_BY_OCI[a.op] : undefined;
       if (!op) fail(file, `${af}.op`, `unknown comparison ${JSON.stringify(a.op)}`, `use one of ${Object.keys(CMP_BY_OCI).join(', ')}`);
       const index = Number(u64(file, `${af}.index`, a.index));

@@ -11,7 +11,7 @@
  */
 import { OpenclawError } from '../errors.js';
 import type { SpecSeccomp, SpecSeccompArg, SpecSyscall } from '../oci/types.js';
-import type { U64 } from '../util/json.js';
+import { toU64, type U64 } from '../util/json.js';
 import { TRUE, orDnf, simplifyTerm, constraintOf, constraintAsUnion, termKey, isTrue, type Atom, type Dnf, type Term } from './algebra.js';
 import { actionKey, makeAction, partitionOfRules, rank, sameAction, type Action, type Cell, type FilterModel, type Partition } from './model.js';
 import { isKnownSyscall, syscallExists } from './syscall-table.js';
@@ -111,13 +111,9 @@ export function compiledFilterOf(spec: SpecSeccomp): CompiledFilter {
 // ---------------------------------------------------------------------------------------------
 // OCI encoding
 
-function u64(v: bigint): U64 {
-  return v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
-}
-
 function specArg(a: Atom): SpecSeccompArg {
-  const out: SpecSeccompArg = { index: a.index, value: u64(a.value), op: OCI_CMP[a.op] };
-  if (a.op === 'MASKED_EQ') out.valueTwo = u64(a.valueTwo);
+  const out: SpecSeccompArg = { index: a.index, value: toU64(a.value), op: OCI_CMP[a.op] };
+  if (a.op === 'MASKED_EQ') out.valueTwo = toU64(a.valueTwo);
   return out;
 }
 

@@ -37,6 +37,16 @@ export function u64Min(a: U64, b: U64): U64 {
   return u64Compare(a, b) <= 0 ? a : b;
 }
 
+/** A u64 as config.json holds it: a number while exact, a bigint beyond. */
+export function toU64(v: bigint): U64 {
+  return v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
+}
+
+/** A JSON object (not an array, not null): what a parsed file must be before its keys are read. */
+export function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
 /** Deep structural equality over parsed JSON values (number and bigint compare by value). */
 export function jsonEqual(a: unknown, b: unknown): boolean {
   if ((typeof a === 'number' || typeof a === 'bigint') && (typeof b === 'number' || typeof b === 'bigint')) {
