@@ -11,6 +11,8 @@
  * added at the end, nor the CDI hooks (from root-only spec files, checked by host/cdi-specs.ts).
  */
 import { deepClone } from '../util/json.js';
+import { isOpenclawError } from '../errors.js';
+import { debugLog } from '../log.js';
 import type { Spec } from '../oci/types.js';
 import type { MergeInputs, MergeState, Modifier } from './types.js';
 import { makeNamespacesModifier } from './namespaces.js';
@@ -55,9 +57,29 @@ export const MODIFIER_FACTORIES: ReadonlyArray<(inputs: MergeInputs) => Modifier
   makeAnnotationsModifier,
 ];
 
-/** Applies every modifier to a copy of `spec`; the input is never changed. */
-export function mergeSpec(spec: Spec, inputs: MergeInputs): MergeState {
+/**
+ * Applies every modifier to a copy of `spec`; the input is never changed. Each step is
+ * debug-logged by name. A refusal (OpenclawError) passes as it is; anything else is a bug in
+ * a modifier, rethrown naming the modifier with the original's frames (still an internal error).
+ */
+export function mergeSpec(spec: Spec, inputs: MergeInputs, factories = MODIFIER_FACTORIES): MergeState {
   const state: MergeState = { spec: deepClone(spec), hostActions: [] };
-  for (const make of MODIFIER_FACTORIES) make(inputs).apply(state);
+  for (const make of factories) {
+    const modifier = make(inputs);
+    const actionsBefore = state.hostActions.length;
+    try {
+      modifier.apply(state);
+    } catch (err) {
+      if (isOpenclawError(err)) throw err;
+      throw inModifier(modifier.name, err);
+    }
+    debugLog('debug', 'merge step', { modifier: modifier.name, hostActions: state.hostActions.length - actionsBefore });
+  }
   return state;
+}
+
+function inModifier(name: string, err: unknown): Error {
+  const wrapped = new Error(`merge step "${name}": ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+  if (err instanceof Error && err.stack) wrapped.stack = `Error: ${wrapped.message}\n${err.stack.split('\n').slice(1).join('\n')}`;
+  return wrapped;
 }

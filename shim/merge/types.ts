@@ -42,7 +42,7 @@ export interface MergeState {
 }
 
 export interface Modifier {
-  /** Short name, used in errors and the debug log. */
+  /** Short name: mergeSpec logs each step by it and names it when the modifier fails unexpectedly. */
   readonly name: string;
   apply(state: MergeState): void;
 }
