@@ -1,5 +1,6 @@
 // One Init function per source file; addon.cc calls them all.
-// NOTE when adding a function also add it to the NativeAgent interface in shim/agent/native.ts.
+// What they export is listed in shim/agent/native.ts (NATIVE_EXPORTS, NATIVE_CONSTANTS);
+// test/unit/agent/native.test.ts fails when the two differ.
 #pragma once
 #include <napi.h>
 

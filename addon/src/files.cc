@@ -285,19 +285,14 @@ void InitFiles(Napi::Env env, Napi::Object exports) {
   c.Set("O_CLOEXEC", Napi::Number::New(env, O_CLOEXEC));
   c.Set("O_CREAT", Napi::Number::New(env, O_CREAT));
   c.Set("O_EXCL", Napi::Number::New(env, O_EXCL));
-  c.Set("O_NOCTTY", Napi::Number::New(env, O_NOCTTY));
   c.Set("O_NONBLOCK", Napi::Number::New(env, O_NONBLOCK));
   c.Set("O_NOFOLLOW", Napi::Number::New(env, O_NOFOLLOW));
   c.Set("O_TMPFILE", Napi::Number::New(env, O_TMPFILE));
-  c.Set("RESOLVE_NO_XDEV", Napi::Number::New(env, RESOLVE_NO_XDEV));
   c.Set("RESOLVE_NO_MAGICLINKS", Napi::Number::New(env, RESOLVE_NO_MAGICLINKS));
   c.Set("RESOLVE_NO_SYMLINKS", Napi::Number::New(env, RESOLVE_NO_SYMLINKS));
-  c.Set("RESOLVE_BENEATH", Napi::Number::New(env, RESOLVE_BENEATH));
   c.Set("RESOLVE_IN_ROOT", Napi::Number::New(env, RESOLVE_IN_ROOT));
-  c.Set("LOCK_SH", Napi::Number::New(env, LOCK_SH));
   c.Set("LOCK_EX", Napi::Number::New(env, LOCK_EX));
   c.Set("LOCK_NB", Napi::Number::New(env, LOCK_NB));
-  c.Set("LOCK_UN", Napi::Number::New(env, LOCK_UN));
   exports.Set("fileConstants", c);
 }
 

@@ -22,19 +22,6 @@ int PollNowRaw(int fd, short events) {
   return r == 0 ? 0 : p.revents;
 }
 
-// pollNow(fd, events) -> revents (0 when nothing is ready).
-Napi::Value PollNow(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  int fd = 0, events = 0;
-  if (!ArgInt(info, 0, &fd) || !ArgInt(info, 1, &events)) return env.Undefined();
-  int r = PollNowRaw(fd, static_cast<short>(events));
-  if (r < 0) {
-    ThrowErrno(env, -r, "poll");
-    return env.Undefined();
-  }
-  return Napi::Number::New(env, r);
-}
-
 // new Poller(fd, callback(revents)) watches fd for readability until stop(). While active
 // it keeps itself alive (a strong reference), so JS need not hold it; stop() is idempotent
 // and must be called before the fd is closed.
@@ -150,10 +137,8 @@ class Poller : public Napi::ObjectWrap<Poller> {
 
 void InitPoller(Napi::Env env, Napi::Object exports) {
   exports.Set("Poller", Poller::Define(env));
-  exports.Set("pollNow", Napi::Function::New(env, PollNow, "pollNow"));
   Napi::Object c = Napi::Object::New(env);
   c.Set("POLLIN", Napi::Number::New(env, POLLIN));
-  c.Set("POLLOUT", Napi::Number::New(env, POLLOUT));
   c.Set("POLLERR", Napi::Number::New(env, POLLERR));
   c.Set("POLLHUP", Napi::Number::New(env, POLLHUP));
   c.Set("POLLNVAL", Napi::Number::New(env, POLLNVAL));

@@ -170,7 +170,6 @@ void InitSeccompNotify(Napi::Env env, Napi::Object exports) {
   exports.Set("notifAddfd", Napi::Function::New(env, NotifAddfd, "notifAddfd"));
   Napi::Object c = Napi::Object::New(env);
   c.Set("SECCOMP_USER_NOTIF_FLAG_CONTINUE", Napi::Number::New(env, SECCOMP_USER_NOTIF_FLAG_CONTINUE));
-  c.Set("SECCOMP_ADDFD_FLAG_SETFD", Napi::Number::New(env, SECCOMP_ADDFD_FLAG_SETFD));
   c.Set("SECCOMP_ADDFD_FLAG_SEND", Napi::Number::New(env, SECCOMP_ADDFD_FLAG_SEND));
   exports.Set("seccompConstants", c);
 }

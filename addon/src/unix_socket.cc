@@ -117,44 +117,6 @@ Napi::Value RecvWithFds(const Napi::CallbackInfo& info) {
   return out;
 }
 
-// sendWithFds(fd, data: Buffer, fds: number[]) -> bytes sent. Used by tests and tools that
-// play runc's part; the agent itself only receives.
-Napi::Value SendWithFds(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  int fd = 0;
-  if (!ArgInt(info, 0, &fd)) return env.Undefined();
-  if (info.Length() < 3 || !info[1].IsBuffer() || !info[2].IsArray()) {
-    ThrowType(env, "sendWithFds(fd, Buffer, number[])");
-    return env.Undefined();
-  }
-  Napi::Buffer<char> buf = info[1].As<Napi::Buffer<char>>();
-  Napi::Array arr = info[2].As<Napi::Array>();
-  std::vector<int> fds;
-  for (uint32_t i = 0; i < arr.Length() && i < 64; i++) fds.push_back(arr.Get(i).As<Napi::Number>().Int32Value());
-  std::vector<char> control(CMSG_SPACE(sizeof(int) * (fds.empty() ? 1 : fds.size())));
-  char dummy = 0;
-  struct iovec iov = {buf.Length() ? buf.Data() : &dummy, buf.Length() ? buf.Length() : 1};
-  struct msghdr msg;
-  memset(&msg, 0, sizeof msg);
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  if (!fds.empty()) {
-    msg.msg_control = control.data();
-    msg.msg_controllen = CMSG_SPACE(sizeof(int) * fds.size());
-    struct cmsghdr* c = CMSG_FIRSTHDR(&msg);
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(sizeof(int) * fds.size());
-    memcpy(CMSG_DATA(c), fds.data(), sizeof(int) * fds.size());
-  }
-  ssize_t n = sendmsg(fd, &msg, MSG_NOSIGNAL);
-  if (n < 0) {
-    ThrowErrno(env, errno, "sendmsg");
-    return env.Undefined();
-  }
-  return Napi::Number::New(env, static_cast<double>(n));
-}
-
 // peerCred(fd) -> { pid, uid, gid } of the connected peer (SO_PEERCRED).
 Napi::Value PeerCred(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -191,7 +153,6 @@ void InitUnixSocket(Napi::Env env, Napi::Object exports) {
   exports.Set("listenUnix", Napi::Function::New(env, ListenUnix, "listenUnix"));
   exports.Set("acceptConn", Napi::Function::New(env, AcceptConn, "acceptConn"));
   exports.Set("recvWithFds", Napi::Function::New(env, RecvWithFds, "recvWithFds"));
-  exports.Set("sendWithFds", Napi::Function::New(env, SendWithFds, "sendWithFds"));
   exports.Set("peerCred", Napi::Function::New(env, PeerCred, "peerCred"));
   exports.Set("closeFd", Napi::Function::New(env, CloseFd, "closeFd"));
 }

@@ -1,8 +1,8 @@
 /**
  * The agent's native addon (addon/, built by scripts/build-addon.sh) behind one typed
  * interface. The addon holds no policy: these are system calls over plain values.
- *
- * NOTE when adding a function to addon/src also add it here (and to addon/src/exports.h).
+ * NATIVE_EXPORTS and NATIVE_CONSTANTS name everything addon/src/*.cc exports: the type checker
+ * holds them to NativeAgent, test/unit/agent/native.test.ts holds the built addon to them.
  */
 import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
@@ -63,7 +63,6 @@ export interface NativeAgent {
   acceptConn(listenFd: number): number | null;
   /** null when nothing is readable yet. */
   recvWithFds(fd: number, maxBytes: number, maxFds: number): ReceivedMessage | null;
-  sendWithFds(fd: number, data: Buffer, fds: number[]): number;
   peerCred(fd: number): { pid: number; uid: number; gid: number };
   closeFd(fd: number): void;
 
@@ -75,11 +74,7 @@ export interface NativeAgent {
   notifIdValid(fd: number, id: bigint): boolean;
   /** Returns the fd number in the target (and answers the call when flags has SEND). */
   notifAddfd(fd: number, id: bigint, srcfd: number, newfdFlags: number, flags: number, newfd?: number): number;
-  seccompConstants: {
-    SECCOMP_USER_NOTIF_FLAG_CONTINUE: number;
-    SECCOMP_ADDFD_FLAG_SETFD: number;
-    SECCOMP_ADDFD_FLAG_SEND: number;
-  };
+  seccompConstants: ConstantsOf<'seccompConstants'>;
 
   /** path: a Buffer is used byte for byte, a string as UTF-8. */
   openat2(dirfd: number, path: Buffer | string, flags: number, mode: number, resolve: bigint | number): number;
@@ -95,36 +90,32 @@ export interface NativeAgent {
   fcntlSetfl(fd: number, flags: number): void;
   /** false when LOCK_NB was given and the lock is held elsewhere. */
   flock(fd: number, op: number): boolean;
-  fileConstants: Record<
-    | 'AT_FDCWD'
-    | 'O_PATH'
-    | 'O_DIRECTORY'
-    | 'O_CLOEXEC'
-    | 'O_CREAT'
-    | 'O_EXCL'
-    | 'O_NOCTTY'
-    | 'O_NONBLOCK'
-    | 'O_NOFOLLOW'
-    | 'O_TMPFILE'
-    | 'RESOLVE_NO_XDEV'
-    | 'RESOLVE_NO_MAGICLINKS'
-    | 'RESOLVE_NO_SYMLINKS'
-    | 'RESOLVE_BENEATH'
-    | 'RESOLVE_IN_ROOT'
-    | 'LOCK_SH'
-    | 'LOCK_EX'
-    | 'LOCK_NB'
-    | 'LOCK_UN',
-    number
-  >;
+  fileConstants: ConstantsOf<'fileConstants'>;
 
   /** Watches fd for readability; callback gets the fd's revents (POLLIN, POLLHUP, ...). */
   Poller: new (fd: number, callback: (revents: number) => void) => PollerHandle;
-  pollNow(fd: number, events: number): number;
-  pollConstants: Record<'POLLIN' | 'POLLOUT' | 'POLLERR' | 'POLLHUP' | 'POLLNVAL', number>;
+  pollConstants: ConstantsOf<'pollConstants'>;
 }
 
-/** Where scripts/build-addon.sh puts the addon, relative to this file (dist/agent/ or shim/agent/). */
+/** The constants the addon exports, by group. */
+export const NATIVE_CONSTANTS = {
+  seccompConstants: ['SECCOMP_USER_NOTIF_FLAG_CONTINUE', 'SECCOMP_ADDFD_FLAG_SEND'],
+  fileConstants: [
+    'AT_FDCWD', 'O_PATH', 'O_DIRECTORY', 'O_CLOEXEC', 'O_CREAT', 'O_EXCL', 'O_NONBLOCK', 'O_NOFOLLOW', 'O_TMPFILE',
+    'RESOLVE_NO_MAGICLINKS', 'RESOLVE_NO_SYMLINKS', 'RESOLVE_IN_ROOT', 'LOCK_EX', 'LOCK_NB',
+  ],
+  pollConstants: ['POLLIN', 'POLLERR', 'POLLHUP', 'POLLNVAL'],
+} as const;
+
+type ConstantsOf<G extends keyof typeof NATIVE_CONSTANTS> = Record<(typeof NATIVE_CONSTANTS)[G][number], number>;
+
+/** Every name the addon exports (the type checker makes this NativeAgent's keys, no more, no fewer). */
+export const NATIVE_EXPORTS = {
+  listenUnix: true, acceptConn: true, recvWithFds: true, peerCred: true, closeFd: true,
+  notifSizes: true, notifRecv: true, notifSend: true, notifIdValid: true, notifAddfd: true, seccompConstants: true,
+  openat2: true, openat2As: true, threadCreds: true, fcntlGetfl: true, fcntlSetfl: true, flock: true, fileConstants: true,
+  Poller: true, pollConstants: true,
+} as const satisfies Record<keyof NativeAgent, true>;
 
 export function isNativeError(e: unknown, code?: string): e is NativeError {
   return e instanceof Error && typeof (e as NativeError).code === 'string' && (code === undefined || (e as NativeError).code === code);

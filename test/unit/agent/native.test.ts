@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { connect } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
-import { isNativeError, loadNative } from '../../../shim/agent/native.js';
+import { isNativeError, loadNative, NATIVE_CONSTANTS, NATIVE_EXPORTS } from '../../../shim/agent/native.js';
 import { ADDON_PATH } from '../../../shim/package.js';
 
 const built = existsSync(ADDON_PATH);
@@ -17,6 +17,16 @@ if (!built) console.log('skipping addon tests: run scripts/build-addon.sh');
 describe.skipIf(!built)('native addon', () => {
   const dir = mkdtempSync(join(tmpdir(), 'openclaw-native-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('exports exactly the names native.ts declares (functions, Poller, constants by group)', () => {
+    const N = loadNative() as unknown as Record<string, unknown>;
+    expect(Object.keys(N).sort()).toEqual(Object.keys(NATIVE_EXPORTS).sort());
+    for (const [group, names] of Object.entries(NATIVE_CONSTANTS)) {
+      const values = N[group] as Record<string, unknown>;
+      expect(Object.keys(values).sort(), group).toEqual([...names].sort());
+      expect(Object.values(values).every((v) => Number.isInteger(v)), group).toBe(true);
+    }
+  });
 
   it('accepts and receives an fd passed with SCM_RIGHTS, driven by Poller (sender keeps its end open, like runc)', async () => {
     const N = loadNative();
