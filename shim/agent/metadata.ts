@@ -11,8 +11,8 @@
  * The agent trusts it no further than this schema: it arrives over the root-only socket from
  * runc, which copied it from the config.json the shim wrote.
  *
- * NOTE when changing this format also update shim/seccomp/compile.ts (which emits it) and
- * bump `v` if an older agent could misread the new shape.
+ * NOTE when changing this format also update profile/compile-profile.ts agentMetadata (which
+ * emits it) and bump `v` if an older agent could misread the new shape.
  */
 import { z } from 'zod';
 

@@ -109,7 +109,7 @@ async function isMountPoint(run: ProcessRunner, path: string): Promise<boolean> 
   return (await run('mountpoint', ['-q', path])).exitCode === 0;
 }
 
-/** NOTE when adding a HostAction kind (merge/types.ts) also add its handler here. */
+/** One handler per HostAction kind (host/types.ts): the mapped type makes a new kind a type error until it has one. */
 const HOST_ACTIONS: { [K in HostAction['kind']]: ActionHandler<K> } = {
   'bind-rootfs': {
     async perform(a, stateDir, run) {

@@ -5,7 +5,7 @@
  * Merge policy: ours, always set; a caller's values are replaced. A profile in audit mode
  * (syscallFilter.audit) is never silent: the applied name says `NAME (audit)` and
  * AUDIT_ANNOTATION says what is not enforced; a caller's AUDIT_ANNOTATION is removed otherwise.
- * NOTE when renaming these also update the README ("What create changes").
+ * docs/profile-reference.md ("What is recorded") names each; test/unit/structure/reminders.test.ts checks it does.
  */
 import type { SpecSeccomp } from '../oci/types.js';
 import type { MergeInputs, Modifier } from './types.js';

@@ -79,7 +79,7 @@ export interface SpecNamespace extends Open {
   path?: string;
 }
 
-/** NOTE when adding a namespace type also update NAMESPACE_TYPES in merge/namespaces.ts. */
+/** merge/namespaces.ts NAMESPACE_RULES is keyed by this type: the type checker asks for a rule per namespace. */
 export type NamespaceType = 'pid' | 'network' | 'mount' | 'ipc' | 'uts' | 'user' | 'cgroup';
 
 export interface SpecIdMapping extends Open {

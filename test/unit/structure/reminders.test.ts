@@ -1,0 +1,25 @@
+/**
+ * Rules that two files must agree on, checked instead of kept by "NOTE also update" comments:
+ * each case fails when one side changes without the other.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { APPLIED_HASH_ANNOTATION, APPLIED_PROFILE_ANNOTATION, AUDIT_ANNOTATION } from '../../../shim/merge/annotations.js';
+import { SEAL_ANNOTATION } from '../../../shim/merge/seal.js';
+
+const read = (rel: string) => readFileSync(new URL(`../../../${rel}`, import.meta.url), 'utf8');
+
+/** The text of one `## heading` section of a Markdown file. */
+function section(markdown: string, heading: string): string {
+  const start = markdown.indexOf(`\n## ${heading}\n`);
+  expect(start, `section "${heading}"`).toBeGreaterThanOrEqual(0);
+  const end = markdown.indexOf('\n## ', start + 1);
+  return markdown.slice(start, end === -1 ? undefined : end);
+}
+
+describe('rules kept in two places agree', () => {
+  it('docs/profile-reference.md "What is recorded" names every annotation merge/annotations.ts writes', () => {
+    const text = section(read('docs/profile-reference.md'), 'What is recorded');
+    for (const a of [APPLIED_PROFILE_ANNOTATION, APPLIED_HASH_ANNOTATION, AUDIT_ANNOTATION, SEAL_ANNOTATION]) expect(text).toContain(`"${a}"`);
+  });
+});
