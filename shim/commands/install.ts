@@ -1,30 +1,14 @@
 /**
  * `openclaw-runtime install ENGINE` / `uninstall ENGINE`: register the shim with a container
  * engine (as `nvidia-ctk runtime configure` and `runsc install` do). The work is in
- * shim/install/; this file maps engines to it.
+ * shim/install/ (install/engines.ts names the engines); this file runs the named one.
  */
 import type { CommandHandler } from './types.js';
-import { parseInstallArgs, type InstallFlags } from '../install/install-args.js';
-import { processOutput, type InstallOutput } from '../install/output.js';
+import { parseInstallArgs } from '../install/install-args.js';
+import { ENGINES } from '../install/engines.js';
+import type { InstallFlags } from '../install/flags.js';
+import { processOutput } from '../install/output.js';
 import { OpenclawError } from '../errors.js';
-
-type EngineAction = (flags: InstallFlags, out: InstallOutput) => number;
-
-/** NOTE when adding an engine also update ENGINE_FLAGS in install/install-args.ts and the README. */
-const ENGINES: Record<string, { install: () => Promise<EngineAction>; uninstall: () => Promise<EngineAction> }> = {
-  docker: {
-    install: async () => (await import('../install/docker.js')).installDocker,
-    uninstall: async () => (await import('../install/docker.js')).uninstallDocker,
-  },
-  containerd: {
-    install: async () => (await import('../install/containerd.js')).installContainerd,
-    uninstall: async () => (await import('../install/containerd.js')).uninstallContainerd,
-  },
-  podman: {
-    install: async () => (await import('../install/podman.js')).installPodman,
-    uninstall: async () => (await import('../install/podman.js')).uninstallPodman,
-  },
-};
 
 function handler(action: 'install' | 'uninstall'): CommandHandler {
   return async ({ argv, env, cwd }) => {
@@ -39,8 +23,8 @@ function handler(action: 'install' | 'uninstall'): CommandHandler {
     if (flags.profile === undefined && argv.shim.profile !== undefined) flags.profile = argv.shim.profile;
     if (flags.openclawConfig === undefined && argv.shim.openclawConfig !== undefined) flags.openclawConfig = argv.shim.openclawConfig;
     if (action === 'install' && flags.profile !== undefined) await checkProfile(flags, env, cwd);
-    const run = await (ENGINES[engine] as (typeof ENGINES)[string])[action]();
-    return run(flags, processOutput);
+    const actions = await ENGINES[engine]!.load();
+    return actions[action](flags, processOutput);
   };
 }
 

@@ -18,7 +18,7 @@
  */
 import { OpenclawError } from '../errors.js';
 import { deepClone, isRecord, jsonEqual } from '../util/json.js';
-import type { EditResult } from './docker-config.js';
+import type { EditResult } from './config-files.js';
 
 export type TomlTable = Record<string, unknown>;
 

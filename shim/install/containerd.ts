@@ -11,7 +11,7 @@ import { basename, dirname, isAbsolute, join } from 'node:path';
 import TOML from '@iarna/toml';
 import { OpenclawError } from '../errors.js';
 import { tomlSyntaxError } from '../util/toml.js';
-import { backup, readOptional, writeAtomic } from './config-files.js';
+import { readOptional, writeConfigFile } from './config-files.js';
 import {
   addContainerdRuntime,
   chooseTarget,
@@ -24,7 +24,7 @@ import {
   removeContainerdRuntime,
   type TomlTable,
 } from './containerd-config.js';
-import type { InstallFlags } from './install-args.js';
+import type { InstallFlags } from './flags.js';
 import type { InstallOutput } from './output.js';
 import { shimBinaryPath } from '../package.js';
 import { DEFAULT_LAUNCHER_DIR, writeLauncher, writeSystemdDropIn } from './launcher.js';
@@ -86,19 +86,9 @@ export function resolveImports(mainFile: string, patterns: readonly string[], na
   return { files, dropInPath };
 }
 
-function hasComments(text: string | undefined): boolean {
-  return text !== undefined && /^\s*#/m.test(text);
-}
-
-function writeOrPrint(path: string, text: string | undefined, config: TomlTable, flags: InstallFlags, out: InstallOutput): void {
-  const rendered = renderToml(config);
-  if (flags.dryRun) {
-    out.print(`# ${path}\n${rendered}`);
-    return;
-  }
-  if (text !== undefined) out.say(`${path}: backup at ${backup(path)}`);
-  if (hasComments(text)) out.say(`${path}: note: the TOML writer does not keep comments; they are in the backup`);
-  writeAtomic(path, rendered);
+/** A TOML file through the one edit path (containerd's, Podman's): dry runs print `# FILE` first (a run may print two). */
+export function tomlFile(flags: InstallFlags, out: InstallOutput) {
+  return { parse: parseToml, render: renderToml, dryRun: flags.dryRun, out, header: true, dropsComments: true };
 }
 
 /** The launcher path when the runtime needs one (a profile or config to carry), else undefined. */
@@ -134,13 +124,15 @@ export function installContainerd(flags: InstallFlags, out: InstallOutput): numb
     imported: 'the imported file that owns the CRI plugin table (containerd < 2.0 lets it replace the whole table)',
     'drop-in': 'a drop-in under the config\'s imports; the main file stays untouched',
   }[target.kind];
-  if (!result.changed) {
-    out.say(`${targetPath}: runtime "${flags.name}" already registered, nothing written`);
-    return 0;
-  }
-  writeOrPrint(targetPath, targetText, result.config, flags, out);
-  const verb = flags.dryRun ? 'dry run, would write' : 'wrote';
-  out.say(`${verb} ${targetPath} (${why}): ${result.notes.join('; ')}`);
+  writeConfigFile({
+    ...tomlFile(flags, out),
+    file: targetPath,
+    text: targetText,
+    result,
+    why,
+    unchanged: `${targetPath}: runtime "${flags.name}" already registered, nothing written`,
+  });
+  if (!result.changed) return 0;
   if (!flags.dryRun) {
     out.say(RESTART_HINT);
     out.say(`use it with: a Kubernetes RuntimeClass with handler "${flags.name}", or ctr run --runc-binary ${binary}`);
@@ -175,8 +167,7 @@ export function uninstallContainerd(flags: InstallFlags, out: InstallOutput): nu
       }
       continue;
     }
-    writeOrPrint(path, text, result.config, flags, out);
-    out.say(`${flags.dryRun ? 'dry run, would write' : 'wrote'} ${path}: ${result.notes.join('; ')}`);
+    writeConfigFile({ ...tomlFile(flags, out), file: path, text, result });
   }
   if (removed === 0) out.say(`runtime "${flags.name}" is not registered in ${file} or its imports, nothing to remove`);
   else if (!flags.dryRun) out.say(RESTART_HINT);

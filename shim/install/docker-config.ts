@@ -9,6 +9,7 @@
  */
 import { OpenclawError } from '../errors.js';
 import { deepClone, jsonEqual } from '../util/json.js';
+import type { EditResult } from './config-files.js';
 
 export interface DockerRuntimeOptions {
   /** Runtime name in daemon.json (what `docker run --runtime=NAME` uses). */
@@ -24,14 +25,6 @@ export interface DockerRuntimeOptions {
 }
 
 export type DaemonJson = Record<string, unknown>;
-
-export interface EditResult<T> {
-  config: T;
-  /** False when the input already said exactly this (idempotent re-run: write nothing). */
-  changed: boolean;
-  /** One line per thing that changed, for the user. */
-  notes: string[];
-}
 
 /** The runtime entry exactly as Docker wants it. */
 export function dockerRuntimeEntry(o: DockerRuntimeOptions): Record<string, unknown> {

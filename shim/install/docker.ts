@@ -5,10 +5,10 @@
 import { accessSync, constants } from 'node:fs';
 import { OpenclawError } from '../errors.js';
 import { isRecord, parseJsonLossless, stringifyJsonLossless } from '../util/json.js';
-import { backup, readOptional, writeAtomic } from './config-files.js';
-import { addDockerRuntime, removeDockerRuntime, type DaemonJson, type EditResult } from './docker-config.js';
+import { editConfigFile, readOptional, type EditResult } from './config-files.js';
+import { addDockerRuntime, removeDockerRuntime, type DaemonJson } from './docker-config.js';
 import { DEFAULT_DOCKER_PIDFILE, DOCKER_RELOAD_HINT, reloadDockerd } from './docker-reload.js';
-import type { InstallFlags } from './install-args.js';
+import type { InstallFlags } from './flags.js';
 import type { InstallOutput } from './output.js';
 import { shimBinaryPath } from '../package.js';
 
@@ -37,23 +37,9 @@ export function renderDaemonJson(config: DaemonJson): string {
   return `${stringifyJsonLossless(config, 2)}\n`;
 }
 
-function applyEdit(file: string, edit: (c: DaemonJson) => EditResult<DaemonJson>, flags: InstallFlags, out: InstallOutput): boolean {
-  const text = readOptional(file);
-  const result = edit(parseDaemonJson(text, file));
-  const rendered = renderDaemonJson(result.config);
-  if (flags.dryRun) {
-    out.print(rendered);
-    out.say(result.changed ? `dry run: ${file} would change (${result.notes.join('; ')}); nothing written` : `dry run: ${file} already up to date`);
-    return false;
-  }
-  if (!result.changed) {
-    out.say(`${file}: already up to date, nothing written`);
-    return false;
-  }
-  if (text !== undefined) out.say(`${file}: backup at ${backup(file)}`);
-  writeAtomic(file, rendered);
-  for (const n of result.notes) out.say(`${file}: ${n}`);
-  return true;
+/** daemon.json through the one edit path; a dry run prints the bare JSON (so `--dry-run > daemon.json` works). */
+function editDaemonJson(file: string, edit: (c: DaemonJson) => EditResult<DaemonJson>, flags: InstallFlags, out: InstallOutput): boolean {
+  return editConfigFile({ file, parse: parseDaemonJson, edit, render: renderDaemonJson, dryRun: flags.dryRun, out, unchanged: `${file}: already up to date, nothing written` });
 }
 
 function reload(flags: InstallFlags, out: InstallOutput): void {
@@ -70,13 +56,8 @@ export function installDocker(flags: InstallFlags, out: InstallOutput): number {
   } catch {
     out.say(`warning: ${binary} is not an executable file here; dockerd will fail to run containers with it`);
   }
-  const changed = applyEdit(
-    file,
-    (c) => addDockerRuntime(c, { name: flags.name, binary, profile: flags.profile, openclawConfig: flags.openclawConfig, setDefault: flags.setDefault }, file),
-    flags,
-    out,
-  );
-  if (changed) reload(flags, out);
+  const wrote = editDaemonJson(file, (c) => addDockerRuntime(c, { name: flags.name, binary, profile: flags.profile, openclawConfig: flags.openclawConfig, setDefault: flags.setDefault }, file), flags, out);
+  if (wrote) reload(flags, out);
   if (!flags.dryRun) out.say(`use it with: docker run --runtime=${flags.name} ...`);
   return 0;
 }
@@ -87,7 +68,6 @@ export function uninstallDocker(flags: InstallFlags, out: InstallOutput): number
     out.say(`${file}: does not exist, nothing to remove`);
     return 0;
   }
-  const changed = applyEdit(file, (c) => removeDockerRuntime(c, flags.name, file), flags, out);
-  if (changed) reload(flags, out);
+  if (editDaemonJson(file, (c) => removeDockerRuntime(c, flags.name, file), flags, out)) reload(flags, out);
   return 0;
 }

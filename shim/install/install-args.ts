@@ -1,60 +1,15 @@
 /**
  * Command line of `install` / `uninstall`: `openclaw-runtime install ENGINE [flags]`.
- * One table of flags; each engine says which of them it accepts.
+ * The flags are install/flags.ts's; which engine takes which, install/engines.ts's.
  */
-import { commandSpec, helpText, parseCommandArgs, type OptionSpec } from '../cli/command-args.js';
+import { commandSpec, helpText, parseCommandArgs } from '../cli/command-args.js';
 import { OpenclawError } from '../errors.js';
-
-export interface InstallFlags {
-  config?: string;
-  name: string;
-  profile?: string;
-  openclawConfig?: string;
-  setDefault: boolean;
-  dryRun: boolean;
-  binary?: string;
-  pidfile?: string;
-  launcherDir?: string;
-  systemdDropin?: string;
-}
-
-type FlagName = 'config' | 'name' | 'profile' | 'openclaw-config' | 'set-default' | 'dry-run' | 'binary' | 'pidfile' | 'launcher-dir' | 'systemd-dropin';
-
-/** Every flag of install/uninstall; ENGINE_FLAGS says which engine takes which. */
-export const INSTALL_FLAGS = {
-  config: { type: 'string', value: 'FILE', help: "the engine's config file" },
-  name: { type: 'string', value: 'NAME', help: 'runtime name (default openclaw)' },
-  profile: { type: 'string', value: 'PROFILE', help: 'profile passed to the shim as --profile (docker: runtimeArgs; containerd, podman: a generated launcher)' },
-  'openclaw-config': { type: 'string', value: 'FILE', help: 'openclaw config passed as --openclaw-config (docker: runtimeArgs; containerd, podman: a generated launcher)' },
-  'set-default': { type: 'boolean', help: 'also make it the default runtime (docker only)' },
-  'dry-run': { type: 'boolean', help: 'print the new file(s) and write nothing' },
-  binary: { type: 'string', value: 'PATH', help: "runtime executable (default: this package's bin/openclaw-runtime)" },
-  pidfile: { type: 'string', value: 'FILE', help: 'dockerd pidfile for the reload (default /var/run/docker.pid)' },
-  'launcher-dir': { type: 'string', value: 'DIR', help: 'where per-profile launchers go (default /usr/local/lib/openclaw/runtimes)' },
-  'systemd-dropin': { type: 'string', value: 'FILE', help: 'also write this systemd drop-in giving the service OPENCLAW_CONFIG (needs --openclaw-config)' },
-} as const satisfies Record<FlagName, OptionSpec>;
-
-/** Which flags each engine and action takes. NOTE when adding an engine also update ENGINES in commands/install.ts. */
-export const ENGINE_FLAGS: Record<string, { install: readonly FlagName[]; uninstall: readonly FlagName[] }> = {
-  docker: {
-    install: ['config', 'name', 'profile', 'openclaw-config', 'set-default', 'dry-run', 'binary', 'pidfile'],
-    uninstall: ['config', 'name', 'dry-run', 'pidfile'],
-  },
-  containerd: {
-    install: ['config', 'name', 'profile', 'openclaw-config', 'launcher-dir', 'systemd-dropin', 'dry-run', 'binary'],
-    uninstall: ['config', 'name', 'launcher-dir', 'dry-run'],
-  },
-  podman: {
-    install: ['config', 'name', 'profile', 'openclaw-config', 'launcher-dir', 'dry-run', 'binary'],
-    uninstall: ['config', 'name', 'launcher-dir', 'dry-run'],
-  },
-};
-
-export const ENGINE_NAMES: readonly string[] = Object.keys(ENGINE_FLAGS);
+import { ENGINE_NAMES, ENGINES } from './engines.js';
+import { INSTALL_FLAGS, type FlagName, type InstallFlags } from './flags.js';
 
 /** One line per engine: the flags it takes for this action. */
 export function engineFlagLines(action: 'install' | 'uninstall'): string[] {
-  return Object.entries(ENGINE_FLAGS).map(([engine, sets]) => `  ${engine}: ${sets[action].map((f) => `--${f}`).join(' ')}`);
+  return Object.entries(ENGINES).map(([engine, e]) => `  ${engine}: ${e.flags[action].map((f) => `--${f}`).join(' ')}`);
 }
 
 /** `uninstall --all`: everything install and run created (install/uninstall-all.ts). */
@@ -102,14 +57,14 @@ function engineSpec(action: 'install' | 'uninstall', engine: string, allowed: re
 /** `{ help }` when --help was asked for (`install --help`, `install docker --help`). */
 export function parseInstallArgs(action: 'install' | 'uninstall', args: readonly string[]): { engine: string; flags: InstallFlags; help?: undefined } | { help: string } {
   const [engine, ...rest] = args;
-  const sets = engine === undefined ? undefined : ENGINE_FLAGS[engine];
-  if (!sets) {
+  const known = engine === undefined ? undefined : ENGINES[engine];
+  if (!known) {
     if (engine === '--help' || engine === '-h') return { help: helpText(installSpec(action)) };
     throw new OpenclawError('install', engine === undefined ? 'no engine named' : `unknown engine "${engine}"`, {
       fix: `name one of: ${ENGINE_NAMES.join(', ')} (openclaw-runtime ${action} --help lists their flags)`,
     });
   }
-  const parsed = parseCommandArgs(engineSpec(action, engine as string, sets[action]), rest);
+  const parsed = parseCommandArgs(engineSpec(action, engine as string, known.flags[action]), rest);
   if (parsed.help) return { help: parsed.text };
   const values = parsed.values as Record<string, string | boolean | undefined>;
   const str = (k: FlagName) => (typeof values[k] === 'string' ? (values[k] as string) : undefined);

@@ -11,7 +11,7 @@
  * (0755 in a root-owned directory), written atomically, and rewritten only when it differs.
  */
 import { OpenclawError } from '../errors.js';
-import { backup, readOptional, writeAtomic } from './config-files.js';
+import { editConfigFile } from './config-files.js';
 import type { InstallOutput } from './output.js';
 
 export const DEFAULT_LAUNCHER_DIR = '/usr/local/lib/openclaw/runtimes';
@@ -46,19 +46,20 @@ export function launcherText(s: LauncherSpec): string {
 
 /** Writes the launcher unless it is already exactly that (dry run: prints it). */
 export function writeLauncher(s: LauncherSpec, dryRun: boolean, out: InstallOutput): void {
-  const text = launcherText(s);
-  const before = readOptional(s.path);
-  if (before === text) {
-    out.say(`${s.path}: launcher up to date, nothing written`);
-    return;
-  }
-  if (dryRun) {
-    out.print(`# ${s.path} (mode 0755)\n${text}`);
-    return;
-  }
-  if (before !== undefined) out.say(`${s.path}: backup at ${backup(s.path)}`);
-  writeAtomic(s.path, text, 0o755);
-  out.say(`wrote ${s.path} (launcher: ${s.profile ? `profile ${s.profile}` : 'the config\'s default profile'}${s.openclawConfig ? `, config ${s.openclawConfig}` : ''})`);
+  const carries = [s.profile ? `profile ${s.profile}` : 'the config\'s default profile', ...(s.openclawConfig ? [`config ${s.openclawConfig}`] : [])];
+  replaceFile(s.path, launcherText(s), { dryRun, out, why: 'launcher', notes: carries, unchanged: `${s.path}: launcher up to date, nothing written`, mode: 0o755 });
+}
+
+/** A generated file through the one edit path: replaced whole unless it is already `text`. */
+function replaceFile(file: string, text: string, o: { dryRun: boolean; out: InstallOutput; why: string; notes: string[]; unchanged: string; mode?: number }): void {
+  editConfigFile<string | undefined>({
+    file,
+    parse: (before) => before,
+    edit: (before) => ({ config: text, changed: before !== text, notes: o.notes }),
+    render: () => text,
+    header: true,
+    ...o,
+  });
 }
 
 /**
@@ -71,17 +72,6 @@ export function systemdDropInText(openclawConfig: string): string {
 }
 
 export function writeSystemdDropIn(path: string, openclawConfig: string, dryRun: boolean, out: InstallOutput): void {
-  const text = systemdDropInText(openclawConfig);
-  const before = readOptional(path);
-  if (before === text) {
-    out.say(`${path}: systemd drop-in up to date, nothing written`);
-    return;
-  }
-  if (dryRun) {
-    out.print(`# ${path}\n${text}`);
-    return;
-  }
-  if (before !== undefined) out.say(`${path}: backup at ${backup(path)}`);
-  writeAtomic(path, text);
-  out.say(`wrote ${path}: run \`systemctl daemon-reload\` and restart the service to apply`);
+  const notes = ['run `systemctl daemon-reload` and restart the service to apply'];
+  replaceFile(path, systemdDropInText(openclawConfig), { dryRun, out, why: 'systemd drop-in', notes, unchanged: `${path}: systemd drop-in up to date, nothing written` });
 }

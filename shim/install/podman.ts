@@ -9,11 +9,10 @@
 import { join } from 'node:path';
 import { OpenclawError } from '../errors.js';
 import { deepClone, jsonEqual } from '../util/json.js';
-import { backup, readOptional, writeAtomic } from './config-files.js';
-import { launcherPathFor, parseToml, removeLauncher, renderToml } from './containerd.js';
+import { editConfigFile, type EditResult } from './config-files.js';
+import { launcherPathFor, removeLauncher, tomlFile } from './containerd.js';
 import { isTomlTable, type TomlTable } from './containerd-config.js';
-import type { EditResult } from './docker-config.js';
-import type { InstallFlags } from './install-args.js';
+import type { InstallFlags } from './flags.js';
 import { DEFAULT_LAUNCHER_DIR, writeLauncher } from './launcher.js';
 import type { InstallOutput } from './output.js';
 import { shimBinaryPath } from '../package.js';
@@ -59,38 +58,29 @@ export function removePodmanRuntime(input: TomlTable, name: string, file = 'cont
   return { config, changed: true, notes: [`engine.runtimes.${name}: removed`] };
 }
 
-function write(path: string, text: string | undefined, config: TomlTable, flags: InstallFlags, out: InstallOutput, notes: string[]): void {
-  const rendered = renderToml(config);
-  if (flags.dryRun) {
-    out.print(`# ${path}\n${rendered}`);
-    out.say(`dry run, would write ${path}: ${notes.join('; ')}`);
-    return;
-  }
-  if (text !== undefined) out.say(`${path}: backup at ${backup(path)}`);
-  if (text !== undefined && /^\s*#/m.test(text)) out.say(`${path}: note: the TOML writer does not keep comments; they are in the backup`);
-  writeAtomic(path, rendered);
-  out.say(`wrote ${path}: ${notes.join('; ')}`);
-}
-
 export function installPodman(flags: InstallFlags, out: InstallOutput): number {
   const file = flags.config ?? DEFAULT_CONTAINERS_CONF;
   const shim = flags.binary ?? shimBinaryPath();
   const launcher = launcherPathFor(flags);
   if (launcher) writeLauncher({ path: launcher, binary: shim, profile: flags.profile, openclawConfig: flags.openclawConfig, engine: 'podman' }, flags.dryRun, out);
-  const text = readOptional(file);
-  const result = addPodmanRuntime(parseToml(text, file), flags.name, launcher ?? shim, file);
-  if (!result.changed) out.say(`${file}: runtime "${flags.name}" already registered, nothing written`);
-  else write(file, text, result.config, flags, out, result.notes);
+  editConfigFile({
+    ...tomlFile(flags, out),
+    file,
+    edit: (c) => addPodmanRuntime(c, flags.name, launcher ?? shim, file),
+    unchanged: `${file}: runtime "${flags.name}" already registered, nothing written`,
+  });
   if (!flags.dryRun) out.say(`use it with: podman run --runtime ${flags.name} ...`);
   return 0;
 }
 
 export function uninstallPodman(flags: InstallFlags, out: InstallOutput): number {
   const file = flags.config ?? DEFAULT_CONTAINERS_CONF;
-  const text = readOptional(file);
-  const result = removePodmanRuntime(parseToml(text, file), flags.name, file);
-  if (!result.changed) out.say(`runtime "${flags.name}" is not registered in ${file}, nothing to remove`);
-  else write(file, text, result.config, flags, out, result.notes);
+  editConfigFile({
+    ...tomlFile(flags, out),
+    file,
+    edit: (c) => removePodmanRuntime(c, flags.name, file),
+    unchanged: `runtime "${flags.name}" is not registered in ${file}, nothing to remove`,
+  });
   removeLauncher(join(flags.launcherDir ?? DEFAULT_LAUNCHER_DIR, flags.name), flags.dryRun, out);
   return 0;
 }

@@ -35,7 +35,7 @@ import { DEFAULT_CONTAINERD_CONFIG, parseToml, resolveImports, uninstallContaine
 import { CRI_RUNTIMES_PATH, configVersion, importsOf, type TomlTable } from './containerd-config.js';
 import { DEFAULT_CONTAINERS_CONF, uninstallPodman } from './podman.js';
 import { DEFAULT_LAUNCHER_DIR } from './launcher.js';
-import type { InstallFlags } from './install-args.js';
+import type { InstallFlags } from './flags.js';
 import type { InstallOutput } from './output.js';
 import { readStats } from '../commands/stats.js';
 import { agentStatsSocket } from '../stats-socket.js';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { installDocker, uninstallDocker } from '../../../shim/install/docker.js';
 import { installContainerd, uninstallContainerd } from '../../../shim/install/containerd.js';
-import type { InstallFlags } from '../../../shim/install/install-args.js';
+import type { InstallFlags } from '../../../shim/install/flags.js';
 import type { InstallOutput } from '../../../shim/install/output.js';
 import { OpenclawError } from '../../../shim/errors.js';
 import TOML from '@iarna/toml';

@@ -11,7 +11,7 @@ import TOML from '@iarna/toml';
 import { installContainerd, uninstallContainerd } from '../../../shim/install/containerd.js';
 import { addPodmanRuntime, installPodman, removePodmanRuntime, uninstallPodman } from '../../../shim/install/podman.js';
 import { launcherText } from '../../../shim/install/launcher.js';
-import type { InstallFlags } from '../../../shim/install/install-args.js';
+import type { InstallFlags } from '../../../shim/install/flags.js';
 import type { InstallOutput } from '../../../shim/install/output.js';
 import { OpenclawError } from '../../../shim/errors.js';
 

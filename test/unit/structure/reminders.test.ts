@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { APPLIED_HASH_ANNOTATION, APPLIED_PROFILE_ANNOTATION, AUDIT_ANNOTATION } from '../../../shim/merge/annotations.js';
 import { SEAL_ANNOTATION } from '../../../shim/merge/seal.js';
+import { ENGINES } from '../../../shim/install/engines.js';
 
 const read = (rel: string) => readFileSync(new URL(`../../../${rel}`, import.meta.url), 'utf8');
 
@@ -21,5 +22,14 @@ describe('rules kept in two places agree', () => {
   it('docs/profile-reference.md "What is recorded" names every annotation merge/annotations.ts writes', () => {
     const text = section(read('docs/profile-reference.md'), 'What is recorded');
     for (const a of [APPLIED_PROFILE_ANNOTATION, APPLIED_HASH_ANNOTATION, AUDIT_ANNOTATION, SEAL_ANNOTATION]) expect(text).toContain(`"${a}"`);
+  });
+
+  it('the README\'s `install ENGINE [...]` lines list each engine\'s flags as install/engines.ts does', () => {
+    const readme = read('README.md');
+    const lines = [...readme.matchAll(/`install ([a-z]+)((?: \[--[a-z-]+(?: [A-Z]+)?\])*)`/g)];
+    expect(lines.map((m) => m[1]).sort()).toEqual(Object.keys(ENGINES).sort());
+    for (const [, engine, flags] of lines) {
+      expect([...flags!.matchAll(/--([a-z-]+)/g)].map((m) => m[1]), engine).toEqual([...ENGINES[engine!]!.flags.install]);
+    }
   });
 });
