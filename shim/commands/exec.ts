@@ -11,7 +11,7 @@
  * shim's state dir -> `runc exec --process <that file>` with the runner flags as given.
  * Everything that can refuse runs before runc; a refusal goes to runc's --log and stderr.
  */
-import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { join, resolve as resolvePath } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { parseExecArgs } from '../cli/argv.js';
@@ -25,6 +25,7 @@ import { checkEngineExecPolicy, clampExecProcess, containerIdMaps, parseIdMap, r
 import { loadProfileForConfig } from '../profile/load-for-config.js';
 import { selectProfile } from '../profile/select.js';
 import { parseJsonLossless, stringifyJsonLossless } from '../util/json.js';
+import { removeFilesOfDeadWriters } from '../util/atomic-file.js';
 import { readSpec, MAX_SPEC_BYTES } from '../oci/bundle.js';
 import type { SpecProcess } from '../oci/types.js';
 import type { CommandContext, CommandHandler } from './types.js';
@@ -80,41 +81,15 @@ function readRequestedProcess(path: string): SpecProcess {
   return value as SpecProcess;
 }
 
-/**
- * Clamped process files whose runtime is gone: the Node path's after a SIGKILL, and every file
- * the service wrote (the launcher became the runtime, and nobody outlives it to remove it).
- */
-function sweepOrphans(dir: string, keepPid: number): void {
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return;
-  }
-  for (const name of names) {
-    const m = /^(\d+)-[0-9a-f]{12}\.json$/.exec(name);
-    if (!m || Number(m[1]) === keepPid || Number(m[1]) === process.pid) continue;
-    try {
-      process.kill(Number(m[1]), 0);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ESRCH') {
-        try {
-          unlinkSync(join(dir, name));
-        } catch {
-          /* another exec removed it */
-        }
-      }
-    }
-  }
-}
-
 /** A new file (never an existing one) only root can read, holding the clamped process. */
 function writeProcessFile(stateDir: string, process_: SpecProcess, runtimePid: number): string {
   const dir = join(stateDir, 'exec');
   // The state dir is 0711 (mapped ids traverse it to rootfs binds): made as create makes it.
   mkdirSync(stateDir, { recursive: true, mode: 0o711 });
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  sweepOrphans(dir, runtimePid);
+  // Clamped process files whose runtime is gone: the Node path's after a SIGKILL, and every file
+  // the service wrote (the launcher became the runtime, and nobody outlives it to remove it).
+  removeFilesOfDeadWriters(dir, /^(\d+)-[0-9a-f]{12}\.json$/, runtimePid);
   const path = join(dir, `${runtimePid}-${randomBytes(6).toString('hex')}.json`);
   const fd = openSync(path, 'wx', 0o600);
   try {
@@ -147,7 +122,7 @@ export interface PrepareExecOptions {
   /** The launcher to skip when looking the runtime up on PATH (a service request names it). */
   self?: string;
   /**
-   * The process that will be the runtime (its pid names the process file, so sweepOrphans
+   * The process that will be the runtime (its pid names the process file, so the sweep
    * removes the file once it is gone): Node's own pid on the Node path, the launcher's (which
    * execs the runtime, keeping its pid) when the service prepares the exec.
    */

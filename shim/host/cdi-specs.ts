@@ -18,20 +18,12 @@ import type { Profile } from '../profile/schema.js';
 import type { Spec } from '../oci/types.js';
 import { collectCdiRequests, NVIDIA_GPU_KIND, CDI_ANNOTATION_PREFIX } from '../cdi/requests.js';
 import { resolveCdiDevices, type LoadedCdiSpec } from '../cdi/resolve.js';
-import { devMajorMinor } from './facts.js';
+import { devMajorMinor, lexists } from './facts.js';
 import { whyNotRootOnly } from './safe-path.js';
 import type { CdiFacts, CdiHookFact, CdiNodeFact } from './types.js';
 
 const SPEC_FILE_RE = /\.(json|ya?ml)$/;
 
-function lexists(path: string): boolean {
-  try {
-    lstatSync(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function specError(file: string, problem: string, field?: string): OpenclawError {
   return new OpenclawError('host', problem, {

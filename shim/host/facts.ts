@@ -17,7 +17,8 @@ import { isBindMount } from '../oci/mounts.js';
 import { wantsIsolation } from '../profile/namespaces.js';
 import { originalRootfs } from './rootfs.js';
 
-function lexists(path: string): boolean {
+/** Whether something is at `path` (a dangling symlink counts). */
+export function lexists(path: string): boolean {
   try {
     lstatSync(path);
     return true;

@@ -68,6 +68,26 @@ function notADirectory(fd: number, name: string, err: unknown): 'a symlink' | 'n
   }
 }
 
+/**
+ * mkdir `name` in the directory `fd` (an entry already there will do), then open it as a
+ * directory without following a symlink. Returns the fd and whether this call created it; when
+ * it cannot be opened, throws what `refusal` makes of notADirectory's answer and the error.
+ */
+function makeAndOpenDir(fd: number, name: string, mkdirMode: number, refusal: (what: string | undefined, err: unknown) => Error): { childFd: number; created: boolean } {
+  let created = false;
+  try {
+    mkdirSync(fdPath(fd, name), { mode: mkdirMode });
+    created = true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
+  try {
+    return { childFd: openSync(fdPath(fd, name), DIR_FLAGS), created };
+  } catch (err) {
+    throw refusal(notADirectory(fd, name, err), err);
+  }
+}
+
 function join2(parent: string, name: string): string {
   return parent === '/' ? `/${name}` : `${parent}/${name}`;
 }
@@ -218,19 +238,9 @@ export function ensureDir(path: string, opts: EnsureDirOptions): EnsuredDir {
       // Nothing is created (or trusted) in a directory whose entries others could replace.
       const parentWhy = replaceable(cur, st, next, undefined);
       if (parentWhy) throw refuse(full, parentWhy, opts);
-      try {
-        mkdirSync(fdPath(fd, name), { mode: 0o700 });
-        created = true;
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      }
-      let childFd: number;
-      try {
-        childFd = openSync(fdPath(fd, name), DIR_FLAGS);
-      } catch (err) {
-        const what = notADirectory(fd, name, err);
-        throw refuse(full, what ? `${next} is ${what}` : (err as Error).message, opts);
-      }
+      const opened = makeAndOpenDir(fd, name, 0o700, (what, err) => refuse(full, what ? `${next} is ${what}` : (err as Error).message, opts));
+      created = opened.created;
+      const childFd = opened.childFd;
       const child = fstatSync(childFd);
       if (created) {
         if (child.uid !== 0) {
@@ -290,19 +300,7 @@ export function mkdirBeneath(root: string, relPath: string, mode = 0o755, opts: 
         }
         return;
       }
-      try {
-        mkdirSync(fdPath(fd, name), { mode });
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      }
-      let childFd: number;
-      try {
-        childFd = openSync(fdPath(fd, name), DIR_FLAGS);
-      } catch (err) {
-        const what = notADirectory(fd, name, err);
-        if (what) throw new BeneathError(shown, what);
-        throw err;
-      }
+      const { childFd } = makeAndOpenDir(fd, name, mode, (what, err) => (what ? new BeneathError(shown, what) : (err as Error)));
       closeSync(fd);
       fd = childFd;
     }

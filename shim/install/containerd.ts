@@ -185,3 +185,6 @@ export function removeLauncher(path: string, dryRun: boolean, out: InstallOutput
     out.say(`${path}: removed (launcher)`);
   }
 }
+
+/** What install/engines.ts runs for `install containerd` and `uninstall containerd`. */
+export const engineActions = { install: installContainerd, uninstall: uninstallContainerd };

@@ -71,3 +71,6 @@ export function uninstallDocker(flags: InstallFlags, out: InstallOutput): number
   if (editDaemonJson(file, (c) => removeDockerRuntime(c, flags.name, file), flags, out)) reload(flags, out);
   return 0;
 }
+
+/** What install/engines.ts runs for `install docker` and `uninstall docker`. */
+export const engineActions = { install: installDocker, uninstall: uninstallDocker };

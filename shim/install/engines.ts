@@ -20,30 +20,21 @@ export const ENGINES: Readonly<Record<string, Engine>> = {
       install: ['config', 'name', 'profile', 'openclaw-config', 'set-default', 'dry-run', 'binary', 'pidfile'],
       uninstall: ['config', 'name', 'dry-run', 'pidfile'],
     },
-    load: async () => {
-      const m = await import('./docker.js');
-      return { install: m.installDocker, uninstall: m.uninstallDocker };
-    },
+    load: async () => (await import('./docker.js')).engineActions,
   },
   containerd: {
     flags: {
       install: ['config', 'name', 'profile', 'openclaw-config', 'launcher-dir', 'systemd-dropin', 'dry-run', 'binary'],
       uninstall: ['config', 'name', 'launcher-dir', 'dry-run'],
     },
-    load: async () => {
-      const m = await import('./containerd.js');
-      return { install: m.installContainerd, uninstall: m.uninstallContainerd };
-    },
+    load: async () => (await import('./containerd.js')).engineActions,
   },
   podman: {
     flags: {
       install: ['config', 'name', 'profile', 'openclaw-config', 'launcher-dir', 'dry-run', 'binary'],
       uninstall: ['config', 'name', 'launcher-dir', 'dry-run'],
     },
-    load: async () => {
-      const m = await import('./podman.js');
-      return { install: m.installPodman, uninstall: m.uninstallPodman };
-    },
+    load: async () => (await import('./podman.js')).engineActions,
   },
 };
 

@@ -84,3 +84,6 @@ export function uninstallPodman(flags: InstallFlags, out: InstallOutput): number
   removeLauncher(join(flags.launcherDir ?? DEFAULT_LAUNCHER_DIR, flags.name), flags.dryRun, out);
   return 0;
 }
+
+/** What install/engines.ts runs for `install podman` and `uninstall podman`. */
+export const engineActions = { install: installPodman, uninstall: uninstallPodman };

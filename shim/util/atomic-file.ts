@@ -88,7 +88,14 @@ export function errnoOf(err: unknown): string {
 
 /** Temporary files of writers that died before their rename (SIGKILL, power loss). */
 function removeOrphanedTemps(dir: string, base: string): void {
-  const pattern = new RegExp(`^\\.${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.openclaw-(\\d+)-[0-9a-f]{8}$`);
+  removeFilesOfDeadWriters(dir, new RegExp(`^\\.${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.openclaw-(\\d+)-[0-9a-f]{8}$`));
+}
+
+/**
+ * Removes the files in `dir` whose name carries the pid of a writer that is gone (the
+ * pattern's first group), leaving this process's own, `keepPid`'s and live writers' files alone.
+ */
+export function removeFilesOfDeadWriters(dir: string, pattern: RegExp, keepPid?: number): void {
   let names: string[];
   try {
     names = readdirSync(dir);
@@ -99,7 +106,7 @@ function removeOrphanedTemps(dir: string, base: string): void {
     const m = pattern.exec(name);
     if (!m) continue;
     const pid = Number(m[1]);
-    if (pid === process.pid || isAlive(pid)) continue;
+    if (pid === process.pid || pid === keepPid || isAlive(pid)) continue;
     try {
       unlinkSync(join(dir, name));
     } catch {
