@@ -15,7 +15,6 @@
  * Fail closed: if this process dies, the kernel answers every notified call of the running
  * containers with ENOSYS (the listener is gone), so nothing the agent would deny succeeds.
  */
-import { chmodSync, closeSync, mkdirSync, openSync, unlinkSync, ftruncateSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { OpenclawError } from '../errors.js';
 import { formatLogLine } from '../daemon-log.js';
@@ -25,7 +24,7 @@ import { FairScheduler, type ServeOutcome } from './fair-scheduler.js';
 import { HandoffBuffer, isSeccompNotifyFd, MAX_HANDOFF_FDS, parseHandoff } from './handoff.js';
 import { parseListenerMetadata, type ListenerMetadata } from './metadata.js';
 import { loadNative, type NativeAgent, type PollerHandle, type SeccompNotif } from './native.js';
-import { acceptRootPeers } from './root-peers.js';
+import { RootSocket } from './root-peers.js';
 import { utf8ToBinary } from './proc.js';
 import { KeyedLimiter, type RateLimit } from './rate-limit.js';
 import { Responder, type AgentLog, type ListenerView } from './respond.js';
@@ -73,9 +72,7 @@ interface Listener extends ListenerView {
 export class AgentServer {
   private readonly native: NativeAgent;
   private readonly log: NonNullable<AgentServerOptions['log']>;
-  private listenFd = -1;
-  private lockFd = -1;
-  private listenPoller: PollerHandle | undefined;
+  private socket: RootSocket | undefined;
   private readonly connections = new Set<Connection>();
   private readonly listeners = new Map<number, Listener>();
   /** Listeners per container (init and each exec share the container's limits). */
@@ -149,42 +146,18 @@ export class AgentServer {
   start(): void {
     checkKernel(this.native);
     const { socketPath } = this.opts;
-    const dir = dirname(socketPath);
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    chmodSync(dir, 0o700);
-    this.lockFd = openSync(`${socketPath}.lock`, 'a', 0o600);
-    const C = this.native.fileConstants;
-    if (!this.native.flock(this.lockFd, C.LOCK_EX | C.LOCK_NB)) {
-      closeSync(this.lockFd);
-      this.lockFd = -1;
+    this.socket = RootSocket.listen(this.native, { dir: dirname(socketPath), lockPath: `${socketPath}.lock`, socketPath, backlog: 128, log: this.log, onRootPeer: (fd) => this.accepted(fd) });
+    if (!this.socket) {
       throw new OpenclawError('agent', 'another seccomp agent already serves this socket', {
         file: socketPath,
         fix: 'use the running agent, or stop it first',
       });
     }
-    // The lock file names the agent that holds it, so operators and tests can stop it by pid.
-    ftruncateSync(this.lockFd, 0);
-    writeSync(this.lockFd, `${process.pid}\n`);
-    // We hold the lock, so a socket file left here belongs to a dead agent.
-    try {
-      unlinkSync(socketPath);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-    }
-    // umask 077 while binding: the socket is never connectable by anyone but root, not even briefly.
-    const old = process.umask(0o077);
-    try {
-      this.listenFd = this.native.listenUnix(socketPath, 128);
-    } finally {
-      process.umask(old);
-    }
-    chmodSync(socketPath, 0o600);
     // Files the agent creates for a task get exactly the task's mode less the task's umask
     // (open-as.ts applies it); the agent's own files all name their mode.
     process.umask(0);
     this.denialTick = setInterval(() => this.denials.tick(), 1000);
     this.denialTick.unref();
-    this.listenPoller = new this.native.Poller(this.listenFd, () => this.acceptAll());
     this.statsSocket = new StatsSocket(this.native, agentStatsSocket(socketPath), () => this.statsText(), this.log);
     this.statsSocket.start();
     this.log('info', `listening on ${socketPath} (pid ${process.pid}; stats on ${this.statsSocket.path})`);
@@ -204,39 +177,24 @@ export class AgentServer {
   private stopListening(): void {
     this.statsSocket?.stop();
     this.statsSocket = undefined;
-    this.listenPoller?.stop();
-    this.listenPoller = undefined;
-    if (this.listenFd >= 0) {
-      this.native.closeFd(this.listenFd);
-      this.listenFd = -1;
-      try {
-        unlinkSync(this.opts.socketPath);
-      } catch {
-        // already gone
-      }
-    }
+    this.socket?.stopAccepting();
     for (const c of [...this.connections]) this.dropConnection(c);
     for (const l of [...this.listeners.values()]) this.dropListener(l);
     if (this.denialTick) clearInterval(this.denialTick);
     this.denialTick = undefined;
-    if (this.lockFd >= 0) {
-      closeSync(this.lockFd);
-      this.lockFd = -1;
-    }
+    this.socket?.release();
   }
 
   // ---- connections from runc ----
 
-  private acceptAll(): void {
-    acceptRootPeers(this.native, this.listenFd, this.log, (fd) => {
-      const conn: Connection = { fd, received: new HandoffBuffer(), poller: undefined as unknown as PollerHandle, timer: undefined as unknown as NodeJS.Timeout };
-      conn.timer = setTimeout(() => {
-        this.log('warn', 'connection sent no complete message in time; dropped');
-        this.dropConnection(conn);
-      }, CONNECTION_TIMEOUT_MS);
-      conn.poller = new this.native.Poller(fd, () => this.readConnection(conn));
-      this.connections.add(conn);
-    });
+  private accepted(fd: number): void {
+    const conn: Connection = { fd, received: new HandoffBuffer(), poller: undefined as unknown as PollerHandle, timer: undefined as unknown as NodeJS.Timeout };
+    conn.timer = setTimeout(() => {
+      this.log('warn', 'connection sent no complete message in time; dropped');
+      this.dropConnection(conn);
+    }, CONNECTION_TIMEOUT_MS);
+    conn.poller = new this.native.Poller(fd, () => this.readConnection(conn));
+    this.connections.add(conn);
   }
 
   private readConnection(conn: Connection): void {

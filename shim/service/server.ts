@@ -20,13 +20,13 @@
  * this process started with (a new build), or a request speaks another protocol version, the
  * service answers "use Node" and exits, and the next call starts a current one.
  */
-import { chmodSync, closeSync, ftruncateSync, mkdirSync, openSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { OpenclawError } from '../errors.js';
 import { buildStamp, currentBuildStamp } from '../build-stamp.js';
 import { formatLogLine } from '../daemon-log.js';
-import { loadNative, type NativeAgent, type PollerHandle } from '../agent/native.js';
-import { acceptRootPeers } from '../agent/root-peers.js';
+import { loadNative, type NativeAgent } from '../agent/native.js';
+import { RootSocket } from '../agent/root-peers.js';
 import { handleRequest, nodePath, type HandlerContext } from './handle.js';
 import { decodeRequest, encodeResponse, MAX_REQUEST_BYTES, SERVICE_PROTOCOL_VERSION, type ServiceResponse } from './protocol.js';
 import { serviceSocket } from './paths.js';
@@ -50,9 +50,7 @@ export interface ServiceServerOptions {
 export class ServiceServer {
   private readonly native: NativeAgent;
   private readonly log: NonNullable<ServiceServerOptions['log']>;
-  private listenFd = -1;
-  private lockFd = -1;
-  private listenPoller: PollerHandle | undefined;
+  private socket: RootSocket | undefined;
   private idleTimer: NodeJS.Timeout | undefined;
   private readonly startStamp = buildStamp();
   private readonly ctx: HandlerContext;
@@ -96,31 +94,8 @@ export class ServiceServer {
 
   start(): void {
     const { dir } = this.opts;
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    chmodSync(dir, 0o700);
-    this.lockFd = openSync(`${dir}/service.lock`, 'a', 0o600);
-    const C = this.native.fileConstants;
-    if (!this.native.flock(this.lockFd, C.LOCK_EX | C.LOCK_NB)) {
-      closeSync(this.lockFd);
-      this.lockFd = -1;
-      throw new OpenclawError('service', 'another openclaw service already serves this directory', { file: dir, fix: 'use the running service, or stop it first (its pid is in service.lock)' });
-    }
-    ftruncateSync(this.lockFd, 0);
-    writeSync(this.lockFd, `${process.pid}\n`);
-    // We hold the lock: a socket file here is a dead service's (stale), never a live one's.
-    try {
-      unlinkSync(this.socketPath);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-    }
-    const old = process.umask(0o077);
-    try {
-      this.listenFd = this.native.listenUnix(this.socketPath, 256);
-    } finally {
-      process.umask(old);
-    }
-    chmodSync(this.socketPath, 0o600);
-    this.listenPoller = new this.native.Poller(this.listenFd, () => this.acceptAll());
+    this.socket = RootSocket.listen(this.native, { dir, lockPath: `${dir}/service.lock`, socketPath: this.socketPath, backlog: 256, log: this.log, onRootPeer: (fd, pid) => this.serve(fd, pid) });
+    if (!this.socket) throw new OpenclawError('service', 'another openclaw service already serves this directory', { file: dir, fix: 'use the running service, or stop it first (its pid is in service.lock)' });
     this.statsSocket = new StatsSocket(this.native, `${dir}/stats.sock`, () => this.statsText(), this.log);
     this.statsSocket.start();
     this.armIdle();
@@ -132,21 +107,8 @@ export class ServiceServer {
     clearTimeout(this.idleTimer);
     this.statsSocket?.stop();
     this.statsSocket = undefined;
-    this.listenPoller?.stop();
-    this.listenPoller = undefined;
-    if (this.listenFd >= 0) {
-      this.native.closeFd(this.listenFd);
-      this.listenFd = -1;
-      try {
-        unlinkSync(this.socketPath);
-      } catch {
-        // already gone
-      }
-    }
-    if (this.lockFd >= 0) {
-      closeSync(this.lockFd);
-      this.lockFd = -1;
-    }
+    this.socket?.stopAccepting();
+    this.socket?.release();
   }
 
   private armIdle(): void {
@@ -170,10 +132,6 @@ export class ServiceServer {
       else setTimeout(finish, 20);
     };
     finish();
-  }
-
-  private acceptAll(): void {
-    acceptRootPeers(this.native, this.listenFd, this.log, (fd, pid) => this.serve(fd, pid));
   }
 
   private serve(fd: number, peerPid: number): void {
