@@ -2,7 +2,7 @@
  * Rules that two files must agree on, checked instead of kept by "NOTE also update" comments:
  * each case fails when one side changes without the other.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { APPLIED_HASH_ANNOTATION, APPLIED_PROFILE_ANNOTATION, AUDIT_ANNOTATION } from '../../../shim/merge/annotations.js';
 import { SEAL_ANNOTATION } from '../../../shim/merge/seal.js';
@@ -31,5 +31,17 @@ describe('rules kept in two places agree', () => {
     for (const [, engine, flags] of lines) {
       expect([...flags!.matchAll(/--([a-z-]+)/g)].map((m) => m[1]), engine).toEqual([...ENGINES[engine!]!.flags.install]);
     }
+  });
+
+  it('every file or folder of the repository that README.md and docs/*.md name exists (a move updates the docs)', () => {
+    const docs = ['README.md', ...readdirSync(new URL('../../../docs/', import.meta.url)).filter((n) => n.endsWith('.md')).map((n) => `docs/${n}`)];
+    const missing: string[] = [];
+    for (const doc of docs) {
+      for (const m of read(doc).matchAll(/`((?:shim|addon|launcher|scripts|profiles|hooks)\/[A-Za-z0-9_./-]*)`/g)) {
+        const path = m[1]!.replace(/[.,:;]+$/, '');
+        if (!existsSync(new URL(`../../../${path}`, import.meta.url))) missing.push(`${doc}: ${path}`);
+      }
+    }
+    expect(missing).toEqual([]);
   });
 });
