@@ -570,7 +570,7 @@ int main(int argc, char **argv) {
   int have_dir = compute_service_dir();
 
   const char *cmd = p.command >= 0 ? argv[p.command] : NULL;
-  if (!cmd && p.shim_answers) exec_node(argc, argv, 0); /* shim/cli/top-level.ts */
+  if (!cmd && p.shim_answers) exec_node(argc, argv, 0); /* shim/commands/top-level.ts */
   int to_service = 0;
   const char *del = NULL;
   if (cmd && in_list(OC_SHIM_COMMANDS, cmd)) {

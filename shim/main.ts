@@ -51,7 +51,7 @@ export async function main(argv: readonly string[]): Promise<never> {
       process.exit(code);
     }
     // `--help` / `--version` with no command: ours first, then the runtime's answer (top-level.ts).
-    const top = parsed.command === undefined && (parsed.globals.help || parsed.globals.version) ? await import('./cli/top-level.js') : undefined;
+    const top = parsed.command === undefined && (parsed.globals.help || parsed.globals.version) ? await import('./commands/top-level.js') : undefined;
     if (top && !parsed.globals.help) top.writeOut(top.versionText());
     const { runtime } = await resolveRuntimeRecorded(serviceDir(process.env), parsed.shim.openclawConfig, process.env, launcherPath());
     if (top && parsed.globals.help) top.writeOut(top.helpText(runtime));

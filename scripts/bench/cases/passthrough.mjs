@@ -5,7 +5,7 @@
  * an exec of runc, the runtime from the resolved-runtime record; features from the resident
  * service, computed once per runc binary); bin/openclaw-runtime.sh is measured beside it.
  * `--version` is not measured: with no command it is answered by Node (the shim's version
- * lines, then runc's; shim/cli/top-level.ts), which no engine calls per container.
+ * lines, then runc's; shim/commands/top-level.ts), which no engine calls per container.
  */
 import { join } from 'node:path';
 import { makeBundle, forceDelete } from '../lib/bundle.mjs';

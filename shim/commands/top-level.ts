@@ -6,8 +6,8 @@
  * OC_SHIM_ANSWERED_GLOBAL_FLAGS); with a command they are runc's.
  */
 import { writeSync } from 'node:fs';
-import { SHIM_GLOBAL_FLAGS } from './runc-surface.js';
-import { SHIM_ONLY_SPECS } from '../commands/specs.js';
+import { SHIM_GLOBAL_FLAGS } from '../cli/runc-surface.js';
+import { SHIM_ONLY_SPECS } from './specs.js';
 import { shimCommit, shimVersion } from '../package.js';
 
 /** The runc commands the shim wraps, and what it adds to each. */
