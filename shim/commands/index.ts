@@ -3,8 +3,8 @@
  * Modules are imported lazily so a command loads only what it uses (this sits on every
  * container start).
  *
- * NOTE when adding a shim-only command also update the README's "Command line" section
- * (and make sure runc has no command of that name).
+ * A shim-only command is also described in the README's "Command line" section
+ * (test/unit/structure/reminders.test.ts checks it is); make sure runc has no command of that name.
  */
 import type { CommandHandler } from './types.js';
 

@@ -59,7 +59,7 @@ export async function parseConfigText(text: string, path: string): Promise<Runti
     throw new OpenclawError('config', problem, {
       file: path,
       field,
-      fix: unknownKey ? 'remove the key or correct its spelling (see README "Configuration")' : 'correct the value (see README "Configuration")',
+      fix: unknownKey ? 'remove the key or correct its spelling (see README "Profile selection and configuration")' : 'correct the value (see README "Profile selection and configuration")',
     });
   }
   return result.data;

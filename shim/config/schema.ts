@@ -3,8 +3,9 @@
  * --openclaw-config or OPENCLAW_CONFIG). Every key is optional; no file at all means the safe
  * built-in defaults below. Strict objects: a misspelt key is an error naming its path.
  *
- * NOTE when adding a key also update its default in config/defaults.ts, README.md
- * ("Configuration") and examples/openclaw/config.toml.
+ * A new key needs its default in config/defaults.ts, in README.md ("Profile selection and
+ * configuration") and in examples/openclaw/config.toml: test/unit/config/examples.test.ts
+ * fails until all three say the same.
  */
 import { z } from 'zod';
 import { DEFAULT_CONFIG as D } from './defaults.js';

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { APPLIED_HASH_ANNOTATION, APPLIED_PROFILE_ANNOTATION, AUDIT_ANNOTATION } from '../../../shim/merge/annotations.js';
 import { SEAL_ANNOTATION } from '../../../shim/merge/seal.js';
 import { ENGINES } from '../../../shim/install/engines.js';
+import { SHIM_COMMANDS } from '../../../shim/commands/index.js';
 
 const read = (rel: string) => readFileSync(new URL(`../../../${rel}`, import.meta.url), 'utf8');
 
@@ -43,5 +44,14 @@ describe('rules kept in two places agree', () => {
       }
     }
     expect(missing).toEqual([]);
+  });
+
+  it('the README\'s "Command line" section describes every shim-only command of commands/index.ts, and no other', () => {
+    const text = section(read('README.md'), 'Command line');
+    const wrapped = new Set(['create', 'run', 'exec', 'delete', 'features']); // runc's, described with runc's surface
+    const shimOnly = Object.keys(SHIM_COMMANDS).filter((c) => !wrapped.has(c));
+    for (const c of shimOnly) expect(text, c).toMatch(new RegExp(`\`${c}[\` ]`));
+    const listed = [...text.matchAll(/^ {2}- `([a-z]+)[` ]/gm)].map((m) => m[1]);
+    expect(listed.filter((c) => !Object.hasOwn(SHIM_COMMANDS, c!))).toEqual([]);
   });
 });
