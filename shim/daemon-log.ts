@@ -11,7 +11,7 @@
  * is `[log] level` of the config, re-read on reload (config/watch.ts).
  */
 import { RotatingFile } from './log-rotate.js';
-import type { LogLevel } from './log.js';
+export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
 
 const RANK: Record<LogLevel, number> = { error: 0, warn: 1, info: 2, debug: 3 };
 

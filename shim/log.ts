@@ -14,10 +14,9 @@
 import { appendFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import type { Logger } from 'winston';
-import { DAEMON_LOG_DEFAULTS, formatLogLine } from './daemon-log.js';
+import { DAEMON_LOG_DEFAULTS, formatLogLine, type LogLevel } from './daemon-log.js';
 import { RotatingFile } from './log-rotate.js';
 
-export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
 
 export interface RuntimeLogTarget {
   /** runc's --log file, if the caller gave one. */

@@ -1,14 +1,68 @@
 /**
- * What both root-only sockets share (the seccomp agent's and the resident service's): one
- * daemon per socket, listening (RootSocket), and the accept loop: every pending connection is
- * accepted; one whose peer (SO_PEERCRED) is not uid 0, or whose credentials cannot be read, is
- * closed unread. Nothing but runc (for the agent) and the launcher (for the service), both
- * running as root, may talk to a root daemon.
+ * What every root-only socket shares (the seccomp agent's, the resident service's, their stats
+ * sockets, the recorder's): a listener bound 0600 under umask 077 whose every connection is
+ * checked (RootListener): one whose peer (SO_PEERCRED) is not uid 0, or whose credentials cannot
+ * be read, is closed unread; and, for the two daemons, one daemon per socket (RootSocket). Nothing
+ * but runc (for the agent and the recorder) and the launcher or `openclaw-runtime` (for the
+ * service and the stats), all running as root, may talk to a root daemon.
  */
 import { chmodSync, closeSync, ftruncateSync, mkdirSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import type { NativeAgent, PollerHandle } from './native.js';
 
-type RootSocketNative = Pick<NativeAgent, 'flock' | 'fileConstants' | 'listenUnix' | 'Poller' | 'acceptConn' | 'peerCred' | 'closeFd'>;
+type ListenNative = Pick<NativeAgent, 'listenUnix' | 'Poller' | 'acceptConn' | 'peerCred' | 'closeFd'>;
+type RootLog = (level: 'warn' | 'error', msg: string) => void;
+
+/** A listening unix socket that hands on connections from root peers only. */
+export class RootListener {
+  private constructor(
+    private readonly native: ListenNative,
+    readonly path: string,
+    private listenFd: number,
+    private poller: PollerHandle | undefined,
+  ) {}
+
+  /**
+   * Binds `path` (0600, under umask 077 so nobody but root can connect even briefly) and calls
+   * `onRootPeer` with each accepted connection from root. A file already at `path` is removed:
+   * the caller holds its daemon's lock, or owns the directory.
+   */
+  static listen(native: ListenNative, path: string, backlog: number, log: RootLog, onRootPeer: (fd: number, peerPid: number) => void): RootListener {
+    try {
+      unlinkSync(path);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    }
+    const old = process.umask(0o077);
+    let listenFd: number;
+    try {
+      listenFd = native.listenUnix(path, backlog);
+    } finally {
+      process.umask(old);
+    }
+    try {
+      chmodSync(path, 0o600);
+    } catch (err) {
+      native.closeFd(listenFd);
+      throw err;
+    }
+    const poller = new native.Poller(listenFd, () => acceptRootPeers(native, listenFd, log, onRootPeer));
+    return new RootListener(native, path, listenFd, poller);
+  }
+
+  /** Stops accepting, closes the socket and removes its file. Idempotent. */
+  stop(): void {
+    this.poller?.stop();
+    this.poller = undefined;
+    if (this.listenFd < 0) return;
+    this.native.closeFd(this.listenFd);
+    this.listenFd = -1;
+    try {
+      unlinkSync(this.path);
+    } catch {
+      // already gone
+    }
+  }
+}
 
 export interface RootSocketOptions {
   /** The socket's directory (made 0700). */
@@ -16,30 +70,25 @@ export interface RootSocketOptions {
   lockPath: string;
   socketPath: string;
   backlog: number;
-  log: (level: 'warn' | 'error', msg: string) => void;
+  log: RootLog;
   /** Called with each accepted connection from a root peer. */
   onRootPeer: (fd: number, peerPid: number) => void;
 }
 
 /** A root daemon's listening socket, held as the only one of its kind. */
 export class RootSocket {
-  private listenPoller: PollerHandle | undefined;
-
   private constructor(
-    private readonly native: RootSocketNative,
-    private readonly o: RootSocketOptions,
+    private readonly listener: RootListener,
     private lockFd: number,
-    private listenFd: number,
   ) {}
 
   /**
    * Takes the single-instance lock (an flock on `lockPath`, which then names this pid so that
-   * operators and tests can stop the daemon by it), listens on `socketPath` (0600, bound under
-   * umask 077 so nobody but root can connect even briefly) and accepts root peers. A socket file
-   * found there while holding the lock is a dead daemon's and is removed. Undefined, holding
+   * operators and tests can stop the daemon by it), then listens (RootListener) on `socketPath`;
+   * a socket file found there while holding the lock is a dead daemon's. Undefined, holding
    * nothing, when another process holds the lock.
    */
-  static listen(native: RootSocketNative, o: RootSocketOptions): RootSocket | undefined {
+  static listen(native: ListenNative & Pick<NativeAgent, 'flock' | 'fileConstants'>, o: RootSocketOptions): RootSocket | undefined {
     mkdirSync(o.dir, { recursive: true, mode: 0o700 });
     chmodSync(o.dir, 0o700);
     const lockFd = openSync(o.lockPath, 'a', 0o600);
@@ -48,43 +97,19 @@ export class RootSocket {
       closeSync(lockFd);
       return undefined;
     }
-    let listenFd: number;
     try {
       ftruncateSync(lockFd, 0);
       writeSync(lockFd, `${process.pid}\n`);
-      try {
-        unlinkSync(o.socketPath);
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-      }
-      const old = process.umask(0o077);
-      try {
-        listenFd = native.listenUnix(o.socketPath, o.backlog);
-      } finally {
-        process.umask(old);
-      }
-      chmodSync(o.socketPath, 0o600);
+      return new RootSocket(RootListener.listen(native, o.socketPath, o.backlog, o.log, o.onRootPeer), lockFd);
     } catch (err) {
       closeSync(lockFd);
       throw err;
     }
-    const socket = new RootSocket(native, o, lockFd, listenFd);
-    socket.listenPoller = new native.Poller(listenFd, () => acceptRootPeers(native, listenFd, o.log, o.onRootPeer));
-    return socket;
   }
 
   /** Stops accepting and removes the socket file; the lock stays held until release(). Idempotent. */
   stopAccepting(): void {
-    this.listenPoller?.stop();
-    this.listenPoller = undefined;
-    if (this.listenFd < 0) return;
-    this.native.closeFd(this.listenFd);
-    this.listenFd = -1;
-    try {
-      unlinkSync(this.o.socketPath);
-    } catch {
-      // already gone
-    }
+    this.listener.stop();
   }
 
   /** Lets another daemon of this kind start. Idempotent. */
@@ -98,7 +123,7 @@ export class RootSocket {
 export function acceptRootPeers(
   native: Pick<NativeAgent, 'acceptConn' | 'peerCred' | 'closeFd'>,
   listenFd: number,
-  log: (level: 'warn' | 'error', msg: string) => void,
+  log: RootLog,
   onRootPeer: (fd: number, peerPid: number) => void,
 ): void {
   for (;;) {

@@ -30,7 +30,7 @@ import { KeyedLimiter, type RateLimit } from './rate-limit.js';
 import { Responder, type AgentLog, type ListenerView } from './respond.js';
 import { checkKernel } from './kernel.js';
 import { Counter, Gauge, Histogram, LATENCY_BUCKETS, renderAll, type Metric } from '../metrics.js';
-import { StatsSocket, agentStatsSocket } from '../stats-socket.js';
+import { StatsSocket, agentStatsSocket } from './stats-socket.js';
 
 export interface AgentServerOptions {
   socketPath: string;

@@ -50,7 +50,7 @@ async function checkProfile(flags: InstallFlags, env: NodeJS.ProcessEnv, cwd: st
   }
 }
 
-/** `uninstall --all`: the listing on stdout first, then what is done on stderr (install/uninstall-all.ts). */
+/** `uninstall --all`: the listing on stdout first, then what is done on stderr (commands/uninstall-all.ts). */
 async function uninstallAll(argv: Parameters<CommandHandler>[0]['argv'], env: NodeJS.ProcessEnv): Promise<number> {
   const { parseCommandArgs } = await import('../cli/command-args.js');
   const { UNINSTALL_ALL_SPEC } = await import('../install/install-args.js');
@@ -64,7 +64,7 @@ async function uninstallAll(argv: Parameters<CommandHandler>[0]['argv'], env: No
   const { serviceDir } = await import('../service/paths.js');
   const { shimBinaryPath } = await import('../package.js');
   const { hostRunner } = await import('../util/child-process.js');
-  const { planUninstallAll, formatPlan, executeUninstallAll } = await import('../install/uninstall-all.js');
+  const { planUninstallAll, formatPlan, executeUninstallAll } = await import('./uninstall-all.js');
   const loaded = await loadConfig(argv.shim.openclawConfig, env);
   const options = {
     config: loaded.config,

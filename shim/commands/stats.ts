@@ -10,7 +10,7 @@ import { loadConfig } from '../config/load.js';
 import { OpenclawError } from '../errors.js';
 import { parseCommandArgs } from '../cli/command-args.js';
 import { serviceDir } from '../service/paths.js';
-import { agentStatsSocket } from '../stats-socket.js';
+import { agentStatsSocket } from '../agent/stats-socket.js';
 import { STATS_SPEC } from './specs.js';
 import type { CommandHandler } from './types.js';
 

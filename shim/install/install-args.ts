@@ -12,7 +12,7 @@ export function engineFlagLines(action: 'install' | 'uninstall'): string[] {
   return Object.entries(ENGINES).map(([engine, e]) => `  ${engine}: ${e.flags[action].map((f) => `--${f}`).join(' ')}`);
 }
 
-/** `uninstall --all`: everything install and run created (install/uninstall-all.ts). */
+/** `uninstall --all`: everything install and run created (commands/uninstall-all.ts). */
 export const UNINSTALL_ALL_SPEC = commandSpec({
   name: 'uninstall --all',
   summary: 'list, then remove, what install and running containers created: engine registrations of this package, the agent and the service (stopped), state, cache, logs',

@@ -6,10 +6,9 @@
  * seccomp, which is why only root running `record` can start one (never an annotation).
  * Nothing here waits on the container: /proc reads and non-blocking ioctls on the listener.
  */
-import { chmodSync, rmSync } from 'node:fs';
 import { HandoffBuffer, isSeccompNotifyFd, MAX_HANDOFF_FDS, parseHandoff } from '../agent/handoff.js';
 import { loadNative, isNativeError, type NativeAgent, type PollerHandle, type SeccompNotif } from '../agent/native.js';
-import { acceptRootPeers } from '../agent/root-peers.js';
+import { RootListener } from '../agent/root-peers.js';
 import { syscallLabel } from '../agent/syscalls.js';
 import { readTaskImage } from '../agent/task-image.js';
 import { INITIAL_PHASE, nextPhase, observeArgs, phaseNeedsImage, type CallRecord, type PhaseState } from './observe.js';
@@ -26,8 +25,7 @@ interface Listener {
 
 export class Recorder {
   private readonly native: NativeAgent;
-  private listenFd = -1;
-  private listenPoller: PollerHandle | undefined;
+  private listener: RootListener | undefined;
   private readonly connections = new Map<number, { poller: PollerHandle; received: HandoffBuffer }>();
   private readonly listeners = new Map<number, Listener>();
   private readonly counts = new Map<string, CountedRecord>();
@@ -44,20 +42,11 @@ export class Recorder {
   }
 
   start(): void {
-    const old = process.umask(0o077);
-    try {
-      this.listenFd = this.native.listenUnix(this.socketPath, 16);
-    } finally {
-      process.umask(old);
-    }
-    chmodSync(this.socketPath, 0o600);
-    this.listenPoller = new this.native.Poller(this.listenFd, () =>
-      acceptRootPeers(this.native, this.listenFd, (_l, m) => this.log(m), (fd) => {
-        const conn = { poller: undefined as unknown as PollerHandle, received: new HandoffBuffer() };
-        this.connections.set(fd, conn);
-        conn.poller = new this.native.Poller(fd, () => this.read(fd));
-      }),
-    );
+    this.listener = RootListener.listen(this.native, this.socketPath, 16, (_l, m) => this.log(m), (fd) => {
+      const conn = { poller: undefined as unknown as PollerHandle, received: new HandoffBuffer() };
+      this.connections.set(fd, conn);
+      conn.poller = new this.native.Poller(fd, () => this.read(fd));
+    });
   }
 
   /** Whether a listener is still open (the container's processes still run). */
@@ -71,12 +60,8 @@ export class Recorder {
   }
 
   stop(): void {
-    this.listenPoller?.stop();
-    if (this.listenFd >= 0) {
-      this.native.closeFd(this.listenFd);
-      rmSync(this.socketPath, { force: true });
-    }
-    this.listenFd = -1;
+    this.listener?.stop();
+    this.listener = undefined;
     for (const fd of [...this.connections.keys()]) this.dropConnection(fd);
     for (const l of [...this.listeners.values()]) this.dropListener(l);
   }

@@ -32,7 +32,7 @@ import { decodeRequest, encodeResponse, MAX_REQUEST_BYTES, SERVICE_PROTOCOL_VERS
 import { serviceSocket } from './paths.js';
 import { parseArgv } from '../cli/argv.js';
 import { Counter, CounterOf, Gauge, Histogram, LATENCY_BUCKETS, renderAll } from '../metrics.js';
-import { StatsSocket } from '../stats-socket.js';
+import { StatsSocket } from '../agent/stats-socket.js';
 import { SERVICE_COMMANDS } from './handle.js';
 
 const CONNECTION_TIMEOUT_MS = 5000;

@@ -21,11 +21,11 @@ const SHIM = resolve(__dirname, '../../../shim');
 const FLOORS: ReadonlyArray<readonly string[]> = [
   // The process entries: the CLI, the seccomp agent's daemon (runs main's `agent` verb) and the resident service.
   ['main.ts agent-main.ts service-main.ts'],
-  // The resident service runs create, hook and features in its own process: above commands.
+  // The resident service runs create, exec, hook and features in its own process: above commands.
   ['service/'],
   ['commands/'],
-  // The create path up to the write.
-  ['pipeline.ts'],
+  // The create path up to the write; `record`'s recorder and its profile writer (a flow of its own).
+  ['pipeline.ts', 'record/'],
   // I/O around the merge, and the pure modifiers: siblings, neither imports the other ...
   ['host/', 'merge/'],
   // ... except what host/ owns and the modifiers read: HostFacts/HostAction (types) and the
@@ -39,8 +39,10 @@ const FLOORS: ReadonlyArray<readonly string[]> = [
   ['seccomp/', 'cli/', 'config/'],
   // host/safe-path.ts is a file-system primitive (no container policy): profile/cache.ts opens its cache through it.
   // build-stamp.ts: the code's identity (package version + code hash), for the cache and the service.
-  ['oci/', 'host/safe-path.ts', 'build-stamp.ts'],
-  ['util/', 'errors.ts', 'log.ts', 'package.ts', 'node-flags.ts'],
+  ['oci/', 'host/safe-path.ts', 'build-stamp.ts', 'log.ts'],
+  // The daemons' log line format; where the resident service lives (read by commands and the launcher's tests).
+  ['daemon-log.ts', 'service/paths.ts'],
+  ['util/', 'errors.ts', 'package.ts', 'node-flags.ts', 'log-rotate.ts', 'metrics.ts'],
 ];
 
 /**

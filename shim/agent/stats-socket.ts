@@ -1,17 +1,16 @@
 /**
  * A daemon's stats socket: a unix socket that only root can connect to (made under umask 077,
  * 0600, in the daemon's 0700 root directory; every peer checked by SO_PEERCRED in the accept loop
- * the agent and the service share, agent/root-peers.ts). Each connection gets the current
+ * every root socket shares, root-peers.ts). Each connection gets the current
  * Prometheus text (metrics.ts) and is closed; nothing is read from it, so a client cannot make
  * the daemon wait, and the write is Node's non-blocking socket write (a client that never reads
  * is dropped after CONNECTION_TIMEOUT_MS). `openclaw-runtime stats` reads it (commands/stats.ts).
  *
  *   agent:   <agent.socket>.stats        service: <service dir>/stats.sock
  */
-import { chmodSync, unlinkSync } from 'node:fs';
 import { Socket } from 'node:net';
-import type { NativeAgent, PollerHandle } from './agent/native.js';
-import { acceptRootPeers } from './agent/root-peers.js';
+import type { NativeAgent } from './native.js';
+import { RootListener } from './root-peers.js';
 
 const CONNECTION_TIMEOUT_MS = 5000;
 
@@ -20,8 +19,7 @@ export function agentStatsSocket(agentSocket: string): string {
 }
 
 export class StatsSocket {
-  private listenFd = -1;
-  private poller: PollerHandle | undefined;
+  private listener: RootListener | undefined;
   /** Answers served (tests). */
   served = 0;
 
@@ -34,33 +32,12 @@ export class StatsSocket {
 
   /** The caller holds the daemon's lock: a file at `path` is a dead daemon's. */
   start(): void {
-    try {
-      unlinkSync(this.path);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-    }
-    const old = process.umask(0o077);
-    try {
-      this.listenFd = this.native.listenUnix(this.path, 16);
-    } finally {
-      process.umask(old);
-    }
-    chmodSync(this.path, 0o600);
-    this.poller = new this.native.Poller(this.listenFd, () => acceptRootPeers(this.native, this.listenFd, this.log, (fd) => this.answer(fd)));
+    this.listener = RootListener.listen(this.native, this.path, 16, this.log, (fd) => this.answer(fd));
   }
 
   stop(): void {
-    this.poller?.stop();
-    this.poller = undefined;
-    if (this.listenFd >= 0) {
-      this.native.closeFd(this.listenFd);
-      this.listenFd = -1;
-      try {
-        unlinkSync(this.path);
-      } catch {
-        // already gone
-      }
-    }
+    this.listener?.stop();
+    this.listener = undefined;
   }
 
   private answer(fd: number): void {

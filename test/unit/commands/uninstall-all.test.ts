@@ -1,5 +1,5 @@
 /**
- * What `uninstall --all` counts as this package's (install/uninstall-all.ts planUninstallAll):
+ * What `uninstall --all` counts as this package's (commands/uninstall-all.ts planUninstallAll):
  * an engine entry whose executable is the package's launcher, also through a symlink, or a
  * launcher `install` generated that execs it; never another runtime, nor a generated launcher
  * of another installation. Files only: no daemon runs here.
@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { DEFAULT_CONFIG } from '../../../shim/config/defaults.js';
 import type { RuntimeConfig } from '../../../shim/config/schema.js';
 import { launcherText } from '../../../shim/install/launcher.js';
-import { formatPlan, planUninstallAll } from '../../../shim/install/uninstall-all.js';
+import { formatPlan, planUninstallAll } from '../../../shim/commands/uninstall-all.js';
 
 describe('uninstall --all: what is this package\'s', () => {
   it('finds docker, containerd and podman entries that run this package, directly, by symlink or by a generated launcher', async () => {
