@@ -74,6 +74,21 @@ export class HandoffBuffer {
     return isCompleteJson(this.body()) ? 'complete' : 'more';
   }
 
+  /**
+   * Reads what the connection has (`recv`: one recvmsg, null when nothing more is readable now;
+   * its errors are the caller's) until a message is complete: 'wait' for the next readable
+   * event, 'too-large', or the message, whose fds then belong to the caller.
+   */
+  readFrom(recv: (maxBytes: number, maxFds: number) => { data: Buffer; fds: number[] } | null): 'wait' | 'too-large' | { body: string; fds: number[] } {
+    for (;;) {
+      const msg = recv(64 * 1024, MAX_HANDOFF_FDS);
+      if (msg === null) return 'wait';
+      const state = this.add(msg.data, msg.fds);
+      if (state === 'more') continue;
+      return state === 'too-large' ? 'too-large' : this.take();
+    }
+  }
+
   /** The message and its fds, which from now on belong to the caller. */
   take(): { body: string; fds: number[] } {
     const fds = this.fds;

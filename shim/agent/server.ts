@@ -21,7 +21,7 @@ import { formatLogLine } from '../daemon-log.js';
 import { INITIAL_LISTENER_STATE, type AgentPolicy, type ListenerState } from './decide.js';
 import { DenialLog, type DenialLogOptions } from './denial-log.js';
 import { FairScheduler, type ServeOutcome } from './fair-scheduler.js';
-import { HandoffBuffer, isSeccompNotifyFd, MAX_HANDOFF_FDS, parseHandoff } from './handoff.js';
+import { HandoffBuffer, isSeccompNotifyFd, parseHandoff } from './handoff.js';
 import { parseListenerMetadata, type ListenerMetadata } from './metadata.js';
 import { loadNative, type NativeAgent, type PollerHandle, type SeccompNotif } from './native.js';
 import { RootSocket } from './root-peers.js';
@@ -198,28 +198,18 @@ export class AgentServer {
   }
 
   private readConnection(conn: Connection): void {
-    for (;;) {
-      let msg;
-      try {
-        msg = this.native.recvWithFds(conn.fd, 64 * 1024, MAX_HANDOFF_FDS);
-      } catch (e) {
-        this.log('warn', `recvmsg: ${(e as Error).message}`);
-        this.dropConnection(conn);
-        return;
-      }
-      if (msg === null) return;
-      const framed = conn.received.add(msg.data, msg.fds);
-      if (framed === 'more') continue;
-      if (framed === 'too-large') {
-        this.log('warn', 'connection message too large; dropped');
-        this.dropConnection(conn);
-        return;
-      }
-      const { body, fds } = conn.received.take();
+    let got;
+    try {
+      got = conn.received.readFrom((bytes, fds) => this.native.recvWithFds(conn.fd, bytes, fds));
+    } catch (e) {
+      this.log('warn', `recvmsg: ${(e as Error).message}`);
       this.dropConnection(conn);
-      this.handleMessage(body, fds);
       return;
     }
+    if (got === 'wait') return;
+    this.dropConnection(conn);
+    if (got === 'too-large') this.log('warn', 'connection message too large; dropped');
+    else this.handleMessage(got.body, got.fds);
   }
 
   private dropConnection(conn: Connection): void {

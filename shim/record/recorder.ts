@@ -6,7 +6,7 @@
  * seccomp, which is why only root running `record` can start one (never an annotation).
  * Nothing here waits on the container: /proc reads and non-blocking ioctls on the listener.
  */
-import { HandoffBuffer, isSeccompNotifyFd, MAX_HANDOFF_FDS, parseHandoff } from '../agent/handoff.js';
+import { HandoffBuffer, isSeccompNotifyFd, parseHandoff } from '../agent/handoff.js';
 import { loadNative, isNativeError, type NativeAgent, type PollerHandle, type SeccompNotif } from '../agent/native.js';
 import { RootListener } from '../agent/root-peers.js';
 import { syscallLabel } from '../agent/syscalls.js';
@@ -69,28 +69,18 @@ export class Recorder {
   private read(fd: number): void {
     const conn = this.connections.get(fd);
     if (!conn) return;
-    for (;;) {
-      let msg;
-      try {
-        msg = this.native.recvWithFds(fd, 64 * 1024, MAX_HANDOFF_FDS);
-      } catch (e) {
-        this.log(`recvmsg: ${(e as Error).message}`);
-        this.dropConnection(fd);
-        return;
-      }
-      if (msg === null) return;
-      const state = conn.received.add(msg.data, msg.fds);
-      if (state === 'more') continue;
-      if (state === 'too-large') {
-        this.log('hand-off message too large; dropped');
-        this.dropConnection(fd);
-        return;
-      }
-      const { body, fds } = conn.received.take();
+    let got;
+    try {
+      got = conn.received.readFrom((bytes, fds) => this.native.recvWithFds(fd, bytes, fds));
+    } catch (e) {
+      this.log(`recvmsg: ${(e as Error).message}`);
       this.dropConnection(fd);
-      this.take(body, fds);
       return;
     }
+    if (got === 'wait') return;
+    this.dropConnection(fd);
+    if (got === 'too-large') this.log('hand-off message too large; dropped');
+    else this.take(got.body, got.fds);
   }
 
   private dropConnection(fd: number): void {
