@@ -1,8 +1,9 @@
 /**
  * `openclaw-runtime explain ID`: for each denial the seccomp agent logged for containers whose
- * id starts with ID, the profile file and rule that denied it and the minimal change that
- * would allow it (shim/agent/explain-denial.ts).
+ * id starts with ID, the profile file and rule that denied it (FILE:LINE: FIELD, the line from
+ * profile/field-line.ts) and the minimal change that would allow it (shim/agent/explain-denial.ts).
  */
+import { readFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import { loadConfig } from '../config/load.js';
 import { OpenclawError } from '../errors.js';
@@ -48,6 +49,21 @@ export const explainCommand: CommandHandler = async ({ argv, env, cwd }) => {
     }
     return file;
   };
+  const { fieldLine } = await import('../profile/field-line.js');
+  const texts = new Map<string, string | undefined>();
+  /** `FILE:LINE` of the field in the profile's file as it is now (the line of the nearest key it spells out), or just FILE. */
+  const whereIs = (file: string, field: string): string => {
+    if (!texts.has(file)) {
+      try {
+        texts.set(file, readFileSync(file, 'utf8'));
+      } catch {
+        texts.set(file, undefined);
+      }
+    }
+    const text = texts.get(file);
+    const line = text === undefined ? undefined : fieldLine(text, field);
+    return line === undefined ? file : `${file}:${line}`;
+  };
   const entries = parseDenials(text).filter((e: DenialEntry) => e.container.startsWith(id));
   for (const e of entries) {
     const x = explainDenial(e, fileOf(e.profile));
@@ -60,8 +76,8 @@ export const explainCommand: CommandHandler = async ({ argv, env, cwd }) => {
     process.stdout.write(
       `${e.time}  ${e.container}  pid ${e.pid}  ${e.syscall}${e.args ? ` ${e.args}` : ''}  ${errno}: ${audit ? `audit: would deny (${e.reason}); allowed` : e.reason}\n` +
         (audit
-          ? `  would be denied by: ${fileOf(e.profile)}: ${x.rule} (audit mode: logged, not enforced)\n  to allow it once audit is off:  ${x.hint}\n`
-          : `  denied by: ${fileOf(e.profile)}: ${x.rule}\n  to allow:  ${x.hint}\n`),
+          ? `  would be denied by: ${whereIs(fileOf(e.profile), x.rule)}: ${x.rule} (audit mode: logged, not enforced)\n  to allow it once audit is off:  ${x.hint}\n`
+          : `  denied by: ${whereIs(fileOf(e.profile), x.rule)}: ${x.rule}\n  to allow:  ${x.hint}\n`),
     );
   }
   if (entries.length === 0) process.stderr.write(`no denials for ${id} in ${path}\n`);

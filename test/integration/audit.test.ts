@@ -90,7 +90,7 @@ describe.skipIf(skip)('audit mode: would-be denials are logged and allowed (real
     expect(lines.length).toBeGreaterThanOrEqual(3);
     for (const l of lines) expect(l).toMatch(/audit: would deny .*; allowed/);
     const x = shim(['--openclaw-config', configToml, 'explain', r.cid]);
-    expect(x.stdout).toMatch(/would be denied by: \S*smythos-audit\.yaml: .* \(audit mode: logged, not enforced\)/);
+    expect(x.stdout).toMatch(/would be denied by: \S*smythos-audit\.yaml:\d+: .* \(audit mode: logged, not enforced\)/);
     const s = denials(['--summary', r.cid], [/audit/]);
     expect(s.stdout).toMatch(new RegExp(`^${r.cid}: \\d+ denials logged \\(all audit: would deny, allowed\\)`));
   });
