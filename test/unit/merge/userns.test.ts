@@ -131,10 +131,19 @@ describe('cleanup hook modifier', () => {
       { path: '/opt/openclaw/hooks/openclaw-poststop', args: ['openclaw-poststop', '--state-dir', '/run/openclaw'] },
     ]);
   });
-  it('adds nothing when the host is not changed', async () => {
+  it.each<[string, HostAction[]]>([
+    ['a per-container job directory and its bind source', [{ kind: 'job', jobsDir: '/var/lib/openclaw/jobs', id: 'c1' }, { kind: 'mkdir', path: '/var/lib/openclaw/jobs/c1/output', mode: 0o700, uid: 100000, gid: 100000, parentMode: 0o711, reuse: 'same-owner' }]],
+    ['a created bind source alone', [{ kind: 'mkdir', path: '/srv/x', mode: 0o755, uid: 0, gid: 0, parentMode: 0o755, reuse: 'any' }]],
+  ])('adds the poststop hook for any host action (every host record is undone when runc destroys the container): %s', async (_name, hostActions) => {
     const { makeCleanupHookModifier } = await import('../../../shim/merge/cleanup-hook.js');
     const spec: Spec = {};
-    makeCleanupHookModifier(mergeInputs({})).apply({ spec, hostActions: [{ kind: 'mkdir', path: '/srv/x' }] });
+    makeCleanupHookModifier(mergeInputs({})).apply({ spec, hostActions });
+    expect(spec.hooks?.poststop).toEqual([{ path: '/opt/openclaw/hooks/openclaw-poststop', args: ['openclaw-poststop', '--state-dir', '/run/openclaw'] }]);
+  });
+  it('adds nothing when the host is not changed (no record is written)', async () => {
+    const { makeCleanupHookModifier } = await import('../../../shim/merge/cleanup-hook.js');
+    const spec: Spec = {};
+    makeCleanupHookModifier(mergeInputs({})).apply({ spec, hostActions: [] });
     expect(spec).toEqual({});
   });
 });
