@@ -20,7 +20,8 @@ import { exitLike, inheritedFds, runInherited, hostRunner, type RunResult } from
 import { runtimeFromConfig } from '../config/runtime-path.js';
 import type { RuntimeConfig } from '../config/schema.js';
 import { OpenclawError } from '../errors.js';
-import { performHostActions, readHostRecord, sweepStale, undoHostActions, DEFAULT_RUNC_ROOT } from '../host/actions.js';
+import { performHostActions, readHostRecord, runtimeKnows, runtimeStateRoot, sweepStale, undoHostActions } from '../host/actions.js';
+import { validContainerId } from '../oci/container-id.js';
 import { aliasDeviceStdio, closeAll } from '../host/stdio-alias.js';
 import { closeDebugLog, debugLog, openDebugLog, writeRuntimeLog } from '../log.js';
 import { pipelineInputFrom, runPipeline, type PipelineInput, type PipelineResult } from '../pipeline.js';
@@ -78,6 +79,8 @@ export interface PreparedCreate {
   runtime: string;
   /** The merged config.json has a user namespace (stdio device nodes must reach the runtime as aliases). */
   userns: boolean;
+  /** Where the runtime keeps its containers' state (--root or its default). */
+  stateRoot: string;
 }
 
 export interface PrepareOptions {
@@ -110,7 +113,15 @@ export async function prepareCreate(ctx: CommandContext, opts: PrepareOptions = 
 
   if (result.compiledFilter?.spec.listenerPath) await effects.ensureAgent(config, result.configPath);
 
-  const runcRoot = argv.globals.root ?? DEFAULT_RUNC_ROOT;
+  const runcRoot = runtimeStateRoot(runtime, argv.globals.root);
+  // A container of this id is alive: the runtime will refuse this create, and the record,
+  // job directory and rootfs bind of this id are that container's. Recording over them and
+  // undoing when the runtime refuses would pull them from under it.
+  if (validContainerId(containerId) && runtimeKnows(runcRoot, containerId)) {
+    throw new OpenclawError('host', `container ${containerId} already exists (state in ${runcRoot}); nothing was changed for this ${command}`, {
+      fix: `delete the container first (openclaw-runtime delete ${containerId}), or ${command} under a new id`,
+    });
+  }
   const sweep = () => effects.hostActions.sweep(config.state.dir).then(
     () => undefined,
     (err: unknown) => debugLog('warn', 'stale sweep failed', { err: String(err) }),
@@ -129,12 +140,12 @@ export async function prepareCreate(ctx: CommandContext, opts: PrepareOptions = 
   }
   writeRuntimeLog(log, 'info', `openclaw-runtime: applied profile ${profile.profile.metadata.name} (sha256 ${profile.sha256.slice(0, 12)})`);
   const userns = (merged.spec.linux?.namespaces ?? []).some((n) => n.type === 'user');
-  return { command, args: { ...args, containerId }, config, configPath: result.configPath, runtime, userns };
+  return { command, args: { ...args, containerId }, config, configPath: result.configPath, runtime, userns, stateRoot: runcRoot };
 }
 
 /** All of create or run on the Node path, through the runtime's exit. */
 export async function createAndRun(ctx: CommandContext, effects: CreateEffects = CREATE_EFFECTS): Promise<RunResult> {
-  const { command, args, config, runtime, userns } = await prepareCreate(ctx, { debugLog: true }, effects);
+  const { command, args, config, runtime, userns, stateRoot } = await prepareCreate(ctx, { debugLog: true }, effects);
   // Under a user namespace the runtime chowns stdio to the container's root: device nodes go
   // as private aliases, never the host's own (host/stdio-alias.ts).
   const aliases = userns ? aliasDeviceStdio(config.state.dir, args.containerId) : undefined;
@@ -148,8 +159,10 @@ export async function createAndRun(ctx: CommandContext, effects: CreateEffects =
     throw err;
   }
   // `run` without --detach has finished the container's whole life here; a failed create
-  // left nothing for the engine to delete. Either way the host side is ours to undo.
-  const containerGone = outcome.exitCode !== 0 || (command === 'run' && !args.detach);
+  // left nothing for the engine to delete. Either way the host side is ours to undo (the
+  // poststop hook may have undone it already: undo finds no record then). Only once the
+  // runtime no longer knows the id: a container that does is not this call's to undo.
+  const containerGone = (outcome.exitCode !== 0 || (command === 'run' && !args.detach)) && !runtimeKnows(stateRoot, args.containerId);
   if (containerGone) await effects.hostActions.undo(config.state.dir, args.containerId).catch(() => undefined);
   return outcome;
 }

@@ -7,9 +7,7 @@ import { parseDeleteArgs } from '../cli/argv.js';
 import { exitLike, runInherited } from '../util/child-process.js';
 import { loadConfig } from '../config/load.js';
 import { runtimeFromConfig } from '../config/runtime-path.js';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { undoHostActions, DEFAULT_RUNC_ROOT } from '../host/actions.js';
+import { runtimeKnows, runtimeStateRoot, undoHostActions } from '../host/actions.js';
 import { hostRunner } from '../util/child-process.js';
 import { reportFailure } from '../log.js';
 import type { CommandHandler } from './types.js';
@@ -22,8 +20,7 @@ export const deleteCommand: CommandHandler = async ({ argv, env, log }) => {
   const { containerId } = parseDeleteArgs(argv.commandArgs);
   // Only once runc no longer knows the container: a refused delete (still running, no
   // --force) must not pull the rootfs from under it.
-  const runcRoot = argv.globals.root ?? DEFAULT_RUNC_ROOT;
-  if (containerId && !existsSync(join(runcRoot, containerId))) {
+  if (containerId && !runtimeKnows(runtimeStateRoot(runtime, argv.globals.root), containerId)) {
     try {
       await undoHostActions(config.state.dir, containerId, hostRunner);
     } catch (err) {

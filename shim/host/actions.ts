@@ -11,7 +11,7 @@
  * is older than a minute. Undo is idempotent: every step tolerates "already undone".
  */
 import { closeSync, constants, fstatSync, openSync, readdirSync, readFileSync, rmdirSync, statSync, unlinkSync, existsSync, utimesSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { BeneathError, assertSafePath, ensureDir, inspectPath, mkdirBeneath } from './safe-path.js';
 import { OpenclawError } from '../errors.js';
 import { errnoOf, writeFileAtomic } from '../util/atomic-file.js';
@@ -29,6 +29,23 @@ export interface HostRecord {
 }
 
 export const DEFAULT_RUNC_ROOT = '/run/runc';
+/** crun's state root for root when no --root is given (runc's is DEFAULT_RUNC_ROOT). */
+export const DEFAULT_CRUN_ROOT = '/run/crun';
+
+/**
+ * Where `runtime` keeps its containers' state: --root when given, else that runtime's own
+ * default. Whether a container still exists is read there; with runc's default for a crun
+ * container, a live one would look gone, and its host set-up be undone under it.
+ */
+export function runtimeStateRoot(runtime: string, root: string | undefined): string {
+  if (root !== undefined) return root;
+  return basename(runtime) === 'crun' ? DEFAULT_CRUN_ROOT : DEFAULT_RUNC_ROOT;
+}
+
+/** Whether the runtime still knows container `id` (its state directory is there). */
+export function runtimeKnows(stateRoot: string, id: string): boolean {
+  return existsSync(join(stateRoot, id));
+}
 const STALE_AFTER_MS = 60_000;
 
 function recordsDir(stateDir: string): string {
@@ -255,7 +272,7 @@ export async function sweepStale(stateDir: string, run: ProcessRunner, now = Dat
     if (!record) continue;
     const age = now - statSync(recordPath(stateDir, id)).mtimeMs;
     if (age < STALE_AFTER_MS) continue;
-    if (existsSync(join(record.runcRoot, id))) continue;
+    if (runtimeKnows(record.runcRoot, id)) continue;
     await undoHostActions(stateDir, id, run);
     swept.push(id);
   }

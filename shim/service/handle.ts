@@ -17,7 +17,7 @@ import type { RuntimeConfig } from '../config/schema.js';
 import { isOpenclawError } from '../errors.js';
 import { writeRuntimeLog, type RuntimeLogTarget } from '../log.js';
 import { SHIM_COMMANDS } from '../commands/index.js';
-import { DEFAULT_RUNC_ROOT, undoHostActions } from '../host/actions.js';
+import { runtimeKnows, runtimeStateRoot, undoHostActions } from '../host/actions.js';
 import { hostRunner } from '../util/child-process.js';
 import { SERVICE_PROTOCOL_VERSION, type ServiceRequest, type ServiceResponse } from './protocol.js';
 import { resolveRuntimeRecorded } from './resolve-runtime.js';
@@ -169,8 +169,7 @@ export async function handleRequest(ctx: HandlerContext, req: ServiceRequest, pe
         const { containerId } = parseDeleteArgs(parsed.commandArgs);
         if (!containerId || containerId.includes('/') || containerId === '.' || containerId === '..') return nodePath();
         if (existsSync(join(loaded.config.state.dir, 'containers', `${containerId}.json`))) {
-          const runcRoot = parsed.globals.root ?? DEFAULT_RUNC_ROOT;
-          if (!existsSync(join(runcRoot, containerId))) {
+          if (!runtimeKnows(runtimeStateRoot(runtime, parsed.globals.root), containerId)) {
             try {
               await undoHostActions(loaded.config.state.dir, containerId, hostRunner);
             } catch (err) {

@@ -38,6 +38,8 @@ interface Row {
   perform?: 'fails';
   write?: 'fails';
   runtime?: RunResult | 'cannot start';
+  /** The runtime's state root (--root) holds c1: before the create, or once the runtime returned. */
+  live?: 'before' | 'after';
   /** Every effect that ran, in order. */
   want: string[];
   /** The create's outcome: the runtime's exit, or the error it failed with. */
@@ -81,6 +83,7 @@ function fakeEffects(row: Row, calls: string[]): CreateEffects {
     },
     async runRuntime(runtime, argv) {
       calls.push(`runRuntime ${runtime} ${argv.join(' ')}`);
+      if (row.live === 'after') mkdirSync(join(liveRoot, 'c1'), { recursive: true });
       if (row.runtime === 'cannot start') throw Object.assign(new Error(`spawn ${runtime} ENOENT`), { code: 'ENOENT' });
       return row.runtime ?? { exitCode: 0, signal: null };
     },
@@ -91,6 +94,9 @@ const CREATE = ['create', '--bundle', '/b', 'c1'];
 const RUN = ['run', '--bundle', '/b', 'c1'];
 const RUN_DETACHED = ['run', '-d', '--bundle', '/b', 'c1'];
 const ok = { exitCode: 0, signal: null };
+/** A runtime state root (--root) for the rows where the runtime knows c1. */
+const liveRoot = join(stateDir, 'runtime-root');
+const LIVE_RUN = ['--root', liveRoot, ...RUN];
 
 const rows: Row[] = [
   {
@@ -162,10 +168,29 @@ const rows: Row[] = [
     want: ['runPipeline c1', 'sweep', 'perform c1 1', 'writeSpec /b/config.json', `runRuntime /bin/true ${CREATE.join(' ')}`, 'undo c1'],
     outcome: { error: /ENOENT/ },
   },
+  {
+    // The record, job and rootfs bind of this id are the live container's: recording over
+    // them and undoing when the runtime refuses would pull them from under it.
+    name: 'the runtime already knows the id (a live container): refused before any host action',
+    argv: LIVE_RUN,
+    live: 'before',
+    want: ['runPipeline c1'],
+    outcome: { error: /container c1 already exists/ },
+  },
+  {
+    name: 'run without --detach, but the runtime knows the id again when it returns (a new container): not undone',
+    argv: LIVE_RUN,
+    live: 'after',
+    runtime: ok,
+    want: ['runPipeline c1', 'sweep', 'perform c1 1', 'writeSpec /b/config.json', `runRuntime /bin/true ${LIVE_RUN.join(' ')}`],
+    outcome: { exitCode: 0 },
+  },
 ];
 
 describe('create: the order of its effects', () => {
   it.each(rows)('$name', async (row) => {
+    rmSync(liveRoot, { recursive: true, force: true });
+    if (row.live === 'before') mkdirSync(join(liveRoot, 'c1'), { recursive: true });
     const calls: string[] = [];
     const ctx = { argv: parseArgv(row.argv), cwd: '/', env: { PATH: '/usr/bin:/bin' }, log: {} };
     const run = createAndRun(ctx, fakeEffects(row, calls));

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync, statSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { performHostActions, readHostRecord, sweepStale, undoHostActions } from '../../../shim/host/actions.js';
+import { DEFAULT_CRUN_ROOT, DEFAULT_RUNC_ROOT, performHostActions, readHostRecord, runtimeStateRoot, sweepStale, undoHostActions } from '../../../shim/host/actions.js';
 import type { ProcessRunner } from '../../../shim/util/child-process.js';
 
 const dirs: string[] = [];
@@ -100,6 +100,16 @@ describe('host actions', () => {
     for (const id of ['alive', 'gone']) utimesSync(join(state, 'containers', `${id}.json`), old, old);
     expect(await sweepStale(state, run)).toEqual(['gone']);
     expect([...mounted].sort()).toEqual([join(state, 'rootfs', 'alive'), join(state, 'rootfs', 'young')]);
+  });
+
+  it.each([
+    ['/usr/sbin/runc', undefined, DEFAULT_RUNC_ROOT],
+    ['/usr/bin/crun', undefined, DEFAULT_CRUN_ROOT],
+    ['/usr/bin/crun', '/run/containerd/runc/k8s.io', '/run/containerd/runc/k8s.io'],
+    ['/usr/sbin/runc', '/var/run/docker/runtime-runc/moby', '/var/run/docker/runtime-runc/moby'],
+  ])('whether %s knows a container is read in its own state root (--root %s): %s', (runtime, root, want) => {
+    // A crun container looked up under runc's default root would look gone while it runs.
+    expect(runtimeStateRoot(runtime, root)).toBe(want);
   });
 
   it('the record is written atomically (no temporary file left)', async () => {
