@@ -132,16 +132,19 @@ describe.skipIf(skip)('the host side is undone when a container\'s life ends (re
     expect({ status: deleted.status, stderr: deleted.stderr.replace(/time="[^"]*"/, '') }, t.name).toEqual({ status: plain.status, stderr: plain.stderr.replace(/time="[^"]*"/, '') });
   }));
 
-  it('a plain runc delete (an engine bypassing the shim) of a container that ran undoes it through the hook', each((t) => {
-    const id = cid('plain-delete');
+  it.each([
+    ['a plain runc delete (an engine bypassing the shim)', (id: string) => runc(['--root', root, 'delete', '--force', id])],
+    ['openclaw-runtime delete', (id: string, t: Transport) => oc(t, ['delete', '--force', id])],
+  ] as const)('%s of a container that ran undoes it through the hook', (_name, del) => each((t) => {
+    const id = cid('delete');
     const created = oc(t, ['--profile', PROFILE, 'create', '--bundle', bundle(['/bin/true']).dir, id], { detached: true });
     expect(created.status, `${t.name}: ${created.stderr}`).toBe(0);
     expect(existsSync(recordOf(id)), t.name).toBe(true);
     expect(runc(['--root', root, 'start', id]).status).toBe(0);
-    const deleted = runc(['--root', root, 'delete', '--force', id]);
-    expect(deleted.status, deleted.stderr).toBe(0);
-    expect(existsSync(recordOf(id)), `${t.name}: host record after runc delete`).toBe(false);
-  }));
+    const deleted = del(id, t);
+    expect(deleted.status, `${t.name}: ${deleted.stderr}`).toBe(0);
+    expect(existsSync(recordOf(id)), `${t.name}: host record after delete`).toBe(false);
+  })());
 
   it('create of an id runc already runs is refused and leaves the live container\'s record and job alone', each((t) => {
     const id = cid('live');
