@@ -20,7 +20,7 @@ import { exitLike, inheritedFds, runInherited, hostRunner, type RunResult } from
 import { runtimeFromConfig } from '../config/runtime-path.js';
 import type { RuntimeConfig } from '../config/schema.js';
 import { OpenclawError } from '../errors.js';
-import { performHostActions, readHostRecord, runtimeKnows, runtimeStateRoot, sweepStale, undoHostActions } from '../host/actions.js';
+import { creatorOf, performHostActions, readHostRecord, runtimeKnows, runtimeStateRoot, sweepStale, undoHostActions, type Creator } from '../host/actions.js';
 import { validContainerId } from '../oci/container-id.js';
 import { aliasDeviceStdio, closeAll } from '../host/stdio-alias.js';
 import { closeDebugLog, debugLog, openDebugLog, writeRuntimeLog } from '../log.js';
@@ -42,7 +42,7 @@ export interface CreateEffects {
     /** Undoes what creates that died half-way left behind (host/actions.ts sweepStale). */
     sweep(stateDir: string): Promise<unknown>;
     /** Records, then does, the merge's host actions; undoes them itself if one fails. */
-    perform(stateDir: string, id: string, runcRoot: string, actions: HostAction[]): Promise<void>;
+    perform(stateDir: string, id: string, runcRoot: string, actions: HostAction[], creator?: Creator): Promise<void>;
     undo(stateDir: string, id: string): Promise<unknown>;
   };
   /** Replaces the bundle's config.json atomically. */
@@ -57,7 +57,7 @@ export const CREATE_EFFECTS: CreateEffects = {
   ensureAgent: async (config, configPath) => (await import('../agent/client.js')).ensureAgent(config, { configPath }),
   hostActions: {
     sweep: (stateDir) => sweepStale(stateDir, hostRunner),
-    perform: (stateDir, id, runcRoot, actions) => performHostActions(stateDir, id, runcRoot, actions, hostRunner),
+    perform: (stateDir, id, runcRoot, actions, creator) => performHostActions(stateDir, id, runcRoot, actions, hostRunner, creator),
     undo: (stateDir, id) => undoHostActions(stateDir, id, hostRunner),
   },
   // Not durable (no fsync): runc reads the file from the page cache right after, and a
@@ -94,6 +94,13 @@ export interface PrepareOptions {
    * the one-shot Node path awaits it, since its process ends with the command.
    */
   deferSweep?: (sweep: () => Promise<void>) => void;
+  /**
+   * The process that will run the runtime (the service: the launcher that asked, which execs
+   * it; default: this process, which waits for it). Recorded so that the sweep can tell a
+   * create in flight from one whose runtime has exited (host/actions.ts HostRecord.creator).
+   * null: not known (no creator is recorded).
+   */
+  runtimePid?: number | null;
 }
 
 /** Config, profile, merge, agent, host actions, atomic write: all of create but running runc. */
@@ -130,7 +137,7 @@ export async function prepareCreate(ctx: CommandContext, opts: PrepareOptions = 
   // record replaces it, or its host set-up would never be undone.
   if (opts.deferSweep && !readHostRecord(config.state.dir, containerId)) opts.deferSweep(sweep);
   else await sweep();
-  await effects.hostActions.perform(config.state.dir, containerId, runcRoot, merged.hostActions);
+  await effects.hostActions.perform(config.state.dir, containerId, runcRoot, merged.hostActions, opts.runtimePid === null ? undefined : creatorOf(opts.runtimePid ?? process.pid));
 
   try {
     if (!jsonEqual(merged.spec, spec.spec)) effects.writeSpec(spec.path, merged.spec);

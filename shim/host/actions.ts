@@ -7,8 +7,8 @@
  * Crash safety: the record of what a container's create does is written (atomically)
  * BEFORE doing it, under <state.dir>/containers/<id>.json. `delete` undoes what the record
  * lists; a create that died half-way, or a container deleted behind our back, is cleaned up
- * by the next create's sweep (sweepStale): its runc state directory is gone and its record
- * is older than a minute. Undo is idempotent: every step tolerates "already undone".
+ * by the next create's sweep (sweepStale): its runtime state directory is gone and the process
+ * that ran its runtime has ended (for a record that does not name it: older than a minute). Undo is idempotent: every step tolerates "already undone".
  */
 import { closeSync, constants, fstatSync, openSync, readdirSync, readFileSync, rmdirSync, statSync, unlinkSync, existsSync, utimesSync } from 'node:fs';
 import { basename, join } from 'node:path';
@@ -19,6 +19,7 @@ import type { ProcessRunner } from '../util/child-process.js';
 import { jobDirOf } from '../profile/binds.js';
 import { validContainerId } from '../oci/container-id.js';
 import type { HostAction } from './types.js';
+import { procStartTime } from '../util/proc-start.js';
 
 export interface HostRecord {
   id: string;
@@ -26,6 +27,30 @@ export interface HostRecord {
   runcRoot: string;
   createdAt: string;
   actions: HostAction[];
+  /**
+   * The process that runs the runtime for this create (the Node path: Node, which waits for
+   * it; the launcher: the launcher, which becomes the runtime). While it lives the record is
+   * a create in flight; once it is gone and the runtime does not know the id, the container
+   * never came to be or has ended, whatever the record's age. Absent (older records, a
+   * caller whose pid is unknown): the age rule alone.
+   */
+  creator?: Creator;
+}
+
+export interface Creator {
+  pid: number;
+  /** /proc/PID/stat start time: a reused pid is not the creator. */
+  start: string;
+}
+
+/** `pid` as a record's creator, or undefined when it is not running. */
+export function creatorOf(pid: number): Creator | undefined {
+  const start = procStartTime(pid);
+  return start === undefined ? undefined : { pid, start };
+}
+
+function creatorAlive(c: Creator): boolean {
+  return procStartTime(c.pid) === c.start;
 }
 
 export const DEFAULT_RUNC_ROOT = '/run/runc';
@@ -72,6 +97,7 @@ export async function performHostActions(
   runcRoot: string,
   actions: HostAction[],
   run: ProcessRunner,
+  creator?: Creator,
 ): Promise<void> {
   if (actions.length === 0) return;
   if (!validContainerId(id)) {
@@ -79,7 +105,7 @@ export async function performHostActions(
   }
   ensureStateDir(stateDir);
   ensureDir(recordsDir(stateDir), { mode: 0o700, parentMode: 0o711, field: 'state.dir' });
-  const record: HostRecord = { id, runcRoot, createdAt: new Date().toISOString(), actions };
+  const record: HostRecord = { id, runcRoot, createdAt: new Date().toISOString(), actions, ...(creator ? { creator } : {}) };
   try {
     writeFileAtomic(recordPath(stateDir, id), JSON.stringify(record, null, 2), { mode: 0o600 });
   } catch (err) {
@@ -256,7 +282,12 @@ export async function undoHostActions(stateDir: string, id: string, run: Process
   return true;
 }
 
-/** Undoes records of containers runc no longer knows, left by crashes or out-of-band deletes. */
+/**
+ * Undoes records of containers the runtime no longer knows, left by crashes, out-of-band
+ * deletes, or a create whose runtime failed after the launcher exec'd it (crun runs no
+ * poststop hook for a container that never started). A record whose creator still runs is a
+ * create in flight; one with no creator recorded counts as that for a minute.
+ */
 export async function sweepStale(stateDir: string, run: ProcessRunner, now = Date.now()): Promise<string[]> {
   let names: string[];
   if (inspectPath(recordsDir(stateDir)).unsafe) return [];
@@ -270,9 +301,12 @@ export async function sweepStale(stateDir: string, run: ProcessRunner, now = Dat
     const id = name.slice(0, -'.json'.length);
     const record = readHostRecord(stateDir, id);
     if (!record) continue;
-    const age = now - statSync(recordPath(stateDir, id)).mtimeMs;
-    if (age < STALE_AFTER_MS) continue;
     if (runtimeKnows(record.runcRoot, id)) continue;
+    if (record.creator) {
+      if (creatorAlive(record.creator)) continue;
+    } else if (now - statSync(recordPath(stateDir, id)).mtimeMs < STALE_AFTER_MS) {
+      continue;
+    }
     await undoHostActions(stateDir, id, run);
     swept.push(id);
   }

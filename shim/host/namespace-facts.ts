@@ -25,6 +25,7 @@ import { basename, dirname, join } from 'node:path';
 import type { NamespaceType, Spec } from '../oci/types.js';
 import type { JoinedNamespaceFacts, NamespaceOwner } from './types.js';
 import { containerdStateOfBundle } from '../oci/bundle.js';
+import { procStartTime } from '../util/proc-start.js';
 
 /** /proc/PID/ns/ entry names, by OCI namespace type. */
 export const PROC_NS_NAME: Record<NamespaceType, string> = {
@@ -70,18 +71,6 @@ export function criNetnsDirOfBundle(bundle: string): string | undefined {
   return state ? join(state, 'io.containerd.grpc.v1.cri', 'netns') : undefined;
 }
 
-/** Field 22 of /proc/PID/stat (start time in clock ticks), as runc records it in init_process_start. */
-function startTime(proc: string, pid: number): string | undefined {
-  try {
-    const stat = readFileSync(join(proc, String(pid), 'stat'), 'utf8');
-    // comm (field 2) may hold spaces and parentheses: count from the last ')'.
-    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return rest[19];
-  } catch {
-    return undefined;
-  }
-}
-
 function containerWithInit(runcRoot: string, pid: number, proc: string): string | undefined {
   let ids: string[];
   try {
@@ -89,7 +78,7 @@ function containerWithInit(runcRoot: string, pid: number, proc: string): string 
   } catch {
     return undefined;
   }
-  const started = startTime(proc, pid);
+  const started = procStartTime(pid, proc);
   for (const id of ids) {
     try {
       const state = JSON.parse(readFileSync(join(runcRoot, id, 'state.json'), 'utf8')) as { init_process_pid?: number; init_process_start?: number | string };

@@ -133,7 +133,8 @@ export async function handleRequest(ctx: HandlerContext, req: ServiceRequest, pe
         const configPath = configPathFor(parsed.shim.openclawConfig, env).path;
         const before = statBig(configPath); // before the pipeline reads it (resolved.ts)
         // The stale-record sweep waits for the next turn of the event loop, after this answer is written.
-        const prepared = await prepareCreate({ argv: parsed, cwd: req.cwd, env, log }, { self: req.self, deferSweep: (sweep) => setImmediate(() => void sweep()) });
+        // Without the launcher's pid (the runtime's, once it execs) the record names no creator: the sweep's age rule applies.
+        const prepared = await prepareCreate({ argv: parsed, cwd: req.cwd, env, log }, { self: req.self, runtimePid: peerPid !== undefined && peerPid > 0 ? peerPid : null, deferSweep: (sweep) => setImmediate(() => void sweep()) });
         // The engine's next calls (start, state, kill, delete) find the runtime without asking.
         if (before && prepared.configPath) {
           writeResolved(ctx.serviceDir, { configPath: prepared.configPath, stat: before, path: env.PATH ?? DEFAULT_PATH, self: req.self, runtime: prepared.runtime, stateDir: prepared.config.state.dir });

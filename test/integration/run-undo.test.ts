@@ -161,27 +161,44 @@ describe.skipIf(skip)('the host side is undone when a container\'s life ends (re
     expect(existsSync(recordOf(id)), `${t.name}: host record after delete`).toBe(false);
   }));
 
-  it.skipIf(!crun || !nativeBuilt)('crun run (foreground) through the resident service: crun runs the hook too, the record is gone when it returns', () => {
+  /** `crun run` of a bundle running `args`, through the native launcher and a service of its own in the mount namespace where the cgroup v2 mount is hidden. */
+  function crunRunThroughService(args: string[], id: string): Ran {
     const toml = join(work, 'crun.toml');
     writeFileSync(toml, readFileSync(configToml, 'utf8').replace(/candidates = \[.*\]/, `candidates = ["${crun}"]`));
-    const dir = join(work, 'service-crun');
+    const dir = join(work, `service-${id}`);
     services.push(dir);
-    const crunRoot = join(work, 'crun-root');
-    const id = cid('crun-run');
-    const b = bundle(['/bin/sh', '-c', 'echo done > /output/result']);
     const hide = existsSync('/sys/fs/cgroup/unified') ? 'mount -t tmpfs tmpfs /sys/fs/cgroup/unified && ' : '';
     // The service is started (and waited for) inside the namespace the launcher then runs in.
     const startInNs = `import(${JSON.stringify(join(REPO, 'dist', 'service', 'client.js'))}).then(async (m) => process.exit((await m.startService(${JSON.stringify(dir)}, { wait: true })) ? 0 : 1))`;
     const script = `${hide}node --input-type=module -e "$1" && shift && PATH="$0" exec "$@"`;
-    const r = spawnSync('unshare', ['-m', 'sh', '-c', script, noNodePath, startInNs, SHIM, '--openclaw-config', toml, '--root', crunRoot, '--profile', PROFILE, 'run', '--bundle', b.dir, id], {
+    const r = spawnSync('unshare', ['-m', 'sh', '-c', script, noNodePath, startInNs, SHIM, '--openclaw-config', toml, '--root', join(work, 'crun-root'), '--profile', PROFILE, 'run', '--bundle', bundle(args).dir, id], {
       encoding: 'utf8',
       env: { ...process.env, OPENCLAW_CONFIG: '', OPENCLAW_SERVICE_DIR: dir },
       timeout: 60_000,
     });
+    expect(existsSync(serviceSocket(dir)), 'the service answered in the namespace').toBe(true);
+    return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
+  }
+
+  it.skipIf(!crun || !nativeBuilt)('crun run (foreground) through the resident service: crun runs the hook too, the record is gone when it returns', () => {
+    const id = cid('crun-run');
+    const r = crunRunThroughService(['/bin/sh', '-c', 'echo done > /output/result'], id);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
-    expect(existsSync(serviceSocket(dir))).toBe(true);
     expect(readFileSync(join(jobOf(id), 'output', 'result'), 'utf8')).toBe('done\n');
     expect(existsSync(recordOf(id)), 'host record after crun run').toBe(false);
+  });
+
+  it.skipIf(!crun || !nativeBuilt)('crun run that fails to start through the resident service (crun runs no hook then): the next create undoes it at once, not a minute later', () => {
+    const id = cid('crun-fails');
+    const r = crunRunThroughService(['/bin/no-such-program'], id);
+    expect(r.stderr).toMatch(/no-such-program/);
+    expect(r.status).toBe(1);
+    // Nothing of ours ran after crun: the launcher had become crun, and crun ran no poststop hook.
+    expect(existsSync(recordOf(id)), 'host record right after the failed run').toBe(true);
+    // The Node path's create awaits its sweep: the record's creator (the launcher, then crun) has ended.
+    const next = oc(transports[0], ['--profile', PROFILE, 'run', '--bundle', bundle(['/bin/true']).dir, cid('next')]);
+    expect(next.status, next.stderr).toBe(0);
+    expect(existsSync(recordOf(id)), 'host record after the next create').toBe(false);
   });
 });

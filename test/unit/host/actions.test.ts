@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync, statSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_CRUN_ROOT, DEFAULT_RUNC_ROOT, performHostActions, readHostRecord, runtimeStateRoot, sweepStale, undoHostActions } from '../../../shim/host/actions.js';
+import { creatorOf, DEFAULT_CRUN_ROOT, DEFAULT_RUNC_ROOT, performHostActions, readHostRecord, runtimeStateRoot, sweepStale, undoHostActions } from '../../../shim/host/actions.js';
 import type { ProcessRunner } from '../../../shim/util/child-process.js';
 
 const dirs: string[] = [];
@@ -100,6 +100,24 @@ describe('host actions', () => {
     for (const id of ['alive', 'gone']) utimesSync(join(state, 'containers', `${id}.json`), old, old);
     expect(await sweepStale(state, run)).toEqual(['gone']);
     expect([...mounted].sort()).toEqual([join(state, 'rootfs', 'alive'), join(state, 'rootfs', 'young')]);
+  });
+
+  it('the sweep takes a record whose creator has ended and whose container the runtime does not know at once, whatever its age', async () => {
+    const base = tmp();
+    const state = join(base, 'state');
+    const runcRoot = join(base, 'runc');
+    mkdirSync(join(runcRoot, 'alive-ended-creator'), { recursive: true });
+    const { run } = fakeRunner();
+    const me = creatorOf(process.pid)!;
+    // The same pid with another start time: the pid was reused, the creator is gone.
+    const ended = { pid: process.pid, start: `${me.start}0` };
+    const rows = { 'in-flight': me, 'failed-create': ended, 'alive-ended-creator': ended, 'no-creator-young': undefined };
+    for (const [id, creator] of Object.entries(rows)) {
+      await performHostActions(state, id, runcRoot, [{ kind: 'job', jobsDir: join(base, 'jobs'), id }], run, creator);
+    }
+    expect(readHostRecord(state, 'in-flight')?.creator).toEqual(me);
+    expect(await sweepStale(state, run)).toEqual(['failed-create']);
+    expect(['in-flight', 'alive-ended-creator', 'no-creator-young'].every((id) => readHostRecord(state, id))).toBe(true);
   });
 
   it.each([
