@@ -13,7 +13,26 @@ export function stopAgent(socket: string): void {
   try {
     process.kill(pid, 'SIGTERM');
   } catch {
-    /* already gone */
+    return; // already gone
+  }
+  // Until it has exited: it writes its last log lines (into the test's directory) on the way out,
+  // and a caller that removes that directory next must not race them.
+  // A zombie (our own child not yet reaped: this loop blocks the event loop) has exited too.
+  const gone = (): boolean => {
+    try {
+      return / Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\)/, ')'));
+    } catch {
+      return true;
+    }
+  };
+  const deadline = Date.now() + 10_000;
+  while (!gone() && Date.now() < deadline) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+  if (!gone()) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      /* gone meanwhile */
+    }
   }
 }
 

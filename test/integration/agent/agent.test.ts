@@ -202,7 +202,8 @@ describe.skipIf(skipReason !== undefined)('seccomp agent with runc', () => {
     expect(await waitFor(() => fdCount(agent!.pid!) === base)).toBe(true);
 
     // The agent writes its denial log asynchronously: wait for the line, not for a time.
-    await waitFor(() => denialsOf('it-main').some((d) => d.args.includes('/etc/probe')));
+    // Both lines: the exec comes last in the probe, and its line may land after the open's.
+    await waitFor(() => denialsOf('it-main').some((d) => d.args.includes('/etc/probe')) && denialsOf('it-main').some((d) => (d as { syscall?: string }).syscall === 'execve'));
     const mine = denialsOf('it-main') as Array<{ syscall?: string; args: string }>;
     expect(mine.map((d) => d.syscall)).toContain('execve');
     expect(mine.find((d) => d.args.includes('/etc/probe'))).toMatchObject({ decision: 'deny', errno: 1, profile: 'itest', reason: 'write-open outside writable paths' });
