@@ -106,6 +106,6 @@ describe.skipIf(skip)('record --engine docker (private dockerd, the real Python 
     expect(r.exitCode).not.toBe(0);
     let e = shim(['explain', ''], 60_000);
     for (let i = 0; i < 50 && !/clone flags=/.test(e.stdout); i++) e = shim(['explain', ''], 60_000);
-    expect(e.stdout).toMatch(/clone flags=CLONE_CHILD_CLEARTID\|CLONE_CHILD_SETTID\|SIGCHLD {2}EPERM: denied by the filter\n {2}denied by: \S+docker-job\.yaml: spec\.isolation\.syscallFilter\.blacklist\[0\]/);
+    expect(e.stdout).toMatch(/clone flags=CLONE_CHILD_CLEARTID\|CLONE_CHILD_SETTID\|SIGCHLD {2}EPERM: denied by the filter\n {2}denied by: \S+docker-job\.yaml:\d+: spec\.isolation\.syscallFilter\.blacklist\[0\]/);
   });
 });

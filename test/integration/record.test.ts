@@ -156,7 +156,7 @@ describe.skipIf(skip)('record a real Python job, re-run it under the recorded pr
   it.each([
     ['fork.py', 'os.fork', /clone {2}EPERM {2}denied by the filter \(spec\.isolation\.syscallFilter\.blacklist\[0\]\) {2}flags=CLONE_CHILD_CLEARTID\|CLONE_CHILD_SETTID\|SIGCHLD/, /denied by: \S+py-job\.yaml:\d+: spec\.isolation\.syscallFilter\.blacklist\[0\]\n {2}to allow: {2}.*remove clone from the blacklist/],
     ['subproc.py', 'subprocess', /EPERM {2}denied by the filter \(spec\.isolation\.syscallFilter\.(defaultAction|blacklist\[0\])\)/, /denied by: \S+py-job\.yaml:\d+: spec\.isolation\.syscallFilter\.(defaultAction|blacklist\[0\])/],
-    ['inet.py', 'an AF_INET socket', /socket {2}EPERM {2}denied by the filter \(spec\.isolation\.syscallFilter\.defaultAction\) {2}family=AF_INET/, /socket family=AF_INET.*\n {2}denied by: \S+py-job\.yaml: spec\.isolation\.syscallFilter\.defaultAction\n {2}to allow: {2}add socket to .*socketFamilies: \[AF_INET\]/],
+    ['inet.py', 'an AF_INET socket', /socket {2}EPERM {2}denied by the filter \(spec\.isolation\.syscallFilter\.defaultAction\) {2}family=AF_INET/, /socket family=AF_INET.*\n {2}denied by: \S+py-job\.yaml:\d+: spec\.isolation\.syscallFilter\.defaultAction\n {2}to allow: {2}add socket to .*socketFamilies: \[AF_INET\]/],
     ['elsewhere.py', 'a write outside the recorded paths', /openat {2}EPERM {2}write-open outside writable paths .*path="\/tmp\/leak\.txt"/, /denied by: \S+py-job\.yaml:\d+: spec\.filesystem\.writablePaths\n {2}to allow: {2}add \/tmp to spec\.filesystem\.writablePaths/],
   ])('%s (%s) is denied, and shows in denials and explain', (script, _what, inDenials, inExplain) => {
     const id = cid(script.replace('.py', ''));
