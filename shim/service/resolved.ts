@@ -14,8 +14,8 @@
  * Format (one key=value per line, in this order; no value may hold a newline):
  *   openclaw-resolved 1 / config= / dev= / ino= / size= / mtime_ns= / ctime_ns= / path= / self= / runtime= / state_dir=
  */
-import { mkdirSync, chmodSync, renameSync, writeFileSync, type BigIntStats } from 'node:fs';
-import { dirname } from 'node:path';
+import { mkdirSync, chmodSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync, type BigIntStats } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { resolvedFile } from './paths.js';
 
@@ -67,7 +67,46 @@ export function writeResolved(serviceDirPath: string, r: ResolvedRuntime): void 
     const tmp = `${file}.${process.pid}-${randomBytes(4).toString('hex')}`;
     writeFileSync(tmp, text, { mode: 0o600 });
     renameSync(tmp, file);
+    sweepResolved(dirname(file));
   } catch {
     // not root, read-only /run: the launcher simply keeps asking
+  }
+}
+
+/** Records kept before the sweep looks for dead ones: one per (config file, launcher) in use. */
+export const RESOLVED_SWEEP_AT = 64;
+
+/**
+ * One record is written per config file a create or lookup used, and configs come and go (a
+ * test suite's temporary ones, an operator's renamed file): once there are more than
+ * RESOLVED_SWEEP_AT, the records of config files that no longer exist are removed, so the
+ * directory holds what is in use, not every config ever seen. A record of a live config is
+ * never removed (the launcher would only ask once more, but it need not).
+ */
+export function sweepResolved(dir: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  if (names.length <= RESOLVED_SWEEP_AT) return;
+  for (const name of names) {
+    const path = join(dir, name);
+    try {
+      const config = /^config=(.*)$/m.exec(readFileSync(path, 'utf8'))?.[1];
+      if (config === undefined || !exists(config)) unlinkSync(path);
+    } catch {
+      /* removed meanwhile, or another writer's temp file renamed away */
+    }
+  }
+}
+
+function exists(path: string): boolean {
+  try {
+    statSync(path);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code !== 'ENOENT';
   }
 }
