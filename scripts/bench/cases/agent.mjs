@@ -7,14 +7,13 @@
  * measures the agent, not the shim. Target: the neighbour's p99 <= 1 ms in every scenario.
  * Reported as baseline = the neighbour with no attacker, subject = under attack.
  */
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { join } from 'node:path';
 import { makeBundle } from '../lib/bundle.mjs';
 import { row } from '../lib/row.mjs';
 import { quantile } from '../lib/stats.mjs';
-import { BENCH_DIR, SHIM } from '../lib/tools.mjs';
+import { BENCH_DIR, sleep, startBenchAgent } from '../lib/tools.mjs';
 import { formatListenerMetadata } from '../../../dist/agent/metadata.js';
 
 export const id = 'e';
@@ -44,13 +43,6 @@ function seccompSection(socket) {
   };
 }
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const canConnect = (path) => new Promise((done) => {
-  const s = connect(path);
-  s.once('connect', () => { s.destroy(); done(true); });
-  s.once('error', () => done(false));
-});
-
 export async function run(ctx) {
   const dir = join(ctx.work, 'e');
   const out = join(dir, 'out');
@@ -71,14 +63,12 @@ export async function run(ctx) {
   const neighbourBundle = makeBundle(join(dir, 'b-neighbour'), ctx.rootfs, ['/agentload', 'neighbour', String(OPENS), '/output/neighbour'], edit);
   const attackBundles = Object.fromEntries(SCENARIOS.map((s) => [s.name, makeBundle(join(dir, `b-${s.name}`), ctx.rootfs, ['/agentload', ...s.args], edit)]));
 
-  const agent = spawn(SHIM, ['agent', '--socket', socket, '--denial-log', join(dir, 'denials.log')], { stdio: ['ignore', 'ignore', 'ignore'] });
+  const agent = await startBenchAgent(socket, join(dir, 'denials.log'));
   let n = 0;
   const cid = (what) => `oc-bench-agent-${process.pid}-${what}-${n++}`;
   // SIGKILL on timeout: runc run forwards SIGTERM to a container that a stalled agent holds.
   const runc = (...args) => spawnSync('runc', ['--root', runcRoot, ...args], { encoding: 'utf8', timeout: 60_000, killSignal: 'SIGKILL' });
   try {
-    for (let i = 0; i < 200 && !(await canConnect(socket)); i++) await sleep(25);
-    if (!(await canConnect(socket))) throw new Error('the agent did not start');
 
     /** The agent's CPU time so far, in clock ticks (utime + stime, /proc/PID/stat fields 14 and 15). */
     const agentTicks = () => {

@@ -9,13 +9,12 @@
  * A third container runs the same filter in audit mode (issue 13): the agent logs each call as
  * "would deny" and lets it run (CONTINUE); that loop also closes each socket it gets.
  */
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync } from 'node:fs';
-import { connect } from 'node:net';
 import { join } from 'node:path';
 import { makeBundle } from '../lib/bundle.mjs';
 import { row } from '../lib/row.mjs';
-import { BENCH_DIR, SHIM, alternate } from '../lib/tools.mjs';
+import { BENCH_DIR, alternate, startBenchAgent } from '../lib/tools.mjs';
 import { formatListenerMetadata } from '../../../dist/agent/metadata.js';
 
 export const id = 'g';
@@ -38,13 +37,6 @@ function seccompSection(socket, viaAgent, audit = false) {
   };
 }
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const canConnect = (path) => new Promise((done) => {
-  const s = connect(path);
-  s.once('connect', () => { s.destroy(); done(true); });
-  s.once('error', () => done(false));
-});
-
 export async function run(ctx) {
   const dir = join(ctx.work, 'g');
   mkdirSync(dir, { recursive: true });
@@ -58,14 +50,12 @@ export async function run(ctx) {
     agent: makeBundle(join(dir, 'b-agent'), ctx.rootfs, ['/denied', String(CALLS)], (c) => ({ ...c, linux: { ...c.linux, seccomp: seccompSection(socket, true) } })),
     audit: makeBundle(join(dir, 'b-audit'), ctx.rootfs, ['/denied', String(CALLS), 'audit'], (c) => ({ ...c, linux: { ...c.linux, seccomp: seccompSection(socket, true, true) } })),
   };
-  const agent = spawn(SHIM, ['agent', '--socket', socket, '--denial-log', join(dir, 'denials.log')], { stdio: ['ignore', 'ignore', 'ignore'] });
+  const agent = await startBenchAgent(socket, join(dir, 'denials.log'));
   let n = 0;
   const results = { kernel: [], agent: [], audit: [] };
   const calls = { kernel: 0, agent: 0, audit: 0 };
   const warmup = Math.min(ctx.warmup, 1);
   try {
-    for (let i = 0; i < 200 && !(await canConnect(socket)); i++) await sleep(25);
-    if (!(await canConnect(socket))) throw new Error('the agent did not start');
     const once = (label) => {
       const cid = `oc-bench-g-${process.pid}-${n++}`;
       const r = spawnSync('runc', ['--root', runcRoot, 'run', '--bundle', bundles[label], cid], { encoding: 'utf8', timeout: 60_000, killSignal: 'SIGKILL' });

@@ -2,7 +2,7 @@
  * Paths, prerequisites and the C helpers (timeit, syscalls), built once per run into a temp
  * directory with gcc. Nothing here needs hyperfine.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -119,4 +119,18 @@ export async function warmService() {
   const { startService } = await import(join(REPO, 'dist', 'service', 'client.js'));
   const { serviceDir } = await import(join(REPO, 'dist', 'service', 'paths.js'));
   return startService(serviceDir(process.env), { wait: true });
+}
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Starts `openclaw-runtime agent` on `socket` (its own process, output discarded) and waits until it answers. */
+export async function startBenchAgent(socket, denialLog) {
+  const { canConnect } = await import(join(REPO, 'dist', 'agent', 'client.js'));
+  const agent = spawn(SHIM, ['agent', '--socket', socket, '--denial-log', denialLog], { stdio: ['ignore', 'ignore', 'ignore'] });
+  for (let i = 0; i < 200 && !(await canConnect(socket)); i++) await sleep(25);
+  if (!(await canConnect(socket))) {
+    agent.kill('SIGKILL');
+    throw new Error('the agent did not start');
+  }
+  return agent;
 }
