@@ -38,7 +38,7 @@ function seccompSection(socket) {
     defaultAction: 'SCMP_ACT_ALLOW',
     architectures: ['SCMP_ARCH_X86_64'],
     listenerPath: socket,
-    listenerMetadata: formatListenerMetadata({ v: 1, profile: 'bench', sha256: 'e'.repeat(64), errno: 1, writable: ['/output'] }),
+    listenerMetadata: formatListenerMetadata({ v: 1, profile: 'bench', sha256: 'e'.repeat(64), errno: 1, writable: ['/output'], writeGated: ['open', 'openat', 'creat'] }),
     syscalls,
   };
 }
