@@ -5,22 +5,11 @@
  * then goes to stderr, the journal). Runs on process.execPath, the Node the addon was built for.
  * Its log: JSON lines, rotated (daemon-log.ts). SIGHUP drops its caches (service/server.ts reload).
  */
-import { commandSpec, parseCommandArgs } from './cli/command-args.js';
+import { parseCommandArgs } from './cli/command-args.js';
+import { SERVICE_SPEC } from './commands/specs.js';
 import { DaemonLog, formatLogLine } from './daemon-log.js';
 import { ServiceServer } from './service/server.js';
 import { serviceDir } from './service/paths.js';
-
-const SERVICE_SPEC = commandSpec({
-  name: 'service',
-  invocation: 'node dist/service-main.js',
-  summary: 'the resident openclaw service: answers the native launcher\'s create, run, delete, features and hook calls',
-  positionals: { min: 0, max: 0 },
-  options: {
-    dir: { type: 'string', value: 'DIR', help: 'its directory: socket, lock, records (default: $OPENCLAW_SERVICE_DIR, else one per package under /run/openclaw/service)' },
-    'idle-exit-s': { type: 'string', value: 'SECONDS', help: 'exit after this long without a request (default 0: never)' },
-    'log-file': { type: 'string', value: 'PATH', help: 'its log, JSON lines, rotated at 4 MiB (default: stderr, e.g. the journal)' },
-  },
-});
 
 let flags: { dir?: string; 'idle-exit-s'?: string; 'log-file'?: string };
 try {

@@ -123,6 +123,19 @@ export const RECORD_SPEC = commandSpec({
   details: 'Root only. The job runs once under a filter that sends every call to a recorder in this process,\nwhich lets each one run (nothing is denied) and counts it; runc\'s own calls before the job starts are\nleft out. The records stay in <state.dir>/record/record-NAME-PID/records.jsonl.\nexit: 0 recorded (the profile passed the schema and the compiler), 1 the job failed (the profile is\nstill written)\nSee docs/write-your-own-profile.md.',
 });
 
+/** The resident service's own command line (shim/service-main.ts); a daemon entry, not a shim verb. */
+export const SERVICE_SPEC = commandSpec({
+  name: 'service',
+  invocation: 'node dist/service-main.js',
+  summary: 'the resident openclaw service: answers the native launcher\'s create, run, delete, features and hook calls',
+  positionals: { min: 0, max: 0 },
+  options: {
+    dir: { type: 'string', value: 'DIR', help: 'its directory: socket, lock, records (default: $OPENCLAW_SERVICE_DIR, else one per package under /run/openclaw/service)' },
+    'idle-exit-s': { type: 'string', value: 'SECONDS', help: 'exit after this long without a request (default 0: never)' },
+    'log-file': { type: 'string', value: 'PATH', help: 'its log, JSON lines, rotated at 4 MiB (default: stderr, e.g. the journal)' },
+  },
+});
+
 export const INSTALL_SPEC = installSpec('install');
 export const UNINSTALL_SPEC = installSpec('uninstall');
 
