@@ -76,11 +76,4 @@ export function readPid(lockFile: string): number | undefined {
   return pid > 0 ? pid : undefined;
 }
 
-export function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+export { alive } from '../helpers/agent.js';

@@ -5,6 +5,16 @@ import { join } from 'node:path';
 import { removeTemplate, type Bundle } from './bundle.js';
 import { runc } from './shim.js';
 
+/** Whether a process with this pid exists (kill 0; a zombie counts). */
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export function stopAgent(socket: string): void {
   const lock = `${socket}.lock`;
   if (!existsSync(lock)) return;

@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { integrationSkipReason, makeBundle, REPO, SHIM, type Bundle } from '../helpers/bundle.js';
 import { shim } from '../helpers/shim.js';
-import { agentWorkDir, removeAgentWorkDir } from '../helpers/agent.js';
+import { agentWorkDir, alive, removeAgentWorkDir } from '../helpers/agent.js';
 import { callService, startService } from '../../shim/service/client.js';
 import { SERVICE_PROTOCOL_VERSION } from '../../shim/service/protocol.js';
 
@@ -61,15 +61,6 @@ async function waitForText(file: string, text: string): Promise<boolean> {
     await sleep(25);
   }
   return false;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 describe.skipIf(skip)('the seccomp agent follows its config', () => {

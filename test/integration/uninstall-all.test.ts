@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { integrationSkipReason, makeBundle, REPO, SHIM, type Bundle } from '../helpers/bundle.js';
 import { runc, shim, type Ran } from '../helpers/shim.js';
-import { agentWorkDir, removeAgentWorkDir } from '../helpers/agent.js';
+import { agentWorkDir, alive, removeAgentWorkDir } from '../helpers/agent.js';
 import { spawnSync } from 'node:child_process';
 
 const ADDON = join(REPO, 'addon', 'build', 'Release', 'openclaw_agent.node');
@@ -21,15 +21,6 @@ const skip = integrationSkipReason() ?? (existsSync(ADDON) ? undefined : 'the se
 if (skip) console.warn(`SKIP integration/uninstall-all: ${skip}`);
 
 const ROOT = mkdtempSync(join(tmpdir(), 'openclaw-uninstall-root-'));
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Every file under dir, relative, with its content (a snapshot to compare). */
 function snapshot(dir: string): Record<string, string> {
