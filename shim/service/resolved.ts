@@ -14,7 +14,7 @@
  * Format (one key=value per line, in this order; no value may hold a newline):
  *   openclaw-resolved 1 / config= / dev= / ino= / size= / mtime_ns= / ctime_ns= / path= / self= / runtime= / state_dir=
  */
-import { mkdirSync, chmodSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync, type BigIntStats } from 'node:fs';
+import { existsSync, mkdirSync, chmodSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync, type BigIntStats } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { resolvedFile } from './paths.js';
@@ -65,9 +65,11 @@ export function writeResolved(serviceDirPath: string, r: ResolvedRuntime): void 
       chmodSync(d, 0o700);
     }
     const tmp = `${file}.${process.pid}-${randomBytes(4).toString('hex')}`;
+    const added = !existsSync(file);
     writeFileSync(tmp, text, { mode: 0o600 });
     renameSync(tmp, file);
-    sweepResolved(dirname(file));
+    // Every create rewrites its record: only a new one can take the directory past the bound.
+    if (added) sweepResolved(dirname(file));
   } catch {
     // not root, read-only /run: the launcher simply keeps asking
   }

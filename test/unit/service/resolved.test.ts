@@ -44,4 +44,16 @@ describe('resolved-runtime records', () => {
     const lastGone = join(work, `gone-${RESOLVED_SWEEP_AT - 1}.toml`);
     expect(readdirSync(join(dir, 'resolved')).sort()).toEqual([name(live), name(lastGone)].sort());
   });
+
+  it('a create that rewrites an existing record does not sweep; the next new record does', () => {
+    const dir = join(work, 'rewrite');
+    const configs = Array.from({ length: RESOLVED_SWEEP_AT + 1 }, (_, i) => join(work, `rw-${i}.toml`));
+    for (const c of configs) record(dir, c); // all alive: the sweep at the last one removes nothing
+    rmSync(configs[0]!);
+    record(dir, configs[1]!); // a rewrite
+    expect(readdirSync(join(dir, 'resolved'))).toHaveLength(RESOLVED_SWEEP_AT + 1);
+    record(dir, join(work, 'rw-new.toml')); // a new record: configs[0]'s is swept
+    expect(readdirSync(join(dir, 'resolved'))).toHaveLength(RESOLVED_SWEEP_AT + 1);
+    expect(readdirSync(join(dir, 'resolved'))).not.toContain(resolvedFile(dir, configs[0]!, '/opt/openclaw/bin/openclaw-runtime').split('/').pop());
+  });
 });
