@@ -35,10 +35,13 @@ export function fieldLine(text: string, field: string): number | undefined {
   for (const [long, short] of ALTERNATIVES) {
     if (joined.startsWith(`spec.${long}`)) candidates.push(['spec', short, ...path.slice(3)]);
   }
-  for (let keep = path.length; keep > 0; keep--) {
+  // The whole field first, then its parents, in either place it may be written.
+  for (let drop = 0; drop < path.length; drop++) {
     for (const c of candidates) {
-      const node = doc.getIn(c.slice(0, keep - (path.length - c.length)), true) as { range?: [number, number, number] } | undefined;
-      if (node?.range) return lineCounter.linePos(keyStart(doc, c.slice(0, keep - (path.length - c.length))) ?? node.range[0]).line;
+      const at = c.slice(0, c.length - drop);
+      if (at.length === 0) continue;
+      const node = doc.getIn(at, true) as { range?: [number, number, number] } | undefined;
+      if (node?.range) return lineCounter.linePos(keyStart(doc, at) ?? node.range[0]).line;
     }
   }
   return undefined;
