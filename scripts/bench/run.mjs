@@ -99,5 +99,7 @@ try {
 }
 results.seconds = Math.round((Date.now() - started) / 1000);
 mkdirSync(dirname(opts.out), { recursive: true });
-writeFileSync(opts.out, `${JSON.stringify(results, null, 2)}\n`);
+// Committed results carry no machine paths: failure messages name the run's temp directories.
+const scrub = (text) => text.replace(/\/tmp\/[A-Za-z0-9._-]+/g, '<tmp>');
+writeFileSync(opts.out, `${scrub(JSON.stringify(results, null, 2))}\n`);
 process.stdout.write(`${markdown(results)}\n\n${results.machine.cores} x ${results.machine.cpu}, kernel ${results.machine.kernel}, ${results.machine.runc}, node ${results.machine.node}, load average ${results.machine.loadAverage?.join(" ")} at the start; ${results.seconds} s; JSON: ${relative(process.cwd(), opts.out)}\n`); // relative: results are committed without machine paths
